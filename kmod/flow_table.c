@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The flow table. A known flow costs the packet path one RCU hash lookup and
+ * its own spinlock: no allocation, no shared lock. A new flow takes the
+ * striped lock of its bucket and one slab allocation. The table never holds
+ * more than max_flows flows: a new flow that finds it full evicts the least
+ * recently seen flow of its own bucket (the caller reports it with
+ * flowEndReason "lack of resources"), or is not created when that bucket is
+ * empty. Both are counted by the caller.
+ *
+ * Memory: one flow is sizeof(struct eipfix_flow) = 128 bytes from its own
+ * slab cache, plus 8 bytes of bucket head per two flows of max_flows.
+ */
+#include <linux/jhash.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/log2.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/jiffies.h>
+#include <net/tcp.h>
+
+#include "flow_table.h"
+
+static struct kmem_cache *eipfix_flow_cache;
+
+#if !defined(CONFIG_DEBUG_SPINLOCK) && !defined(CONFIG_DEBUG_LOCK_ALLOC) && defined(CONFIG_64BIT)
+static_assert(sizeof(struct eipfix_flow) == 128);
+#endif
+static_assert(sizeof(struct eipfix_key) % sizeof(u32) == 0);
+
+int eipfix_flow_cache_init(void)
+{
+	eipfix_flow_cache = KMEM_CACHE(eipfix_flow, 0);
+	return eipfix_flow_cache ? 0 : -ENOMEM;
+}
+
+void eipfix_flow_cache_exit(void)
+{
+	/* Flows freed by call_rcu() must be gone before the cache is. */
+	rcu_barrier();
+	kmem_cache_destroy(eipfix_flow_cache);
+}
+
+struct eipfix_table *eipfix_table_new(u32 max_flows, gfp_t gfp)
+{
+	struct eipfix_table *table;
+	u32 nbuckets, i;
+
+	table = kzalloc(sizeof(*table), gfp);
+	if (!table)
+		return NULL;
+	nbuckets = roundup_pow_of_two(max(max_flows / 2, 16U));
+	table->buckets = kvcalloc(nbuckets, sizeof(*table->buckets), gfp);
+	if (!table->buckets) {
+		kfree(table);
+		return NULL;
+	}
+	table->mask = nbuckets - 1;
+	table->max_flows = max_flows;
+	table->seed = get_random_u32();
+	atomic_set(&table->count, 0);
+	for (i = 0; i < EIPFIX_TABLE_LOCKS; i++)
+		spin_lock_init(&table->locks[i]);
+	return table;
+}
+
+/* The table must be empty and no reader may still see it. */
+void eipfix_table_free(struct eipfix_table *table)
+{
+	if (!table)
+		return;
+	WARN_ON_ONCE(atomic_read(&table->count));
+	kvfree(table->buckets);
+	kfree(table);
+}
+
+static void eipfix_flow_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(eipfix_flow_cache, container_of(rcu, struct eipfix_flow, rcu));
+}
+
+/* Frees an unlinked flow once no reader can hold it. */
+void eipfix_flow_free(struct eipfix_flow *flow)
+{
+	call_rcu(&flow->rcu, eipfix_flow_free_rcu);
+}
+
+static u32 eipfix_key_hash(const struct eipfix_table *table,
+			   const struct eipfix_key *key)
+{
+	return jhash2((const u32 *)key, EIPFIX_KEY_WORDS, table->seed);
+}
+
+static spinlock_t *eipfix_bucket_lock(struct eipfix_table *table, u32 bucket)
+{
+	return &table->locks[bucket & (EIPFIX_TABLE_LOCKS - 1)];
+}
+
+static struct eipfix_flow *eipfix_bucket_find(struct hlist_head *head,
+					      const struct eipfix_key *key)
+{
+	struct eipfix_flow *flow;
+
+	hlist_for_each_entry_rcu(flow, head, node) {
+		if (!memcmp(&flow->key, key, sizeof(*key)))
+			return flow;
+	}
+	return NULL;
+}
+
+static void eipfix_flow_add_pkt(struct eipfix_flow *flow,
+				const struct eipfix_pkt *pkt, u64 now_ms)
+{
+	flow->packets += pkt->segs;
+	flow->octets += pkt->octets;
+	flow->tcp_flags |= pkt->tcp_flags;
+	flow->end_ms = now_ms;
+	flow->last_seen = jiffies;
+	if (pkt->tcp_flags & (TCPHDR_FIN | TCPHDR_RST))
+		flow->state |= EIPFIX_FLOW_FIN;
+}
+
+/* Counts the packet in @flow unless the flow was unlinked meanwhile. */
+static bool eipfix_flow_try_add(struct eipfix_flow *flow,
+				const struct eipfix_pkt *pkt, u64 now_ms)
+{
+	bool live;
+
+	spin_lock_bh(&flow->lock);
+	live = !(flow->state & EIPFIX_FLOW_DEAD);
+	if (live)
+		eipfix_flow_add_pkt(flow, pkt, now_ms);
+	spin_unlock_bh(&flow->lock);
+	return live;
+}
+
+/* Unlinks @flow; the bucket lock is held. The caller frees it. */
+static void eipfix_flow_unlink(struct eipfix_table *table, struct eipfix_flow *flow)
+{
+	spin_lock(&flow->lock);
+	flow->state |= EIPFIX_FLOW_DEAD;
+	spin_unlock(&flow->lock);
+	hlist_del_rcu(&flow->node);
+}
+
+static struct eipfix_flow *eipfix_bucket_oldest(struct hlist_head *head)
+{
+	struct eipfix_flow *flow, *oldest = NULL;
+
+	hlist_for_each_entry(flow, head, node) {
+		if (!oldest || time_before(flow->last_seen, oldest->last_seen))
+			oldest = flow;
+	}
+	return oldest;
+}
+
+static struct eipfix_flow *eipfix_flow_new(const struct eipfix_pkt *pkt,
+					   u64 now_ms)
+{
+	struct eipfix_flow *flow;
+
+	flow = kmem_cache_alloc(eipfix_flow_cache, GFP_ATOMIC);
+	if (!flow)
+		return NULL;
+	memset(flow, 0, sizeof(*flow));
+	spin_lock_init(&flow->lock);
+	flow->key = pkt->key;
+	flow->tos = pkt->tos;
+	flow->acl_rule = pkt->acl_rule;
+	flow->start_ms = now_ms;
+	eipfix_flow_add_pkt(flow, pkt, now_ms);
+	return flow;
+}
+
+static enum eipfix_account_result
+eipfix_table_insert(struct eipfix_table *table, const struct eipfix_pkt *pkt,
+		    u32 hash, u64 now_ms, struct eipfix_flow **evicted)
+{
+	struct hlist_head *head = &table->buckets[hash & table->mask];
+	spinlock_t *lock = eipfix_bucket_lock(table, hash & table->mask);
+	enum eipfix_account_result ret = EIPFIX_ACCT_CREATED;
+	struct eipfix_flow *flow;
+
+	spin_lock_bh(lock);
+	/* Another CPU may have created it since our lookup. */
+	flow = eipfix_bucket_find(head, &pkt->key);
+	if (flow) {
+		spin_unlock_bh(lock);
+		return eipfix_flow_try_add(flow, pkt, now_ms) ?
+			EIPFIX_ACCT_UPDATED : EIPFIX_ACCT_NO_ROOM;
+	}
+	if (!atomic_add_unless(&table->count, 1, table->max_flows)) {
+		/* Full: the new flow takes the slot of this bucket's oldest. */
+		*evicted = eipfix_bucket_oldest(head);
+		if (!*evicted) {
+			ret = EIPFIX_ACCT_NO_ROOM;
+			goto out;
+		}
+		eipfix_flow_unlink(table, *evicted);
+	}
+	flow = eipfix_flow_new(pkt, now_ms);
+	if (!flow) {
+		atomic_dec(&table->count);
+		ret = EIPFIX_ACCT_NOMEM;
+		goto out;
+	}
+	hlist_add_head_rcu(&flow->node, head);
+out:
+	spin_unlock_bh(lock);
+	return ret;
+}
+
+/**
+ * eipfix_table_account() - count one packet in its flow
+ * @table: the table
+ * @pkt: the packet's key and counts
+ * @now_ms: wall clock, ms
+ * @evicted: set to a flow that was unlinked to make room; the caller takes
+ *	its record and frees it with eipfix_flow_free()
+ *
+ * Context: any; the caller holds rcu_read_lock().
+ */
+enum eipfix_account_result
+eipfix_table_account(struct eipfix_table *table, const struct eipfix_pkt *pkt,
+		     u64 now_ms, struct eipfix_flow **evicted)
+{
+	u32 hash = eipfix_key_hash(table, &pkt->key);
+	struct eipfix_flow *flow;
+
+	*evicted = NULL;
+	flow = eipfix_bucket_find(&table->buckets[hash & table->mask], &pkt->key);
+	if (flow && eipfix_flow_try_add(flow, pkt, now_ms))
+		return EIPFIX_ACCT_UPDATED;
+	return eipfix_table_insert(table, pkt, hash, now_ms, evicted);
+}
+
+/**
+ * eipfix_table_walk() - show every flow to @fn, removing those it says to
+ * @table: the table
+ * @fn: called with the flow's lock held
+ * @arg: passed to @fn
+ *
+ * Flows removed are freed after a grace period. Context: process; sleeps
+ * between buckets.
+ */
+void eipfix_table_walk(struct eipfix_table *table, eipfix_walk_fn fn, void *arg)
+{
+	struct eipfix_flow *flow;
+	struct hlist_node *tmp;
+	u32 i;
+
+	for (i = 0; i <= table->mask; i++) {
+		spinlock_t *lock = eipfix_bucket_lock(table, i);
+
+		spin_lock_bh(lock);
+		hlist_for_each_entry_safe(flow, tmp, &table->buckets[i], node) {
+			enum eipfix_walk_action action;
+
+			spin_lock(&flow->lock);
+			action = fn(flow, arg);
+			if (action == EIPFIX_WALK_REMOVE)
+				flow->state |= EIPFIX_FLOW_DEAD;
+			spin_unlock(&flow->lock);
+			if (action == EIPFIX_WALK_REMOVE) {
+				hlist_del_rcu(&flow->node);
+				atomic_dec(&table->count);
+				eipfix_flow_free(flow);
+			}
+		}
+		spin_unlock_bh(lock);
+		if ((i & 1023) == 1023)
+			cond_resched();
+	}
+}

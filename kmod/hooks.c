@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module's own netfilter hooks, per namespace, IPv4 and IPv6:
+ * PRE_ROUTING for what is received from a peer on an overlay interface and
+ * POST_ROUTING for what is sent to one. Packets of other interfaces leave
+ * after one RCU read and a short ifindex compare.
+ */
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/ktime.h>
+
+#include "hooks.h"
+#include "expiry.h"
+#include "netns.h"
+#include "parse.h"
+
+/*
+ * Ingress runs before defragmentation (-400), so packets are counted as they
+ * crossed the interface; egress runs after every other hook, as they leave.
+ */
+#define EIPFIX_PRI_INGRESS (NF_IP_PRI_RAW_BEFORE_DEFRAG - 10)
+#define EIPFIX_PRI_EGRESS (NF_IP_PRI_LAST - 1)
+
+static void eipfix_meter(struct eipfix_net *en, struct eipfix_table *table,
+			 const struct eipfix_pkt *pkt)
+{
+	struct eipfix_counters __percpu *ctr = en->counters;
+	struct eipfix_flow *evicted;
+
+	eipfix_count(ctr, EIPFIX_CTR_A_PACKETS_SEEN, pkt->segs);
+	eipfix_count(ctr, EIPFIX_CTR_A_OCTETS_SEEN, pkt->octets);
+	switch (eipfix_table_account(table, pkt, ktime_to_ms(ktime_get_real()),
+				     &evicted)) {
+	case EIPFIX_ACCT_UPDATED:
+		break;
+	case EIPFIX_ACCT_CREATED:
+		eipfix_count(ctr, EIPFIX_CTR_A_FLOWS_CREATED, 1);
+		break;
+	case EIPFIX_ACCT_NO_ROOM:
+		eipfix_count(ctr, EIPFIX_CTR_A_FLOWS_NOT_CREATED, 1);
+		break;
+	case EIPFIX_ACCT_NOMEM:
+		eipfix_count(ctr, EIPFIX_CTR_A_FLOW_ALLOC_FAILED, 1);
+		break;
+	}
+	if (evicted)
+		eipfix_expiry_evicted(en, evicted);
+}
+
+unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
+			 const struct nf_hook_state *state)
+{
+	struct eipfix_net *en = eipfix_net(state->net);
+	u8 dir = state->hook == NF_INET_PRE_ROUTING ? EIPFIX_DIR_RECEIVED :
+						      EIPFIX_DIR_SENDING;
+	const struct net_device *dev = dir == EIPFIX_DIR_RECEIVED ? state->in :
+								  state->out;
+	const struct eipfix_ifset *ifset = rcu_dereference(en->ifset);
+	const struct eipfix_config *cfg;
+	struct eipfix_table *table;
+	struct eipfix_pkt pkt;
+
+	if (!ifset || !dev || !eipfix_ifset_has(ifset, dev->ifindex))
+		return NF_ACCEPT;
+	table = rcu_dereference(en->table);
+	cfg = rcu_dereference(en->config);
+	if (!table || !eipfix_config_wants(cfg, dir))
+		return NF_ACCEPT;
+
+	if (eipfix_parse_skb(skb, state->pf, &pkt)) {
+		if (net_ratelimit())
+			pr_debug("malformed packet on %s\n", dev->name);
+		eipfix_count(en->counters, EIPFIX_CTR_A_PARSE_ERRORS, 1);
+		if (!pkt.key.family)
+			return NF_ACCEPT;
+	}
+	pkt.key.ifindex = dev->ifindex;
+	pkt.key.direction = dir;
+	pkt.key.fwd_status = EIPFIX_FWD_FORWARDED;
+	eipfix_meter(en, table, &pkt);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops eipfix_hook_ops[] = {
+	{
+		.hook = eipfix_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = EIPFIX_PRI_INGRESS,
+	},
+	{
+		.hook = eipfix_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = EIPFIX_PRI_EGRESS,
+	},
+	{
+		.hook = eipfix_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = EIPFIX_PRI_INGRESS,
+	},
+	{
+		.hook = eipfix_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = EIPFIX_PRI_EGRESS,
+	},
+};
+
+/* Under en->lock. */
+int eipfix_hooks_register(struct eipfix_net *en)
+{
+	int ret;
+
+	if (en->hooks_registered)
+		return 0;
+	ret = nf_register_net_hooks(en->net, eipfix_hook_ops,
+				    ARRAY_SIZE(eipfix_hook_ops));
+	if (!ret)
+		en->hooks_registered = true;
+	return ret;
+}
+
+/* Under en->lock. */
+void eipfix_hooks_unregister(struct eipfix_net *en)
+{
+	if (!en->hooks_registered)
+		return;
+	nf_unregister_net_hooks(en->net, eipfix_hook_ops,
+				ARRAY_SIZE(eipfix_hook_ops));
+	en->hooks_registered = false;
+}

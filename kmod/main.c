@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * enclave_ipfix: flow metering on overlay interfaces, for IPFIX export.
+ *
+ * Module and namespace life: init and exit, the per-namespace state, how a
+ * new configuration takes over, and following interfaces as they come and go.
+ */
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+
+#include "expiry.h"
+#include "hooks.h"
+#include "netlink.h"
+#include "netns.h"
+
+#define EIPFIX_VERSION "0.1.0"
+
+unsigned int eipfix_net_id __read_mostly;
+
+unsigned int eipfix_record_queue_len __read_mostly = 65536;
+module_param_named(record_queue_len, eipfix_record_queue_len, uint, 0444);
+MODULE_PARM_DESC(record_queue_len,
+		 "records held per namespace while the agent is slow or away (default 65536)");
+
+static struct eipfix_config *eipfix_config_locked(struct eipfix_net *en)
+{
+	return rcu_dereference_protected(en->config, lockdep_is_held(&en->lock));
+}
+
+static bool eipfix_needs_hooks(const struct eipfix_config *cfg)
+{
+	return cfg->ninterfaces && eipfix_config_metering(cfg);
+}
+
+/* Rebuilds the ifindex set of the configured names. Under en->lock. */
+static int eipfix_publish_ifset(struct eipfix_net *en, const struct eipfix_config *cfg)
+{
+	struct eipfix_ifset *set = eipfix_ifset_build(en->net, cfg), *old;
+
+	if (!set)
+		return -ENOMEM;
+	old = rcu_replace_pointer(en->ifset, set, lockdep_is_held(&en->lock));
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+void eipfix_net_refresh_ifset(struct eipfix_net *en)
+{
+	mutex_lock(&en->lock);
+	if (eipfix_publish_ifset(en, eipfix_config_locked(en)))
+		pr_warn_ratelimited("out of memory following an interface change\n");
+	mutex_unlock(&en->lock);
+}
+
+/*
+ * Swaps in a new table (or none) and ends every flow of the old one with a
+ * forced-end record. Packets see the new table from the swap on; once no
+ * packet can still be counting into the old one, it is emptied.
+ */
+static void eipfix_swap_table(struct eipfix_net *en, struct eipfix_table *table)
+{
+	struct eipfix_table *old;
+
+	old = rcu_replace_pointer(en->table, table, lockdep_is_held(&en->lock));
+	if (!old)
+		return;
+	synchronize_net();
+	eipfix_expiry_end_all(en, old);
+	eipfix_table_free(old);
+}
+
+/**
+ * eipfix_net_apply_config() - make @cfg the namespace's configuration
+ * @en: the namespace
+ * @cfg: a complete, validated configuration; owned by the namespace on success
+ * @extack: for the reason of a failure
+ *
+ * All or nothing: everything that can fail is done before anything changes.
+ */
+int eipfix_net_apply_config(struct eipfix_net *en, struct eipfix_config *cfg,
+			    struct netlink_ext_ack *extack)
+{
+	struct eipfix_table *table = NULL;
+	struct eipfix_config *old;
+	bool new_keyspace;
+	int ret = 0;
+
+	mutex_lock(&en->lock);
+	old = eipfix_config_locked(en);
+	new_keyspace = !eipfix_config_same_keyspace(old, cfg);
+	if (new_keyspace && eipfix_config_metering(cfg)) {
+		table = eipfix_table_new(cfg->max_flows, GFP_KERNEL);
+		if (!table) {
+			NL_SET_ERR_MSG(extack, "not enough memory for a flow table of MaxFlows");
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	if (eipfix_needs_hooks(cfg)) {
+		ret = eipfix_hooks_register(en);
+		if (ret) {
+			NL_SET_ERR_MSG(extack, "could not register the netfilter hooks");
+			eipfix_table_free(table);
+			goto out;
+		}
+	}
+	ret = eipfix_publish_ifset(en, cfg);
+	if (ret) {
+		eipfix_table_free(table);
+		goto out;
+	}
+
+	cfg->generation = old->generation + 1;
+	rcu_assign_pointer(en->config, cfg);
+	if (new_keyspace) {
+		eipfix_swap_table(en, table);
+		if (table)
+			eipfix_expiry_start(en);
+	}
+	if (!eipfix_needs_hooks(cfg))
+		eipfix_hooks_unregister(en);
+	eipfix_config_free_rcu(old);
+	eipfix_netlink_notify_config(en->net, cfg->generation);
+out:
+	mutex_unlock(&en->lock);
+	return ret;
+}
+
+static int __net_init eipfix_net_init(struct net *net)
+{
+	struct eipfix_net *en = eipfix_net(net);
+	struct eipfix_config *cfg;
+
+	en->net = net;
+	mutex_init(&en->lock);
+	en->counters = alloc_percpu(struct eipfix_counters);
+	cfg = eipfix_config_new_default();
+	if (!en->counters || !cfg) {
+		free_percpu(en->counters);
+		kfree(cfg);
+		return -ENOMEM;
+	}
+	RCU_INIT_POINTER(en->config, cfg);
+	RCU_INIT_POINTER(en->ifset, NULL);
+	RCU_INIT_POINTER(en->table, NULL);
+	eipfix_records_init(&en->records, eipfix_record_queue_len, en->counters,
+			    eipfix_netlink_records_pending);
+	eipfix_expiry_init(en);
+	return 0;
+}
+
+static void __net_exit eipfix_net_exit(struct net *net)
+{
+	struct eipfix_net *en = eipfix_net(net);
+	struct eipfix_ifset *ifset;
+
+	mutex_lock(&en->lock);
+	eipfix_hooks_unregister(en);
+	eipfix_swap_table(en, NULL);
+	ifset = rcu_replace_pointer(en->ifset, NULL, lockdep_is_held(&en->lock));
+	mutex_unlock(&en->lock);
+
+	eipfix_expiry_stop(en);
+	eipfix_records_flush(&en->records);
+	synchronize_net();
+	kfree(ifset);
+	eipfix_config_free(rcu_dereference_protected(en->config, true));
+	free_percpu(en->counters);
+}
+
+static struct pernet_operations eipfix_net_ops = {
+	.init = eipfix_net_init,
+	.exit = eipfix_net_exit,
+	.id = &eipfix_net_id,
+	.size = sizeof(struct eipfix_net),
+};
+
+/* Interfaces are configured by name; their ifindexes follow them. */
+static int eipfix_netdev_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	switch (event) {
+	case NETDEV_REGISTER:
+	case NETDEV_UNREGISTER:
+	case NETDEV_CHANGENAME:
+		eipfix_net_refresh_ifset(eipfix_net(dev_net(dev)));
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block eipfix_netdev_nb = {
+	.notifier_call = eipfix_netdev_event,
+};
+
+static int __init eipfix_init(void)
+{
+	int ret;
+
+	ret = eipfix_flow_cache_init();
+	if (ret)
+		return ret;
+	ret = register_pernet_subsys(&eipfix_net_ops);
+	if (ret)
+		goto err_cache;
+	ret = register_netdevice_notifier(&eipfix_netdev_nb);
+	if (ret)
+		goto err_pernet;
+	ret = eipfix_genetlink_init();
+	if (ret)
+		goto err_netdev;
+	pr_info("enclave_ipfix " EIPFIX_VERSION " loaded\n");
+	return 0;
+
+err_netdev:
+	unregister_netdevice_notifier(&eipfix_netdev_nb);
+err_pernet:
+	unregister_pernet_subsys(&eipfix_net_ops);
+err_cache:
+	eipfix_flow_cache_exit();
+	return ret;
+}
+
+static void __exit eipfix_exit(void)
+{
+	eipfix_genetlink_uninit();
+	unregister_netdevice_notifier(&eipfix_netdev_nb);
+	unregister_pernet_subsys(&eipfix_net_ops);
+	eipfix_flow_cache_exit();
+}
+
+module_init(eipfix_init);
+module_exit(eipfix_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("enclave_ipfix developers");
+MODULE_DESCRIPTION("In-kernel IPFIX flow metering for overlay network interfaces");
+MODULE_VERSION(EIPFIX_VERSION);
+MODULE_ALIAS_GENL_FAMILY(ENCLAVE_IPFIX_GENL_NAME);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _EIPFIX_NETNS_H
+#define _EIPFIX_NETNS_H
+
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "config.h"
+#include "counters.h"
+#include "flow_table.h"
+#include "records.h"
+
+/*
+ * Everything enclave_ipfix keeps for one network namespace: each has its
+ * own config, flows, counters and agent. The packet path reads config,
+ * ifset and table under RCU; every change to them is made under @lock.
+ */
+struct eipfix_net {
+	struct net *net;
+	struct mutex lock;
+	struct eipfix_config __rcu *config;
+	struct eipfix_ifset __rcu *ifset;
+	struct eipfix_table __rcu *table;	/* NULL while not metering */
+	struct eipfix_counters __percpu *counters;
+	struct eipfix_records records;
+	struct delayed_work expiry_work;
+	unsigned long next_tick;	/* jiffies of the next one-minute tick */
+	u32 ticks;			/* one-minute ticks since metering began */
+	bool hooks_registered;
+};
+
+extern unsigned int eipfix_net_id;
+extern unsigned int eipfix_record_queue_len;
+
+static inline struct eipfix_net *eipfix_net(const struct net *net)
+{
+	return net_generic(net, eipfix_net_id);
+}
+
+int eipfix_net_apply_config(struct eipfix_net *en, struct eipfix_config *cfg,
+			    struct netlink_ext_ack *extack);
+void eipfix_net_refresh_ifset(struct eipfix_net *en);
+
+#endif /* _EIPFIX_NETNS_H */

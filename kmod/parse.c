@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Packet classification: from an skb at its network header to the flow key
+ * and what the packet adds to its flow. Nothing here trusts a length field:
+ * every header is read through skb_header_pointer() and checked against what
+ * the skb holds. Truncated or malformed headers give -EINVAL, which the hook
+ * counts as a parse error; a packet whose IP header is sound but whose
+ * transport header is not is still metered, as raw IP.
+ */
+#include <linux/skbuff.h>
+#include <linux/netfilter.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/dsfield.h>
+#include <uapi/linux/enclave_ipfix.h>
+
+#include "parse.h"
+
+/* The TCP flags byte and the NS bit, as IPFIX tcpControlBits wants them. */
+static u16 eipfix_tcp_flags(const struct tcphdr *th)
+{
+	return be16_to_cpu(tcp_flag_word(th) & (TCP_FLAG_CWR | TCP_FLAG_ECE |
+		TCP_FLAG_URG | TCP_FLAG_ACK | TCP_FLAG_PSH | TCP_FLAG_RST |
+		TCP_FLAG_SYN | TCP_FLAG_FIN)) & 0x1ff;
+}
+
+/* Ports, ICMP type/code and TCP flags; false if the header is cut short. */
+static bool eipfix_parse_l4(const struct sk_buff *skb, unsigned int off,
+			    struct eipfix_pkt *pkt)
+{
+	struct eipfix_key *key = &pkt->key;
+
+	switch (key->protocol) {
+	case IPPROTO_TCP: {
+		struct tcphdr _th;
+		const struct tcphdr *th;
+
+		th = skb_header_pointer(skb, off, sizeof(_th), &_th);
+		if (!th || th->doff < sizeof(*th) / 4)
+			return false;
+		key->sport = th->source;
+		key->dport = th->dest;
+		pkt->tcp_flags = eipfix_tcp_flags(th);
+		return true;
+	}
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE: {
+		struct udphdr _uh;
+		const struct udphdr *uh;
+
+		uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
+		if (!uh)
+			return false;
+		key->sport = uh->source;
+		key->dport = uh->dest;
+		return true;
+	}
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: {
+		u8 _tc[2];
+		const u8 *tc;
+
+		/* Type and code lead both ICMP headers. */
+		tc = skb_header_pointer(skb, off, sizeof(_tc), _tc);
+		if (!tc)
+			return false;
+		key->dport = htons(tc[0] << 8 | tc[1]);
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
+/* Segments and IP octets as they are on the wire, for GSO/GRO packets too. */
+static void eipfix_count_segs(const struct sk_buff *skb, unsigned int l3_len,
+			      unsigned int hdr_len, struct eipfix_pkt *pkt)
+{
+	unsigned int segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+
+	pkt->segs = segs ?: 1;
+	pkt->octets = l3_len + (pkt->segs - 1) * hdr_len;
+}
+
+static unsigned int eipfix_l4_hdr_len(const struct sk_buff *skb, unsigned int off,
+				      u8 protocol)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+
+	if (protocol == IPPROTO_UDP)
+		return sizeof(struct udphdr);
+	if (protocol != IPPROTO_TCP)
+		return 0;
+	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
+	return th ? th->doff * 4 : 0;
+}
+
+static int eipfix_parse_v4(const struct sk_buff *skb, struct eipfix_pkt *pkt)
+{
+	unsigned int nhoff = skb_network_offset(skb);
+	unsigned int avail = skb->len - nhoff, ihl, tot_len, l3_len;
+	struct iphdr _iph;
+	const struct iphdr *iph;
+
+	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
+	if (!iph || iph->version != 4 || iph->ihl < 5)
+		return -EINVAL;
+	ihl = iph->ihl * 4;
+	tot_len = ntohs(iph->tot_len);
+	/* GSO/GRO super-packets may carry a tot_len of their first segment. */
+	l3_len = skb_is_gso(skb) ? avail : tot_len;
+	if (ihl > avail || tot_len < ihl || l3_len > avail)
+		return -EINVAL;
+
+	pkt->key.saddr.s6_addr32[0] = iph->saddr;
+	pkt->key.daddr.s6_addr32[0] = iph->daddr;
+	pkt->key.protocol = iph->protocol;
+	pkt->tos = iph->tos;
+
+	eipfix_count_segs(skb, l3_len,
+			  ihl + eipfix_l4_hdr_len(skb, nhoff + ihl, iph->protocol),
+			  pkt);
+
+	/* Later fragments have no transport header: metered as raw. */
+	if (ntohs(iph->frag_off) & IP_OFFSET)
+		return 0;
+	if (!eipfix_parse_l4(skb, nhoff + ihl, pkt))
+		return -EINVAL;
+	return 0;
+}
+
+static int eipfix_parse_v6(const struct sk_buff *skb, struct eipfix_pkt *pkt)
+{
+	unsigned int nhoff = skb_network_offset(skb);
+	unsigned int avail = skb->len - nhoff, l3_len;
+	struct ipv6hdr _ip6h;
+	const struct ipv6hdr *ip6h;
+	__be16 frag_off = 0;
+	u8 nexthdr;
+	int thoff;
+
+	ip6h = skb_header_pointer(skb, nhoff, sizeof(_ip6h), &_ip6h);
+	if (!ip6h || ip6h->version != 6)
+		return -EINVAL;
+	l3_len = skb_is_gso(skb) ? avail :
+		 sizeof(*ip6h) + ntohs(ip6h->payload_len);
+	/* A zero payload length is a jumbogram or BIG TCP: use the skb. */
+	if (!ip6h->payload_len)
+		l3_len = avail;
+	if (l3_len > avail)
+		return -EINVAL;
+
+	pkt->key.saddr = ip6h->saddr;
+	pkt->key.daddr = ip6h->daddr;
+	pkt->tos = ipv6_get_dsfield(ip6h);
+
+	nexthdr = ip6h->nexthdr;
+	thoff = ipv6_skip_exthdr(skb, nhoff + sizeof(*ip6h), &nexthdr, &frag_off);
+	if (thoff < 0) {
+		/* Extension headers cut short: metered as raw, and counted. */
+		pkt->key.protocol = ip6h->nexthdr;
+		eipfix_count_segs(skb, l3_len, sizeof(*ip6h), pkt);
+		return -EINVAL;
+	}
+	pkt->key.protocol = nexthdr;
+	eipfix_count_segs(skb, l3_len,
+			  thoff - nhoff + eipfix_l4_hdr_len(skb, thoff, nexthdr),
+			  pkt);
+
+	if (ntohs(frag_off) & ~0x7)
+		return 0;
+	if (!eipfix_parse_l4(skb, thoff, pkt))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * eipfix_parse_skb() - classify a packet into its flow key
+ * @skb: the packet, with its network header set
+ * @family: NFPROTO_IPV4 or NFPROTO_IPV6 (from the hook)
+ * @pkt: filled in; the caller fills ifindex, direction and fwd_status
+ *
+ * Return: 0, or -EINVAL for a malformed packet. On -EINVAL the key may still
+ * be usable as raw IP when key.family is set.
+ */
+int eipfix_parse_skb(const struct sk_buff *skb, u8 family, struct eipfix_pkt *pkt)
+{
+	int ret;
+
+	memset(pkt, 0, sizeof(*pkt));
+	if (family == NFPROTO_IPV4) {
+		ret = eipfix_parse_v4(skb, pkt);
+		if (pkt->segs)
+			pkt->key.family = AF_INET;
+	} else {
+		ret = eipfix_parse_v6(skb, pkt);
+		if (pkt->segs)
+			pkt->key.family = AF_INET6;
+	}
+	if (ret && pkt->key.family) {
+		/* Keep the IP-level key; drop what the broken header gave. */
+		pkt->key.sport = 0;
+		pkt->key.dport = 0;
+		pkt->tcp_flags = 0;
+	}
+	return ret;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _EIPFIX_RECORDS_H
+#define _EIPFIX_RECORDS_H
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include "flow.h"
+#include "counters.h"
+
+/* One flow record on its way to the agent: a snapshot of a flow's deltas. */
+struct eipfix_record {
+	struct list_head list;
+	struct eipfix_key key;
+	u16 tcp_flags;
+	u8 tos;
+	u8 end_reason;
+	u32 acl_rule;
+	u64 packets;
+	u64 octets;
+	u64 start_ms;
+	u64 end_ms;
+};
+
+/*
+ * The bounded queue of records of one namespace. Records wait here while
+ * the agent is slow or away; the agent takes them with GET_RECORDS dumps.
+ */
+struct eipfix_records {
+	spinlock_t lock;
+	struct list_head queue;
+	u32 len;
+	u32 limit;
+	u32 agent_portid;	/* 0: no agent registered */
+	struct eipfix_counters __percpu *counters;
+	struct work_struct notify_work;	/* tells the agent records wait */
+};
+
+void eipfix_records_init(struct eipfix_records *q, u32 limit,
+			 struct eipfix_counters __percpu *counters,
+			 work_func_t notify);
+void eipfix_records_flush(struct eipfix_records *q);
+bool eipfix_records_emit(struct eipfix_records *q, const struct eipfix_flow *flow,
+			 u8 end_reason);
+struct eipfix_record *eipfix_records_pop(struct eipfix_records *q);
+void eipfix_records_unpop(struct eipfix_records *q, struct eipfix_record *rec);
+void eipfix_records_set_agent(struct eipfix_records *q, u32 portid);
+u32 eipfix_records_agent(struct eipfix_records *q);
+u32 eipfix_records_len(struct eipfix_records *q);
+
+#endif /* _EIPFIX_RECORDS_H */

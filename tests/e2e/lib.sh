@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: GPL-2.0
+# tests/e2e/lib.sh: sourced by every tests/e2e/t_*.sh inside the guest VM.
+#
+# Results: TAP-ish lines ("ok - desc", "not ok - desc", "# detail") go to stdout and to
+# $EIPFIX_TEST_LOG (default /results/<test>.log); the host counts them.
+#
+#   check "desc" cmd...             ok if cmd exits 0; on failure its output is logged
+#   check_fail "desc" cmd...        ok if cmd exits non-zero
+#   check_match "desc" REGEX cmd... ok if cmd exits 0 and its output matches REGEX (grep -E)
+#   skip "desc" "reason"            ok - desc # SKIP reason
+#   note "text"                     a "# text" line
+#   bail "desc"                     not ok - desc, then finish (stops the test)
+#   finish                          exit 0 if nothing failed, else 1 (call at the end)
+#
+# Environment (from tests/e2e/run.sh through vm.sh): EIPFIX_KO (the module built for this
+# kernel), EIPFIX_USERCTL (userctl binary, empty if it did not build), EIPFIX_REPO,
+# EIPFIX_KREL, EIPFIX_VERSION, EIPFIX_RESULTS (/results).
+#
+# Topology (topo_up / topo_down): namespace "peer" joined to the guest's root namespace
+# by a veth pair: tap0 (root ns) 100.64.0.1/24 2001:db8::1/64  <->  eth0 (in "peer")
+# 100.64.0.2/24 2001:db8::2/64. The root namespace plays the overlay host, tap0 its
+# overlay interface.
+
+EIPFIX_TEST_NAME=${EIPFIX_TEST_NAME:-$(basename "$0" .sh)}
+EIPFIX_RESULTS=${EIPFIX_RESULTS:-/results}
+EIPFIX_TEST_LOG=${EIPFIX_TEST_LOG:-$EIPFIX_RESULTS/$EIPFIX_TEST_NAME.log}
+EIPFIX_MODULE=enclave_ipfix
+_eipfix_pass=0
+_eipfix_fail=0
+
+TAP0_V4=100.64.0.1 PEER_V4=100.64.0.2
+TAP0_V6=2001:db8::1 PEER_V6=2001:db8::2
+
+_emit() { printf '%s\n' "$*" | tee -a "$EIPFIX_TEST_LOG"; }
+note() { _emit "# $*"; }
+_detail() { sed 's/^/#   /' | head -n 60 | tee -a "$EIPFIX_TEST_LOG"; }
+
+# Mark the kernel log so dmesg_clean looks only at what this test caused.
+printf '<6>eipfix-test: start %s\n' "$EIPFIX_TEST_NAME" >/dev/kmsg 2>/dev/null
+
+check() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1); rc=$?
+	if [ $rc -eq 0 ]; then
+		_eipfix_pass=$((_eipfix_pass + 1)); _emit "ok - $desc"
+	else
+		_eipfix_fail=$((_eipfix_fail + 1)); _emit "not ok - $desc"
+		note "command: $* (exit $rc)"
+		[ -n "$out" ] && printf '%s\n' "$out" | _detail
+	fi
+	return $rc
+}
+
+check_fail() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1); rc=$?
+	if [ $rc -ne 0 ]; then
+		_eipfix_pass=$((_eipfix_pass + 1)); _emit "ok - $desc"; return 0
+	fi
+	_eipfix_fail=$((_eipfix_fail + 1)); _emit "not ok - $desc"
+	note "command: $* (expected failure, got exit 0)"
+	[ -n "$out" ] && printf '%s\n' "$out" | _detail
+	return 1
+}
+
+check_match() {
+	local desc=$1 re=$2 out rc
+	shift 2
+	out=$("$@" 2>&1); rc=$?
+	if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -qE -- "$re"; then
+		_eipfix_pass=$((_eipfix_pass + 1)); _emit "ok - $desc"; return 0
+	fi
+	_eipfix_fail=$((_eipfix_fail + 1)); _emit "not ok - $desc"
+	note "command: $* (exit $rc), expected output matching: $re"
+	[ -n "$out" ] && printf '%s\n' "$out" | _detail
+	return 1
+}
+
+skip() { _eipfix_pass=$((_eipfix_pass + 1)); _emit "ok - $1 # SKIP ${2:-}"; }
+
+bail() {
+	_eipfix_fail=$((_eipfix_fail + 1)); _emit "not ok - $*"
+	finish
+}
+
+finish() {
+	note "$EIPFIX_TEST_NAME: $_eipfix_pass passed, $_eipfix_fail failed"
+	[ "$_eipfix_fail" -eq 0 ] && exit 0
+	exit 1
+}
+
+# --- kernel log -----------------------------------------------------------------
+EIPFIX_SPLAT_RE='WARNING:|BUG:|Oops|KASAN|possible circular locking|possible recursive locking|RCU stall|rcu_sched self-detected stall|general protection fault|Call Trace:|UBSAN:|kernel BUG'
+
+# The kernel log since this test started.
+dmesg_since_start() {
+	dmesg | awk -v m="eipfix-test: start $EIPFIX_TEST_NAME" 'index($0, m) { buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", buf }'
+}
+
+# Fails (printing the lines) if the kernel logged a splat since this test started.
+dmesg_clean() {
+	local bad
+	bad=$(dmesg_since_start | grep -E -A12 "$EIPFIX_SPLAT_RE")
+	[ -z "$bad" ] && return 0
+	printf '%s\n' "$bad"
+	return 1
+}
+
+# --- the module ------------------------------------------------------------------
+mod_loaded() { grep -q "^$EIPFIX_MODULE " /proc/modules; }
+
+mod_load() {
+	[ -n "${EIPFIX_KO:-}" ] && [ -f "$EIPFIX_KO" ] || { echo "EIPFIX_KO not set or missing: '${EIPFIX_KO:-}'"; return 1; }
+	insmod "$EIPFIX_KO" "$@"
+}
+
+mod_unload() { rmmod "$EIPFIX_MODULE"; }
+
+# --- netfilter hooks ----------------------------------------------------------------
+# `nft list hooks` needs nfnetlink_hook (CONFIG_NETFILTER_NETLINK_HOOK): Debian's 6.12 has
+# it, 6.1 does not. There, hooktrace_start (call it before loading the module) records
+# nf_register_net_hook/nf_unregister_net_hook calls with a kprobe, and nf_hooks_of prints
+# "register|unregister FUNCTION [MODULE] pf=N hooknum=N prio=N" lines from that record.
+
+nft_hooks_supported() { modprobe -q nfnetlink_hook 2>/dev/null && nft list hooks >/dev/null 2>&1; }
+
+_EIPFIX_TRACEFS=/sys/kernel/tracing
+hooktrace_start() {
+	nft_hooks_supported && return 0
+	[ -d $_EIPFIX_TRACEFS/events ] || mount -t tracefs tracefs $_EIPFIX_TRACEFS 2>/dev/null ||
+		{ echo "no tracefs"; return 1; }
+	# struct nf_hook_ops: rcu_head (16 bytes), hook, dev, priv, pf @40, hooknum @44, priority @48
+	local args='hook=+16(%si):symbol pf=+40(%si):u8 hooknum=+44(%si):u32 prio=+48(%si):s32'
+	echo 0 >$_EIPFIX_TRACEFS/tracing_on
+	echo >$_EIPFIX_TRACEFS/trace
+	grep -q eipfix_nfreg $_EIPFIX_TRACEFS/kprobe_events 2>/dev/null || {
+		echo "p:eipfix/eipfix_nfreg nf_register_net_hook $args" >>$_EIPFIX_TRACEFS/kprobe_events &&
+		echo "p:eipfix/eipfix_nfunreg nf_unregister_net_hook $args" >>$_EIPFIX_TRACEFS/kprobe_events
+	} || return 1
+	echo 1 >$_EIPFIX_TRACEFS/events/eipfix/enable
+	echo 1 >$_EIPFIX_TRACEFS/tracing_on
+}
+
+# Hooks currently registered by MODULE (default enclave_ipfix), one per line:
+# "FAMILY HOOK PRIORITY FUNCTION" (nft) or the kprobe record (see above).
+nf_hooks_of() {
+	local mod=${1:-$EIPFIX_MODULE}
+	if nft_hooks_supported; then
+		nft list hooks 2>/dev/null | awk -v mod="[$mod]" '
+			/^family / { fam = $2 } /hook [a-z_]+ \{/ { hk = $2 }
+			index($0, mod) { print fam, hk, $1, $2 }'
+	else
+		awk '/eipfix_nf(un)?reg:/ {
+			kind = ($0 ~ /eipfix_nfreg:/) ? "register" : "unregister"
+			sub(/.*\) /, ""); print kind, $0 }' $_EIPFIX_TRACEFS/trace | grep -F "[$mod]"
+	fi
+}
+
+# --- topology -----------------------------------------------------------------------
+topo_up() {
+	topo_down 2>/dev/null
+	sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	ip netns add peer &&
+	ip link add tap0 type veth peer name eth0 netns peer &&
+	ip netns exec peer sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 &&
+	ip addr add $TAP0_V4/24 dev tap0 &&
+	ip addr add $TAP0_V6/64 dev tap0 nodad &&
+	ip link set tap0 up &&
+	ip -n peer link set lo up &&
+	ip -n peer addr add $PEER_V4/24 dev eth0 &&
+	ip -n peer addr add $PEER_V6/64 dev eth0 nodad &&
+	ip -n peer link set eth0 up
+}
+
+topo_down() {
+	ip link del tap0 2>/dev/null
+	ip netns del peer 2>/dev/null
+	return 0
+}
+
+in_peer() { ip netns exec peer "$@"; }
+
+# Leave the guest as the next test expects it: no module, no topology.
+eipfix_cleanup() {
+	topo_down
+	mod_loaded && rmmod "$EIPFIX_MODULE" 2>/dev/null
+	return 0
+}

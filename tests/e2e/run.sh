@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tests/e2e/run.sh VERSION [TEST...]   (VERSION: 6.1 or 6.12; TEST: e.g. t_load)
+#
+# Builds enclave_ipfix.ko against Debian's VERSION headers in a per-version copy of the
+# sources (${EIPFIX_CACHE:-~/.cache/enclave_ipfix}/VERSION/kmod-build, so 6.1 and 6.12
+# never clobber each other or the repo), builds userctl, then boots ONE VM (vm.sh) that
+# runs tests/e2e/guest.sh: every tests/e2e/t_*.sh in sequence (or the TESTs named).
+#
+#   EIPFIX_KO=/path/x.ko   test that module instead of building one
+#   EIPFIX_TEST_TIMEOUT    per-test timeout in the guest (default 180 s)
+#   EIPFIX_VM_TIMEOUT      whole-VM timeout (default 600 s)
+#   EIPFIX_RESULTS_DIR     where the artefacts go (default: a new dir under the cache)
+#
+# Last line: "e2e-VERSION: N passed, N failed". Exit non-zero on any failed check, a
+# kernel splat in the guest's dmesg, or a VM that did not finish.
+set -u -o pipefail
+
+VERSION=${1:-}
+case "$VERSION" in
+6.1|6.12) shift ;;
+*) echo "usage: $0 6.1|6.12 [t_name...]" >&2; exit 2 ;;
+esac
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../lib/kernels.sh
+. "$REPO/tests/lib/kernels.sh"
+TAG="e2e-$VERSION"
+KDIR=$(kernel_headers_dir "$VERSION") || exit 2
+CACHE=$(eipfix_cache "$VERSION") || exit 2
+
+fatal() {
+	echo "$TAG: $*" >&2
+	echo "$TAG: 0 passed, 1 failed"
+	exit 1
+}
+
+# --- the module, built out of a per-version copy -----------------------------------
+if [ -z "${EIPFIX_KO:-}" ]; then
+	B=$CACHE/kmod-build
+	mkdir -p "$B"
+	exec 9>"$CACHE/kmod-build.lock"; flock 9
+	# Copy only what changed (cmp), drop what left the repo: the build stays incremental.
+	want=$(cd "$REPO" && { echo Kbuild; find kmod include -type f \( -name '*.[ch]' \); } | sort)
+	for f in $want; do
+		mkdir -p "$B/$(dirname "$f")"
+		cmp -s "$REPO/$f" "$B/$f" || cp "$REPO/$f" "$B/$f"
+	done
+	(cd "$B" && find kmod include -type f -name '*.[ch]' 2>/dev/null | sort) |
+		comm -13 <(printf '%s\n' "$want") - | (cd "$B" && xargs -r rm -f)
+	echo "$TAG: building enclave_ipfix.ko against $KDIR" >&2
+	if ! make -C "$KDIR" M="$B" modules >"$B/build.log" 2>&1; then
+		tail -n 30 "$B/build.log" >&2
+		fatal "module build failed (log: $B/build.log)"
+	fi
+	grep -E 'warning:|error:' "$B/build.log" >&2
+	EIPFIX_KO=$B/enclave_ipfix.ko
+fi
+[ -f "$EIPFIX_KO" ] || fatal "no module at $EIPFIX_KO"
+EIPFIX_KO=$(realpath "$EIPFIX_KO")
+
+# --- userctl (kernel-independent, built in place) --------------------------------------
+extra_fail=0
+EIPFIX_USERCTL=
+if make -C "$REPO/userctl" >"$CACHE/userctl-build.log" 2>&1 && [ -x "$REPO/userctl/userctl" ]; then
+	EIPFIX_USERCTL=$REPO/userctl/userctl
+else
+	echo "$TAG: not ok - userctl does not build (log: $CACHE/userctl-build.log); tests needing it will fail" >&2
+	tail -n 10 "$CACHE/userctl-build.log" >&2
+	extra_fail=1
+fi
+
+# --- one VM for all tests ---------------------------------------------------------------
+export EIPFIX_KO EIPFIX_USERCTL
+export EIPFIX_TESTS="$*"
+if [ -z "${EIPFIX_RESULTS_DIR:-}" ]; then
+	mkdir -p "$EIPFIX_CACHE/results"
+	EIPFIX_RESULTS_DIR=$(mktemp -d "$EIPFIX_CACHE/results/e2e-$VERSION-$(date +%Y%m%d-%H%M%S)-XXXX") || exit 2
+fi
+export EIPFIX_RESULTS_DIR
+"$REPO/tests/e2e/vm.sh" "$VERSION" "$REPO/tests/e2e/guest.sh"
+vmrc=$?
+
+RES=$EIPFIX_RESULTS_DIR
+pass=0 fail=$extra_fail
+shopt -s nullglob
+for log in "$RES"/t_*.log; do
+	p=$(grep -c '^ok' "$log"); f=$(grep -c '^not ok' "$log")
+	pass=$((pass + p)) fail=$((fail + f))
+	[ "$f" -gt 0 ] && grep '^not ok' "$log" | sed "s/^/$TAG: $(basename "$log" .log): /" >&2
+done
+if [ ! -f "$RES/rc" ]; then
+	echo "$TAG: the VM did not finish (see $RES/console.log)" >&2
+	fail=$((fail + 1))
+elif [ -f "$RES/splat" ]; then
+	echo "$TAG: kernel splat in the guest (see $RES/dmesg.txt)" >&2
+	fail=$((fail + 1))
+elif [ "$vmrc" -ne 0 ] && [ "$fail" -eq 0 ]; then
+	echo "$TAG: guest.sh failed (rc $vmrc) without a failed check" >&2
+	fail=$((fail + 1))
+fi
+[ $((pass + fail)) -eq 0 ] && { echo "$TAG: no test ran" >&2; fail=1; }
+echo "$TAG: artefacts in $RES" >&2
+echo "$TAG: $pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$vmrc" -eq 0 ]

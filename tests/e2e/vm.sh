@@ -1,0 +1,251 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tests/e2e/vm.sh [--timeout SEC] VERSION GUEST_SCRIPT [ARGS...]
+#
+# Boots Debian's VERSION (6.1 or 6.12) kernel in QEMU (TCG, no network) with a busybox
+# initramfs that mounts the host's root read-only over virtio-9p under a tmpfs overlay
+# and switch_roots into it (DESIGN §8), then runs GUEST_SCRIPT ARGS as root in the
+# guest and powers off. The guest sees every host tool and the repo at the same path.
+#
+# In the guest:
+#   /results         writable 9p share = the host results dir (fresh per run)
+#   environment      PATH, HOME=/root, EIPFIX_RESULTS=/results, EIPFIX_KREL=<release>,
+#                    EIPFIX_VERSION, every EIPFIX_* variable of the caller; cwd = caller's cwd
+#   mounted          /proc /sys /dev /dev/pts /dev/shm /run /tmp (tmpfs) /sys/kernel/debug
+#   after the script /results/rc (its exit status), /results/dmesg.txt
+#
+# Host results dir: $EIPFIX_RESULTS_DIR if set, else a new
+# ${EIPFIX_CACHE:-~/.cache/enclave_ipfix}/results/VERSION-<date>-XXXX. It holds
+# console.log (the whole serial console), output.log (the script's output, also shown
+# here live), dmesg.txt, rc, and whatever the script wrote.
+#
+# Exit status: the script's rc; 1 also when the guest's dmesg has a kernel splat (WARNING,
+# BUG, Oops, KASAN, lockdep, RCU stall, GPF, Call Trace) or rc is missing (VM died,
+# timed out: --timeout / $EIPFIX_VM_TIMEOUT, default 600 s); 2 on usage/setup errors.
+set -u -o pipefail
+
+TIMEOUT=${EIPFIX_VM_TIMEOUT:-600}
+if [ "${1:-}" = --timeout ]; then TIMEOUT=$2; shift 2; fi
+if [ $# -lt 2 ]; then
+	echo "usage: $0 [--timeout SEC] 6.1|6.12 GUEST_SCRIPT [ARGS...]" >&2
+	exit 2
+fi
+VERSION=$1 SCRIPT=$2
+shift 2
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../lib/kernels.sh
+. "$REPO/tests/lib/kernels.sh"
+KREL=$(kernel_release "$VERSION") || exit 2
+VMLINUZ=$(kernel_vmlinuz "$VERSION") || exit 2
+MODDIR=$(kernel_modules_dir "$VERSION") || exit 2
+CACHE=$(eipfix_cache "$VERSION") || exit 2
+SCRIPT=$(realpath -e "$SCRIPT") || { echo "vm.sh: no such guest script" >&2; exit 2; }
+case "$SCRIPT" in
+/tmp/*|/proc/*|/sys/*|/dev/*|/run/*)
+	echo "vm.sh: $SCRIPT is on a path the guest mounts over; put it elsewhere" >&2; exit 2 ;;
+esac
+for t in qemu-system-x86_64 cpio gzip; do
+	command -v $t >/dev/null || { echo "vm.sh: $t missing (run: make deps)" >&2; exit 2; }
+done
+BUSYBOX=/bin/busybox
+file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
+	{ echo "vm.sh: $BUSYBOX is not busybox-static (run: make deps)" >&2; exit 2; }
+
+# --- results dir ------------------------------------------------------------
+if [ -n "${EIPFIX_RESULTS_DIR:-}" ]; then
+	RES=$EIPFIX_RESULTS_DIR
+	mkdir -p "$RES" || exit 2
+	rm -f "$RES/rc" "$RES/dmesg.txt" "$RES/console.log" "$RES/output.log"
+else
+	mkdir -p "$EIPFIX_CACHE/results"
+	RES=$(mktemp -d "$EIPFIX_CACHE/results/$VERSION-$(date +%Y%m%d-%H%M%S)-XXXX") || exit 2
+	# Keep the 30 newest result dirs.
+	ls -1dt "$EIPFIX_CACHE"/results/*/ 2>/dev/null | tail -n +31 | xargs -r rm -rf
+fi
+RES=$(realpath "$RES")
+chmod 777 "$RES"
+
+# --- initramfs (cached per kernel release and init script) -------------------
+# The modules needed to reach the host root, in load order, from modules.dep (built-in
+# ones on 6.12 are simply absent). Compressed modules are decompressed for busybox insmod.
+boot_modules() {
+	awk -v want="9pnet_virtio 9p virtio_pci overlay" '
+		BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) target[w[i]] = 1 }
+		{
+			mod = $1; sub(/:$/, "", mod)
+			name = mod; sub(/.*\//, "", name); sub(/\.ko(\.[a-z]+)?$/, "", name)
+			deps[mod] = ""
+			for (i = NF; i >= 2; i--) deps[mod] = deps[mod] " " $i
+			byname[name] = mod
+		}
+		function visit(m,   d, k, i) {
+			if (m in seen) return
+			seen[m] = 1
+			k = split(deps[m], d, " ")
+			for (i = 1; i <= k; i++) visit(d[i])
+			print m
+		}
+		END { for (i = 1; i <= n; i++) if (w[i] in byname) visit(byname[w[i]]) }
+	' "$MODDIR/modules.dep"
+}
+
+read -r -d '' INIT <<'INITEOF'
+#!/bin/sh
+# stage 1 (busybox, in the initramfs): reach the host root, switch_root into it.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+die() { echo "eipfix-init: $*"; echo o >/proc/sysrq-trigger; sleep 5; poweroff -f; }
+for m in $(cat /modules.load); do
+	insmod "/modules/$m" || die "insmod $m failed"
+done
+mkdir -p /lower /rw /newroot
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro hostroot /lower ||
+	die "cannot mount the host root (9p)"
+mount -t tmpfs -o mode=755 tmpfs /rw || die "tmpfs"
+mkdir -p /rw/upper /rw/work
+mount -t overlay overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work /newroot ||
+	die "cannot mount the overlay"
+mkdir -p /newroot/results
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /newroot/results ||
+	die "cannot mount the results share"
+cp /stage2 /newroot/.eipfix-stage2 && chmod 755 /newroot/.eipfix-stage2
+umount /proc /sys
+umount /dev 2>/dev/null
+exec switch_root /newroot /.eipfix-stage2
+INITEOF
+
+read -r -d '' STAGE2 <<'STAGE2EOF'
+#!/bin/bash
+# stage 2 (the host's bash, on the overlay root): a sane system, the guest script, poweroff.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb LANG=C.UTF-8 LC_ALL=C.UTF-8 SHELL=/bin/bash USER=root LOGNAME=root
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o gid=5,mode=620 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=755 tmpfs /run
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+mkdir -p /run/netns /run/lock /var/tmp
+hostname eipfix-vm
+echo eipfix-vm >/etc/hostname
+ip link set lo up
+cut -d' ' -f1 /proc/uptime >/results/.boot-uptime
+ulimit -c 0
+. /results/.env
+export EIPFIX_RESULTS=/results
+cd "${EIPFIX_CWD:-/}" 2>/dev/null || cd /
+echo "eipfix-vm: booted in $(cat /results/.boot-uptime) s; running $EIPFIX_GUEST_SCRIPT ${EIPFIX_GUEST_ARGS[*]}"
+set -o pipefail
+bash "$EIPFIX_GUEST_SCRIPT" "${EIPFIX_GUEST_ARGS[@]}" </dev/null 2>&1 | tee /results/output.log
+rc=$?
+cd /
+dmesg >/results/dmesg.txt 2>&1
+echo "$rc" >/results/rc
+sync
+echo "eipfix-vm: guest script exited $rc; powering off"
+busybox poweroff -f
+echo o >/proc/sysrq-trigger
+sleep 10
+STAGE2EOF
+
+mods=$(boot_modules)
+key=$(printf '%s\n%s\n%s\n' "$INIT" "$STAGE2" "$mods" | sha256sum | cut -c1-12)
+INITRD=$CACHE/initramfs-$KREL-$key.cpio.gz
+if [ ! -s "$INITRD" ]; then
+	echo "vm.sh: building initramfs for $KREL" >&2
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp"/{bin,dev,proc,sys,modules}
+	cp "$BUSYBOX" "$tmp/bin/busybox"
+	ln -s busybox "$tmp/bin/sh"
+	printf '%s\n' "$INIT" >"$tmp/init"
+	printf '%s\n' "$STAGE2" >"$tmp/stage2"
+	chmod 755 "$tmp/init" "$tmp/stage2"
+	: >"$tmp/modules.load"
+	for m in $mods; do
+		b=$(basename "$m")
+		case "$b" in
+		*.ko.xz)  xz -dc "$MODDIR/$m" >"$tmp/modules/${b%.xz}"; b=${b%.xz} ;;
+		*.ko.zst) zstd -qdc "$MODDIR/$m" >"$tmp/modules/${b%.zst}"; b=${b%.zst} ;;
+		*.ko.gz)  gzip -dc "$MODDIR/$m" >"$tmp/modules/${b%.gz}"; b=${b%.gz} ;;
+		*)        cp "$MODDIR/$m" "$tmp/modules/$b" ;;
+		esac || { echo "vm.sh: cannot copy $m" >&2; rm -rf "$tmp"; exit 2; }
+		echo "$b" >>"$tmp/modules.load"
+	done
+	(cd "$tmp" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$INITRD.tmp" &&
+		mv "$INITRD.tmp" "$INITRD"
+	rm -rf "$tmp"
+	# Drop initramfs images of older init scripts for this release.
+	for f in "$CACHE"/initramfs-"$KREL"-*.cpio.gz; do [ "$f" = "$INITRD" ] || rm -f "$f"; done
+fi
+[ -s "$INITRD" ] || { echo "vm.sh: could not build $INITRD" >&2; exit 2; }
+
+# --- the guest's environment ---------------------------------------------------
+{
+	printf 'export EIPFIX_GUEST_SCRIPT=%q\n' "$SCRIPT"
+	printf 'EIPFIX_GUEST_ARGS=('; printf '%q ' "$@"; printf ')\n'
+	printf 'export EIPFIX_VERSION=%q EIPFIX_KREL=%q EIPFIX_CWD=%q EIPFIX_REPO=%q\n' \
+		"$VERSION" "$KREL" "$PWD" "$REPO"
+	while IFS= read -r v; do
+		case "$v" in
+		EIPFIX_RESULTS|EIPFIX_RESULTS_DIR|EIPFIX_GUEST_*|EIPFIX_VERSION|EIPFIX_KREL|EIPFIX_CWD|EIPFIX_REPO) ;;
+		*) printf 'export %s=%q\n' "$v" "${!v}" ;;
+		esac
+	done < <(compgen -e | grep '^EIPFIX_')
+} >"$RES/.env"
+
+# --- boot ----------------------------------------------------------------------
+: >"$RES/output.log"
+echo "vm.sh: booting $KREL (timeout ${TIMEOUT}s), results in $RES" >&2
+start=$(date +%s.%N)
+timeout -s KILL "$TIMEOUT" qemu-system-x86_64 \
+	-accel tcg -m 1024 -smp 2 -nographic -nic none -no-reboot \
+	-kernel "$VMLINUZ" -initrd "$INITRD" \
+	-append "console=ttyS0 panic=-1 rdinit=/init net.ifnames=0 tsc=reliable" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$RES,mount_tag=results,security_model=none,multidevs=remap" \
+	</dev/null >"$RES/console.log" 2>&1 &
+qpid=$!
+trap 'kill -KILL $qpid 2>/dev/null; exit 130' INT TERM
+# Show the guest script's output live.
+tail -n +1 -F --pid=$qpid "$RES/output.log" 2>/dev/null &
+tpid=$!
+wait $qpid
+qrc=$?
+trap - INT TERM
+wait $tpid 2>/dev/null
+secs=$(echo "$(date +%s.%N) - $start" | bc)
+boot=$(cat "$RES/.boot-uptime" 2>/dev/null || echo '?')
+
+status=0
+if [ -f "$RES/rc" ]; then
+	rc=$(cat "$RES/rc")
+	[ "$rc" -eq 0 ] 2>/dev/null || { echo "vm.sh: guest script failed (rc=$rc)" >&2; status=${rc:-1}; }
+else
+	if [ "$qrc" -eq 137 ]; then
+		echo "vm.sh: TIMEOUT after ${TIMEOUT}s: the VM did not finish" >&2
+	else
+		echo "vm.sh: the VM died without a result (qemu exit $qrc)" >&2
+	fi
+	status=1
+fi
+# Splats: dmesg from the guest if it got that far, else the console.
+splat_re='WARNING:|BUG:|Oops|KASAN|possible circular locking|possible recursive locking|RCU stall|rcu_sched self-detected stall|general protection fault|Call Trace:|Kernel panic|UBSAN:|kernel BUG'
+src=$RES/dmesg.txt
+[ -s "$src" ] || src=$RES/console.log
+if grep -qE "$splat_re" "$src"; then
+	echo "vm.sh: KERNEL SPLAT in the guest ($src):" >&2
+	grep -nE -m 20 "$splat_re" "$src" | sed 's/^/    /' >&2
+	[ "$status" -eq 0 ] && status=1
+	touch "$RES/splat"
+fi
+[ "$status" -gt 255 ] && status=1
+echo "vm.sh: $KREL: guest booted in ${boot} s, VM ran $(printf '%.1f' "$secs") s, exit $status; artefacts: $RES (console.log output.log dmesg.txt rc)" >&2
+exit "$status"

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced helper: where Debian's kernels for a major.minor version live.
+#
+#   . tests/lib/kernels.sh
+#   kernel_release 6.1      -> 6.1.0-56-amd64          (newest installed in /boot)
+#   kernel_release 6.12     -> 6.12.117+deb12-amd64
+#   kernel_vmlinuz 6.1      -> /boot/vmlinuz-6.1.0-56-amd64
+#   kernel_modules_dir 6.1  -> /lib/modules/6.1.0-56-amd64
+#   kernel_headers_dir 6.1  -> /usr/src/linux-headers-6.1.0-56-amd64
+#   kernel_source_tarball 6.1 -> /usr/src/linux-source-6.1.tar.xz
+#   eipfix_cache 6.1        -> ${EIPFIX_CACHE:-$HOME/.cache/enclave_ipfix}/6.1 (created)
+#
+# Every function prints nothing and returns 1 (with a message on stderr) when the
+# thing is not installed; `make deps` (tests/lib/deps.sh) installs it.
+
+EIPFIX_CACHE=${EIPFIX_CACHE:-${HOME:-/root}/.cache/enclave_ipfix}
+
+_kernel_check_version() {
+	case "$1" in
+	6.1|6.12) return 0 ;;
+	*) echo "kernels.sh: unsupported kernel version '$1' (want 6.1 or 6.12)" >&2; return 1 ;;
+	esac
+}
+
+# Newest installed Debian release for VERSION (e.g. 6.1 -> 6.1.0-56-amd64).
+# "vmlinuz-6.1.*" does not match 6.12.x: the character after "6.1" must be a dot.
+kernel_release() {
+	_kernel_check_version "$1" || return 1
+	local rel
+	rel=$(cd /boot 2>/dev/null && ls -d vmlinuz-"$1".*-amd64 2>/dev/null |
+		sed 's/^vmlinuz-//' | sort -V | tail -n1)
+	if [ -z "$rel" ]; then
+		echo "kernels.sh: no /boot/vmlinuz-$1.*-amd64 installed (run: make deps)" >&2
+		return 1
+	fi
+	printf '%s\n' "$rel"
+}
+
+kernel_vmlinuz() {
+	local rel
+	rel=$(kernel_release "$1") || return 1
+	printf '/boot/vmlinuz-%s\n' "$rel"
+}
+
+kernel_modules_dir() {
+	local rel
+	rel=$(kernel_release "$1") || return 1
+	if [ ! -f "/lib/modules/$rel/modules.dep" ]; then
+		echo "kernels.sh: /lib/modules/$rel/modules.dep missing" >&2
+		return 1
+	fi
+	printf '/lib/modules/%s\n' "$rel"
+}
+
+kernel_headers_dir() {
+	local rel
+	rel=$(kernel_release "$1") || return 1
+	if [ ! -f "/usr/src/linux-headers-$rel/Makefile" ]; then
+		echo "kernels.sh: /usr/src/linux-headers-$rel missing (run: make deps)" >&2
+		return 1
+	fi
+	printf '/usr/src/linux-headers-%s\n' "$rel"
+}
+
+kernel_source_tarball() {
+	_kernel_check_version "$1" || return 1
+	local t=/usr/src/linux-source-$1.tar.xz
+	if [ ! -f "$t" ]; then
+		echo "kernels.sh: $t missing (run: make deps)" >&2
+		return 1
+	fi
+	printf '%s\n' "$t"
+}
+
+# Per-version cache directory (created).
+eipfix_cache() {
+	_kernel_check_version "$1" || return 1
+	mkdir -p "$EIPFIX_CACHE/$1" && printf '%s\n' "$EIPFIX_CACHE/$1"
+}

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipfix_feed: send synthetic flow records through userctl's exporter
+ * (export.c + ipfix.c) to local collectors, for ipfix_interop.sh.
+ *
+ *	ipfix_feed [-m MESSAGE_SIZE] COLLECTOR...
+ *
+ * COLLECTOR is 127.0.0.1:PORT or [::1]:PORT; nothing else is accepted, so
+ * the test can only ever talk to this host. No kernel is involved.
+ *
+ * The records cover every template (IPv4/IPv6 x TCP/UDP/raw, ICMPv4,
+ * ICMPv6), both directions, both forwarding statuses and every end reason,
+ * plus a batch of UDP records to make the exporter split messages. Before
+ * sending, it reports 5 lost flows (50 packets, 5000 octets) so that the
+ * reliability-statistics options record carries non-zero values.
+ *
+ * On stdout, one JSON object per line describes what was sent: "flow"
+ * lines (every field as a decoder should report it), "ifname" lines and one
+ * "reliability" line. The checker compares decoder output with these.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <linux/enclave_ipfix.h>
+
+#include "../../userctl/export.h"
+
+#define MAX_RECS 256
+#define BASE_MS 1700000000000ull	/* 2023-11-14T22:13:20Z */
+
+static struct eipfix_record recs[MAX_RECS];
+static size_t nrecs;
+
+static struct eipfix_record *add(int family, uint8_t proto, const char *src,
+				 const char *dst)
+{
+	struct eipfix_record *r = &recs[nrecs];
+	size_t i = nrecs++;
+
+	memset(r, 0, sizeof(*r));
+	r->family = family;
+	r->protocol = proto;
+	inet_pton(family, src, &r->src);
+	inet_pton(family, dst, &r->dst);
+	r->ifindex = 7;
+	strcpy(r->ifname, "tap0");
+	r->direction = i % 2 ? EIPFIX_DIR_SENDING : EIPFIX_DIR_RECEIVED;
+	r->tos = (uint8_t)(i * 4);
+	r->fwd_status = EIPFIX_FWD_FORWARDED;
+	r->end_reason = (uint8_t)(1 + i % 5);
+	r->packets = 1 + i * 3;
+	r->octets = 40 + i * 1000 + (i == 3 ? 0x100000000ull : 0); /* > 32 bits */
+	r->start_ms = BASE_MS + i * 1000 + 123;
+	r->end_ms = r->start_ms + 4567 + i;
+	return r;
+}
+
+static void build(void)
+{
+	struct eipfix_record *r;
+
+	r = add(AF_INET, 6, "198.51.100.1", "198.51.100.2");
+	r->src_port = 40001, r->dst_port = 443, r->tcp_flags = 0x1b;
+	r = add(AF_INET, 6, "100.64.0.1", "198.51.100.9");
+	r->src_port = 22, r->dst_port = 50000, r->tcp_flags = 0x12;
+	r = add(AF_INET6, 6, "2001:db8::1", "2001:db8::2");
+	r->src_port = 40002, r->dst_port = 8080, r->tcp_flags = 0x19;
+	r = add(AF_INET6, 6, "2001:db8:1::5", "2001:db8:2::6");
+	r->src_port = 443, r->dst_port = 40003, r->tcp_flags = 0x04;
+	r->fwd_status = EIPFIX_FWD_DROPPED_ACL;
+	r = add(AF_INET, 17, "198.51.100.3", "198.51.100.4");
+	r->src_port = 5353, r->dst_port = 53;
+	r = add(AF_INET6, 17, "2001:db8::3", "2001:db8::4");
+	r->src_port = 4739, r->dst_port = 4740;
+	r = add(AF_INET, 47, "198.51.100.5", "198.51.100.6");
+	r = add(AF_INET6, 132, "2001:db8::5", "2001:db8::6");
+	r->fwd_status = EIPFIX_FWD_DROPPED_ACL;
+	r = add(AF_INET, 1, "198.51.100.7", "198.51.100.8");
+	r->icmp_type = 8;
+	r = add(AF_INET, 1, "198.51.100.8", "198.51.100.7");
+	r->icmp_type = 3, r->icmp_code = 13;
+	r->fwd_status = EIPFIX_FWD_DROPPED_ACL;
+	r = add(AF_INET6, 58, "2001:db8::7", "2001:db8::8");
+	r->icmp_type = 128;
+	r = add(AF_INET6, 58, "2001:db8::8", "2001:db8::7");
+	r->icmp_type = 1, r->icmp_code = 4;
+	/* a batch, to split messages */
+	for (int i = 0; i < 48; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "198.51.100.%d", 100 + i);
+		r = add(AF_INET, 17, a, "198.51.100.250");
+		r->src_port = (uint16_t)(10000 + i), r->dst_port = 4789;
+		r->ifindex = 9;
+		strcpy(r->ifname, "wg0");
+	}
+}
+
+static void print_flow(const struct eipfix_record *r)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	bool in = r->direction == EIPFIX_DIR_RECEIVED;
+	bool ports = r->protocol == 6 || r->protocol == 17;
+	bool icmp = (r->family == AF_INET && r->protocol == 1) ||
+		    (r->family == AF_INET6 && r->protocol == 58);
+
+	inet_ntop(r->family, &r->src, s, sizeof(s));
+	inet_ntop(r->family, &r->dst, d, sizeof(d));
+	printf("{\"type\":\"flow\",\"template\":%u,\"family\":%u,"
+	       "\"src\":\"%s\",\"dst\":\"%s\",\"proto\":%u,\"tos\":%u,",
+	       ipfix_template_for(r), r->family == AF_INET6 ? 6 : 4, s, d,
+	       r->protocol, r->tos);
+	if (ports)
+		printf("\"sport\":%u,\"dport\":%u,", r->src_port, r->dst_port);
+	if (r->protocol == 6)
+		printf("\"tcp_flags\":%u,", r->tcp_flags);
+	if (icmp)
+		printf("\"icmp_type\":%u,\"icmp_code\":%u,", r->icmp_type,
+		       r->icmp_code);
+	printf("\"ingress\":%u,\"egress\":%u,\"octets\":%llu,\"packets\":%llu,"
+	       "\"start_ms\":%llu,\"end_ms\":%llu,\"end_reason\":%u,"
+	       "\"direction\":%u,\"fwd\":%u}\n",
+	       in ? r->ifindex : 0, in ? 0 : r->ifindex,
+	       (unsigned long long)r->octets, (unsigned long long)r->packets,
+	       (unsigned long long)r->start_ms, (unsigned long long)r->end_ms,
+	       r->end_reason, in ? 0 : 1, r->fwd_status);
+}
+
+static int parse_collector(const char *s, struct sockaddr_storage *ss,
+			   socklen_t *len)
+{
+	const char *colon = strrchr(s, ':');
+	long port;
+
+	if (!colon)
+		return -EINVAL;
+	port = strtol(colon + 1, NULL, 10);
+	if (port < 1 || port > 65535)
+		return -EINVAL;
+	memset(ss, 0, sizeof(*ss));
+	if (!strncmp(s, "127.0.0.1:", 10)) {
+		struct sockaddr_in *a = (void *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		*len = sizeof(*a);
+		return 0;
+	}
+	if (!strncmp(s, "[::1]:", 6)) {
+		struct sockaddr_in6 *a = (void *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		a->sin6_addr = in6addr_loopback;
+		*len = sizeof(*a);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_storage addrs[8];
+	socklen_t lens[8];
+	struct exporter_params p = {
+		.odid = 42, .msg_size = 512, .refresh_s = 600, .process_id = 4242,
+	};
+	struct exporter ex;
+	struct exporter_counters ctr;
+	struct timeval tv;
+	uint64_t now_ms;
+	size_t n = 0;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "m:")) != -1) {
+		if (opt == 'm') {
+			p.msg_size = (uint32_t)atoi(optarg);
+		} else {
+			fprintf(stderr, "usage: %s [-m SIZE] 127.0.0.1:PORT|[::1]:PORT...\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	for (int i = optind; i < argc && n < 8; i++, n++) {
+		if (parse_collector(argv[i], &addrs[n], &lens[n])) {
+			fprintf(stderr, "%s: only 127.0.0.1:PORT or [::1]:PORT\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	if (!n || exporter_init(&ex, &p) ||
+	    exporter_set_collectors(&ex, addrs, lens, n))
+		return 2;
+
+	build();
+	gettimeofday(&tv, NULL);
+	now_ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+	exporter_note_lost(&ex, 5, 50, 5000, BASE_MS);
+	/* the first two flows alone, the rest in a second submit */
+	if (exporter_submit(&ex, recs, 2, now_ms) ||
+	    exporter_submit(&ex, recs + 2, nrecs - 2, now_ms))
+		return 1;
+	exporter_get_counters(&ex, &ctr);
+	exporter_free(&ex);
+
+	for (size_t i = 0; i < nrecs; i++)
+		print_flow(&recs[i]);
+	printf("{\"type\":\"ifname\",\"ifindex\":7,\"name\":\"tap0\"}\n");
+	printf("{\"type\":\"ifname\",\"ifindex\":9,\"name\":\"wg0\"}\n");
+	printf("{\"type\":\"reliability\",\"process_id\":4242,\"not_sent_flows\":5,"
+	       "\"not_sent_packets\":50,\"not_sent_octets\":5000,"
+	       "\"first_ms\":%llu,\"last_ms\":%llu,\"messages\":0,\"records\":0}\n",
+	       BASE_MS, BASE_MS);
+	fprintf(stderr, "ipfix_feed: %llu messages, %llu records, %llu bytes, "
+		"%llu send errors to %zu collectors\n",
+		(unsigned long long)ctr.messages, (unsigned long long)ctr.records,
+		(unsigned long long)ctr.bytes,
+		(unsigned long long)ctr.send_errors, n);
+	return ctr.send_errors ? 1 : 0;
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The profile: Enclave's agent profile file (JSON), of which we read the
+ * "FlowMetadata" and "AccessControl" objects (DESIGN.md §4). Every other
+ * top-level key is Enclave's and is ignored; both objects are optional.
+ *
+ * Errors. Every function writes one sentence into err on failure:
+ *
+ *	FILE:LINE:COL: MESSAGE
+ *
+ * LINE and COL are 1-based; COL counts bytes (a tab is one column, a UTF-8
+ * character as many columns as it has bytes). A leading UTF-8 byte order
+ * mark is skipped and not counted. The position is that of the offending
+ * key or value (its first byte), except for a missing ',' between members
+ * or elements, which is reported just after the value it should follow:
+ *
+ *	Universe.profile:6:24: expected ',' or '}' after "Direction": "Both"
+ *
+ * Errors that have no position (the file cannot be read) are "FILE: MESSAGE".
+ * Only the first error is reported, in this order: JSON syntax, duplicate
+ * keys, then the values in file order.
+ *
+ * Collectors. eipfix_profile_parse() checks the collector strings' syntax
+ * only, so that it never does DNS (unit tests, check-config offline);
+ * eipfix_profile_load() also resolves every collector and reports one that
+ * does not resolve at its position. The *_flags variants choose.
+ */
+#ifndef USERCTL_CONFIG_H
+#define USERCTL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/enclave_ipfix.h>
+
+#include "collector.h"
+
+#define EIPFIX_DEFAULT_PROFILE "/etc/enclave/profiles/Universe.profile"
+
+/* Limits, as in the uapi header. */
+#define EIPFIX_MAX_COLLECTORS	64
+#define EIPFIX_MAX_INTERFACES	64
+#define EIPFIX_MAX_RULES	65535
+#define EIPFIX_IFNAMSIZ		16
+#define EIPFIX_DESCRIPTION_MAX	255	/* bytes, without the NUL */
+#define EIPFIX_PROFILE_MAX_SIZE	(64u << 20)	/* larger files are refused */
+
+struct eipfix_port_range {
+	uint16_t first, last;		/* host order, first <= last */
+};
+
+struct eipfix_acl_rule {
+	uint8_t action;			/* enum eipfix_acl_action */
+	uint8_t direction;		/* enum eipfix_direction */
+	uint8_t family;			/* 0 = any peer, AF_INET, AF_INET6 */
+	uint8_t prefix_len;
+	uint8_t peer[16];		/* network order; host bits are zero */
+	uint8_t protocol;		/* enum eipfix_acl_proto */
+	unsigned int n_ports;		/* 0 = any destination port */
+	struct eipfix_port_range *ports;
+	char description[256];
+};
+
+struct eipfix_profile {
+	/* FlowMetadata: Enclave's keys */
+	struct eipfix_collector *collectors;
+	unsigned int n_collectors;
+	uint8_t direction;		/* default EIPFIX_DIR_BOTH */
+	uint32_t interval_ms;		/* default 0 */
+	bool enabled;			/* default true */
+	/* FlowMetadata: ours */
+	char (*interfaces)[EIPFIX_IFNAMSIZ];	/* default {"tap0"} */
+	unsigned int n_interfaces;
+	uint32_t idle_timeout_ms;	/* 15000 */
+	uint32_t observation_domain;	/* 0 */
+	uint32_t template_refresh_s;	/* 600 */
+	uint32_t message_size;		/* 1400 */
+	uint32_t max_flows;		/* 1048576 */
+	/* AccessControl */
+	uint8_t acl_default;		/* EIPFIX_ACL_ALLOW */
+	struct eipfix_acl_rule *rules;
+	unsigned int n_rules;
+};
+
+/*
+ * The defaults. Allocates the default interface list; if that allocation
+ * fails, n_interfaces is 0 (and eipfix_profile_parse returns -ENOMEM).
+ */
+void eipfix_profile_init(struct eipfix_profile *p);
+/* Frees what p holds and leaves it empty (safe to call twice). */
+void eipfix_profile_free(struct eipfix_profile *p);
+
+enum {
+	EIPFIX_PROFILE_RESOLVE = 1 << 0,	/* resolve every collector */
+};
+
+/*
+ * Parses a profile from text[0..len) (need not be NUL-terminated). filename
+ * only names the file in messages. Returns 0 or -errno (-EINVAL for a bad
+ * profile, -EHOSTUNREACH for a collector that does not resolve, -ENOMEM).
+ * *p is written only on success (it need not be initialized, and what it
+ * held is not freed); free it with eipfix_profile_free().
+ */
+int eipfix_profile_parse(const char *text, size_t len, const char *filename,
+			 struct eipfix_profile *p, char *err, size_t errlen);
+int eipfix_profile_parse_flags(const char *text, size_t len,
+			       const char *filename, unsigned int flags,
+			       struct eipfix_profile *p, char *err,
+			       size_t errlen);
+
+/* Reads and parses path, and resolves the collectors (RESOLVE). */
+int eipfix_profile_load(const char *path, struct eipfix_profile *p,
+			char *err, size_t errlen);
+int eipfix_profile_load_flags(const char *path, unsigned int flags,
+			      struct eipfix_profile *p, char *err,
+			      size_t errlen);
+
+/* Names for the enums, as the profile spells them ("Both", "Deny", "Tcp"). */
+const char *eipfix_direction_name(unsigned int dir);
+const char *eipfix_acl_action_name(unsigned int action);
+const char *eipfix_acl_proto_name(unsigned int proto);
+
+/*
+ * Position index of a JSON text (used by the parser to point at keys and
+ * values; exported for its tests). One entry per object member and array
+ * element, plus the root, each named by its JSON Pointer (RFC 6901):
+ * "" is the root, "/FlowMetadata/Interval" a member, "/AccessControl/Rules/0"
+ * an element; '~' and '/' in keys are written "~0" and "~1". Offsets are
+ * byte offsets into the text; key_off is SIZE_MAX for elements and the root.
+ * The text must be valid JSON (build returns -EINVAL otherwise).
+ */
+struct eipfix_jpos {
+	char *path;
+	size_t key_off;			/* the key's opening quote */
+	size_t val_off;			/* the value's first byte */
+	size_t val_end;			/* one past its last byte */
+};
+
+struct eipfix_jindex {
+	struct eipfix_jpos *v;		/* in text order */
+	size_t n, cap;
+	size_t *by_path;		/* indices of v sorted by (path, offset) */
+};
+
+int eipfix_jindex_build(struct eipfix_jindex *ix, const char *text,
+			size_t len);
+/* The first entry (in text order) with this path, or NULL. */
+const struct eipfix_jpos *eipfix_jindex_find(const struct eipfix_jindex *ix,
+					     const char *path);
+void eipfix_jindex_free(struct eipfix_jindex *ix);
+
+/* 1-based line and byte column of offset off in text. */
+void eipfix_text_linecol(const char *text, size_t len, size_t off,
+			 unsigned int *line, unsigned int *col);
+
+#endif

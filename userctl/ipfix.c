@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPFIX encoder: see ipfix.h for the templates and the API. Every template
+ * is a table of (IE, length); data records are written by walking the same
+ * table, so a template and its records cannot disagree.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/enclave_ipfix.h>
+
+#include "ipfix.h"
+
+/* IANA IPFIX Information Element identifiers used here. */
+enum {
+	IE_OCTET_DELTA_COUNT = 1,
+	IE_PACKET_DELTA_COUNT = 2,
+	IE_PROTOCOL_IDENTIFIER = 4,
+	IE_IP_CLASS_OF_SERVICE = 5,
+	IE_TCP_CONTROL_BITS = 6,
+	IE_SOURCE_TRANSPORT_PORT = 7,
+	IE_SOURCE_IPV4_ADDRESS = 8,
+	IE_INGRESS_INTERFACE = 10,
+	IE_DESTINATION_TRANSPORT_PORT = 11,
+	IE_DESTINATION_IPV4_ADDRESS = 12,
+	IE_EGRESS_INTERFACE = 14,
+	IE_SOURCE_IPV6_ADDRESS = 27,
+	IE_DESTINATION_IPV6_ADDRESS = 28,
+	IE_ICMP_TYPE_CODE_IPV4 = 32,
+	IE_EXPORTED_MESSAGE_TOTAL_COUNT = 41,
+	IE_EXPORTED_FLOW_RECORD_TOTAL_COUNT = 42,
+	IE_FLOW_DIRECTION = 61,
+	IE_INTERFACE_NAME = 82,
+	IE_FORWARDING_STATUS = 89,
+	IE_FLOW_END_REASON = 136,
+	IE_ICMP_TYPE_CODE_IPV6 = 139,
+	IE_EXPORTING_PROCESS_ID = 144,
+	IE_FLOW_START_MILLISECONDS = 152,
+	IE_FLOW_END_MILLISECONDS = 153,
+	IE_NOT_SENT_FLOW_TOTAL_COUNT = 166,
+	IE_NOT_SENT_PACKET_TOTAL_COUNT = 167,
+	IE_NOT_SENT_OCTET_TOTAL_COUNT = 168,
+	IE_OBSERVATION_TIME_MILLISECONDS = 323,
+};
+
+#define VARLEN 0xffff		/* RFC 7011 §7: variable-length field */
+#define IFNAME_MAX 15
+
+struct field {
+	uint16_t ie;
+	uint16_t len;
+};
+
+#define ADDR4 { IE_SOURCE_IPV4_ADDRESS, 4 }, { IE_DESTINATION_IPV4_ADDRESS, 4 }
+#define ADDR6 { IE_SOURCE_IPV6_ADDRESS, 16 }, { IE_DESTINATION_IPV6_ADDRESS, 16 }
+#define PORTS { IE_SOURCE_TRANSPORT_PORT, 2 }, { IE_DESTINATION_TRANSPORT_PORT, 2 }
+#define PROTO_TOS { IE_PROTOCOL_IDENTIFIER, 1 }, { IE_IP_CLASS_OF_SERVICE, 1 }
+#define TAIL \
+	{ IE_INGRESS_INTERFACE, 4 }, { IE_EGRESS_INTERFACE, 4 }, \
+	{ IE_OCTET_DELTA_COUNT, 8 }, { IE_PACKET_DELTA_COUNT, 8 }, \
+	{ IE_FLOW_START_MILLISECONDS, 8 }, { IE_FLOW_END_MILLISECONDS, 8 }, \
+	{ IE_FLOW_END_REASON, 1 }, { IE_FLOW_DIRECTION, 1 }, \
+	{ IE_FORWARDING_STATUS, 1 }
+
+static const struct field f_ipv4_tcp[] = {
+	ADDR4, PORTS, PROTO_TOS, { IE_TCP_CONTROL_BITS, 2 }, TAIL };
+static const struct field f_ipv6_tcp[] = {
+	ADDR6, PORTS, PROTO_TOS, { IE_TCP_CONTROL_BITS, 2 }, TAIL };
+static const struct field f_ipv4_udp[] = { ADDR4, PORTS, PROTO_TOS, TAIL };
+static const struct field f_ipv6_udp[] = { ADDR6, PORTS, PROTO_TOS, TAIL };
+static const struct field f_ipv4_raw[] = { ADDR4, PROTO_TOS, TAIL };
+static const struct field f_ipv6_raw[] = { ADDR6, PROTO_TOS, TAIL };
+static const struct field f_icmpv4[] = {
+	ADDR4, { IE_ICMP_TYPE_CODE_IPV4, 2 }, PROTO_TOS, TAIL };
+static const struct field f_icmpv6[] = {
+	ADDR6, { IE_ICMP_TYPE_CODE_IPV6, 2 }, PROTO_TOS, TAIL };
+static const struct field f_reliability[] = {
+	{ IE_EXPORTING_PROCESS_ID, 4 },		/* scope */
+	{ IE_NOT_SENT_FLOW_TOTAL_COUNT, 8 },
+	{ IE_NOT_SENT_PACKET_TOTAL_COUNT, 8 },
+	{ IE_NOT_SENT_OCTET_TOTAL_COUNT, 8 },
+	{ IE_OBSERVATION_TIME_MILLISECONDS, 8 },
+	{ IE_OBSERVATION_TIME_MILLISECONDS, 8 },
+	{ IE_EXPORTED_MESSAGE_TOTAL_COUNT, 8 },
+	{ IE_EXPORTED_FLOW_RECORD_TOTAL_COUNT, 8 },
+};
+static const struct field f_ifname[] = {
+	{ IE_INGRESS_INTERFACE, 4 },		/* scope */
+	{ IE_INTERFACE_NAME, VARLEN },
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define T(a, scope) { a, ARRAY_SIZE(a), scope }
+
+static const struct tmpl {
+	const struct field *f;
+	uint16_t n;
+	uint16_t scope;		/* > 0: an options template */
+} templates[IPFIX_NTEMPLATES] = {
+	T(f_ipv4_tcp, 0), T(f_ipv6_tcp, 0), T(f_ipv4_udp, 0), T(f_ipv6_udp, 0),
+	T(f_ipv4_raw, 0), T(f_ipv6_raw, 0), T(f_icmpv4, 0), T(f_icmpv6, 0),
+	T(f_reliability, 1), T(f_ifname, 1),
+};
+
+#define ALL_TEMPLATES ((1u << IPFIX_NTEMPLATES) - 1)
+
+static const struct tmpl *tmpl_get(uint16_t tid)
+{
+	if (tid < IPFIX_TID_FIRST || tid >= __IPFIX_TID_END)
+		return NULL;
+	return &templates[tid - IPFIX_TID_FIRST];
+}
+
+static uint32_t tid_bit(uint16_t tid)
+{
+	return 1u << (tid - IPFIX_TID_FIRST);
+}
+
+static uint8_t *put8(uint8_t *p, uint8_t v)
+{
+	*p = v;
+	return p + 1;
+}
+
+static uint8_t *put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+	return p + 2;
+}
+
+static uint8_t *put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+	return p + 4;
+}
+
+static uint8_t *put64(uint8_t *p, uint64_t v)
+{
+	p = put32(p, v >> 32);
+	return put32(p, (uint32_t)v);
+}
+
+static uint8_t *putmem(uint8_t *p, const void *src, size_t n)
+{
+	memcpy(p, src, n);
+	return p + n;
+}
+
+int ipfix_writer_set_max(struct ipfix_writer *w, size_t max_msg)
+{
+	if (max_msg < IPFIX_MSG_MIN || max_msg > IPFIX_MSG_MAX)
+		return -EINVAL;
+	w->max_msg = max_msg;
+	return 0;
+}
+
+int ipfix_writer_init(struct ipfix_writer *w, uint32_t odid, size_t max_msg)
+{
+	memset(w, 0, sizeof(*w));
+	w->odid = odid;
+	return ipfix_writer_set_max(w, max_msg);
+}
+
+void ipfix_writer_set_padding(struct ipfix_writer *w, bool on)
+{
+	w->pad_sets = on;
+}
+
+void ipfix_session_reset(struct ipfix_writer *w)
+{
+	w->seq = 0;
+	w->announced = 0;
+	w->pending = 0;
+	w->templates_sent = false;
+	w->templates_time = 0;
+}
+
+uint16_t ipfix_template_for(const struct eipfix_record *r)
+{
+	bool v6 = r->family == AF_INET6;
+
+	switch (r->protocol) {
+	case 6:		/* IPPROTO_TCP */
+		return v6 ? IPFIX_TID_IPV6_TCP : IPFIX_TID_IPV4_TCP;
+	case 17:	/* IPPROTO_UDP */
+		return v6 ? IPFIX_TID_IPV6_UDP : IPFIX_TID_IPV4_UDP;
+	case 1:		/* IPPROTO_ICMP, only meaningful over IPv4 */
+		return v6 ? IPFIX_TID_IPV6_RAW : IPFIX_TID_ICMPV4;
+	case 58:	/* IPPROTO_ICMPV6, only meaningful over IPv6 */
+		return v6 ? IPFIX_TID_ICMPV6 : IPFIX_TID_IPV4_RAW;
+	default:
+		return v6 ? IPFIX_TID_IPV6_RAW : IPFIX_TID_IPV4_RAW;
+	}
+}
+
+static size_t ifname_len(const char *name)
+{
+	return name ? strnlen(name, IFNAME_MAX) : 0;
+}
+
+size_t ipfix_record_len(uint16_t tid, const struct eipfix_record *r)
+{
+	const struct tmpl *t = tmpl_get(tid);
+	size_t len = 0;
+
+	(void)r;
+	if (!t)
+		return 0;
+	for (unsigned int i = 0; i < t->n; i++)
+		len += t->f[i].len == VARLEN ? 1 : t->f[i].len;
+	return len;
+}
+
+size_t ipfix_template_record_len(uint16_t tid)
+{
+	const struct tmpl *t = tmpl_get(tid);
+
+	if (!t)
+		return 0;
+	return (t->scope ? 6 : 4) + 4u * t->n;
+}
+
+int ipfix_msg_begin(struct ipfix_writer *w, uint8_t *buf, size_t cap,
+		    uint32_t export_time_s)
+{
+	if (w->open)
+		return -EBUSY;
+	if (!buf || cap < IPFIX_HDR_LEN + IPFIX_SET_HDR_LEN)
+		return -EINVAL;
+	w->buf = buf;
+	w->limit = cap < w->max_msg ? cap : w->max_msg;
+	w->len = IPFIX_HDR_LEN;
+	w->set_id = 0;
+	w->set_off = 0;
+	w->export_time = export_time_s;
+	w->nrec = 0;
+	w->nflows = 0;
+	w->open = true;
+	memset(buf, 0, IPFIX_HDR_LEN);
+	return 0;
+}
+
+static size_t pad_len(const struct ipfix_writer *w, size_t set_len)
+{
+	return w->pad_sets ? (4 - set_len % 4) % 4 : 0;
+}
+
+static void set_close(struct ipfix_writer *w)
+{
+	size_t set_len, pad;
+
+	if (!w->set_id)
+		return;
+	set_len = w->len - w->set_off;
+	pad = pad_len(w, set_len);
+	memset(w->buf + w->len, 0, pad);
+	w->len += pad;
+	put16(w->buf + w->set_off, w->set_id);
+	put16(w->buf + w->set_off + 2, set_len + pad);
+	w->set_id = 0;
+}
+
+/*
+ * Make room for n octets in a set with this id, opening it (and closing the
+ * one before) if needed. Room counts the padding the set will need when it
+ * is closed. Returns where to write, or NULL when the message is full.
+ */
+static uint8_t *set_reserve(struct ipfix_writer *w, uint16_t set_id, size_t n)
+{
+	bool same = w->set_id == set_id;
+	size_t set_off, set_len;
+
+	if (same)
+		set_off = w->set_off;
+	else if (w->set_id)	/* the open set gets its padding first */
+		set_off = w->len + pad_len(w, w->len - w->set_off);
+	else
+		set_off = w->len;
+	set_len = same ? w->len + n - set_off : IPFIX_SET_HDR_LEN + n;
+	if (set_off + set_len + pad_len(w, set_len) > w->limit ||
+	    set_len > 0xffff)
+		return NULL;
+	if (!same) {
+		set_close(w);
+		w->set_off = w->len;
+		w->set_id = set_id;
+		w->len += IPFIX_SET_HDR_LEN;
+	}
+	w->len += n;
+	return w->buf + w->len - n;
+}
+
+bool ipfix_templates_due(const struct ipfix_writer *w, uint32_t now_s,
+			 uint32_t refresh_s)
+{
+	if (w->pending)
+		return false;
+	if (!w->templates_sent)
+		return true;
+	return now_s < w->templates_time ||
+	       now_s - w->templates_time >= refresh_s;
+}
+
+bool ipfix_templates_pending(const struct ipfix_writer *w)
+{
+	return w->pending != 0;
+}
+
+static uint8_t *put_template(uint8_t *p, uint16_t tid)
+{
+	const struct tmpl *t = tmpl_get(tid);
+
+	p = put16(p, tid);
+	p = put16(p, t->n);
+	if (t->scope)
+		p = put16(p, t->scope);
+	for (unsigned int i = 0; i < t->n; i++) {
+		p = put16(p, t->f[i].ie);
+		p = put16(p, t->f[i].len);
+	}
+	return p;
+}
+
+int ipfix_add_templates(struct ipfix_writer *w)
+{
+	if (!w->open)
+		return -EINVAL;
+	if (!w->pending) {
+		w->pending = ALL_TEMPLATES;
+		w->round_time = w->export_time;
+	}
+	for (uint16_t tid = IPFIX_TID_FIRST; tid < __IPFIX_TID_END; tid++) {
+		uint16_t set_id = tmpl_get(tid)->scope ?
+			IPFIX_SET_OPTIONS_TEMPLATE : IPFIX_SET_TEMPLATE;
+		uint8_t *p;
+
+		if (!(w->pending & tid_bit(tid)))
+			continue;
+		p = set_reserve(w, set_id, ipfix_template_record_len(tid));
+		if (!p)
+			return -ENOSPC;
+		put_template(p, tid);
+		w->pending &= ~tid_bit(tid);
+		w->announced |= tid_bit(tid);
+	}
+	w->templates_sent = true;
+	w->templates_time = w->round_time;
+	return 0;
+}
+
+static uint8_t *put_field(uint8_t *p, uint16_t ie,
+			  const struct eipfix_record *r)
+{
+	bool in = r->direction == EIPFIX_DIR_RECEIVED;
+
+	switch (ie) {
+	case IE_SOURCE_IPV4_ADDRESS:
+		return putmem(p, &r->src.v4, 4);
+	case IE_DESTINATION_IPV4_ADDRESS:
+		return putmem(p, &r->dst.v4, 4);
+	case IE_SOURCE_IPV6_ADDRESS:
+		return putmem(p, &r->src.v6, 16);
+	case IE_DESTINATION_IPV6_ADDRESS:
+		return putmem(p, &r->dst.v6, 16);
+	case IE_SOURCE_TRANSPORT_PORT:
+		return put16(p, r->src_port);
+	case IE_DESTINATION_TRANSPORT_PORT:
+		return put16(p, r->dst_port);
+	case IE_ICMP_TYPE_CODE_IPV4:
+	case IE_ICMP_TYPE_CODE_IPV6:
+		return put16(p, (uint16_t)(r->icmp_type << 8 | r->icmp_code));
+	case IE_PROTOCOL_IDENTIFIER:
+		return put8(p, r->protocol);
+	case IE_IP_CLASS_OF_SERVICE:
+		return put8(p, r->tos);
+	case IE_TCP_CONTROL_BITS:
+		return put16(p, r->tcp_flags);
+	case IE_INGRESS_INTERFACE:
+		return put32(p, in ? r->ifindex : 0);
+	case IE_EGRESS_INTERFACE:
+		return put32(p, in ? 0 : r->ifindex);
+	case IE_OCTET_DELTA_COUNT:
+		return put64(p, r->octets);
+	case IE_PACKET_DELTA_COUNT:
+		return put64(p, r->packets);
+	case IE_FLOW_START_MILLISECONDS:
+		return put64(p, r->start_ms);
+	case IE_FLOW_END_MILLISECONDS:
+		return put64(p, r->end_ms);
+	case IE_FLOW_END_REASON:
+		return put8(p, r->end_reason);
+	case IE_FLOW_DIRECTION:
+		return put8(p, in ? 0 : 1);
+	case IE_FORWARDING_STATUS:
+		return put8(p, r->fwd_status);
+	}
+	return p;	/* not reached: every IE of the flow templates is above */
+}
+
+static int data_begin(struct ipfix_writer *w, uint16_t tid, size_t n,
+		      uint8_t **p)
+{
+	if (!w->open)
+		return -EINVAL;
+	if (!(w->announced & tid_bit(tid)))
+		return -ENOENT;
+	*p = set_reserve(w, tid, n);
+	if (!*p)
+		return -ENOSPC;
+	w->nrec++;
+	return 0;
+}
+
+int ipfix_add_record(struct ipfix_writer *w, const struct eipfix_record *r)
+{
+	uint16_t tid = ipfix_template_for(r);
+	const struct tmpl *t = tmpl_get(tid);
+	uint8_t *p;
+	int err;
+
+	if (r->family != AF_INET && r->family != AF_INET6)
+		return -EINVAL;
+	err = data_begin(w, tid, ipfix_record_len(tid, r), &p);
+	if (err)
+		return err;
+	for (unsigned int i = 0; i < t->n; i++)
+		p = put_field(p, t->f[i].ie, r);
+	w->nflows++;
+	return 0;
+}
+
+int ipfix_add_reliability(struct ipfix_writer *w,
+			  const struct ipfix_reliability *st)
+{
+	uint8_t *p;
+	int err;
+
+	err = data_begin(w, IPFIX_TID_OPT_RELIABILITY,
+			 ipfix_record_len(IPFIX_TID_OPT_RELIABILITY, NULL), &p);
+	if (err)
+		return err;
+	p = put32(p, st->exporting_process_id);
+	p = put64(p, st->not_sent_flows);
+	p = put64(p, st->not_sent_packets);
+	p = put64(p, st->not_sent_octets);
+	p = put64(p, st->first_drop_ms);
+	p = put64(p, st->last_drop_ms);
+	p = put64(p, st->exported_messages);
+	put64(p, st->exported_flow_records);
+	return 0;
+}
+
+int ipfix_add_ifname(struct ipfix_writer *w, uint32_t ifindex,
+		     const char *name)
+{
+	size_t n = ifname_len(name);
+	uint8_t *p;
+	int err;
+
+	/* RFC 7011 §7: lengths below 255 take one length octet */
+	err = data_begin(w, IPFIX_TID_OPT_IFNAME, 4 + 1 + n, &p);
+	if (err)
+		return err;
+	p = put32(p, ifindex);
+	p = put8(p, n);
+	putmem(p, name, n);
+	return 0;
+}
+
+size_t ipfix_msg_end(struct ipfix_writer *w)
+{
+	uint8_t *p = w->buf;
+
+	if (!w->open)
+		return 0;
+	set_close(w);
+	p = put16(p, IPFIX_VERSION);
+	p = put16(p, w->len);
+	p = put32(p, w->export_time);
+	p = put32(p, w->seq);
+	put32(p, w->odid);
+	w->seq += w->nrec;	/* mod 2^32 by unsigned arithmetic */
+	w->open = false;
+	return w->len;
+}
