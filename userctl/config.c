@@ -445,13 +445,40 @@ static int by_path_cmp(const void *a, const void *b, void *arg)
 
 enum ix_state {
 	IX_VALUE,		/* a value is due */
-	IX_VALUE_OR_END,	/* just after '[' */
+	IX_ELEM_OR_END,		/* just after '[' */
+	IX_ELEM,		/* after ',' in an array */
 	IX_KEY_OR_END,		/* just after '{' */
 	IX_KEY,			/* after ',' in an object */
 	IX_COLON,
 	IX_COMMA_OR_END,
 	IX_DONE,
 };
+
+static int ix_push(struct ix_frame **st, size_t *depth, size_t *cap,
+		   struct ix_frame f)
+{
+	if (*depth == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		struct ix_frame *n = realloc(*st, c * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		*st = n;
+		*cap = c;
+	}
+	(*st)[(*depth)++] = f;
+	return 0;
+}
+
+/* path = the container's path + "/" + the element's index */
+static int ix_elem_path(struct strbuf *path, struct ix_frame *top)
+{
+	char num[24];
+
+	sb_truncate(path, top->path_len);
+	snprintf(num, sizeof(num), "/%zu", top->count++);
+	return sb_puts(path, num);
+}
 
 int eipfix_jindex_build(struct eipfix_jindex *ix, const char *text,
 			size_t len)
@@ -460,76 +487,51 @@ int eipfix_jindex_build(struct eipfix_jindex *ix, const char *text,
 	struct ix_frame *st = NULL, *top;
 	size_t depth = 0, cap = 0, key_off = SIZE_MAX, pos = 0;
 	enum ix_state s = IX_VALUE;
+	struct tok k;
 	int ret = 0;
 
 	memset(ix, 0, sizeof(*ix));
-	if (sb_reserve(&path, 0))
-		return -ENOMEM;
-	sb_truncate(&path, 0);
-
-	for (;;) {
-		struct tok k = lex(text, len, pos);
-
+	ret = sb_puts(&path, "");	/* the root's path */
+	while (!ret) {
+		k = lex(text, len, pos);
 		pos = k.end;
 		top = depth ? &st[depth - 1] : NULL;
 		if (s == IX_DONE) {
-			if (k.type != TOK_EOF)
-				ret = -EINVAL;
+			ret = k.type == TOK_EOF ? 0 : -EINVAL;
 			break;
 		}
 		if (k.type == TOK_EOF) {
 			ret = -EINVAL;
 			break;
 		}
-		if (s == IX_VALUE_OR_END) {
-			if (k.type == TOK_RBRACKET)
+		switch (s) {
+		case IX_ELEM_OR_END:
+		case IX_ELEM:
+			if (s == IX_ELEM_OR_END && k.type == TOK_RBRACKET)
 				goto close;
-			sb_truncate(&path, top->path_len);
-			ret = sb_putc(&path, '/');
-			if (!ret)
-				ret = sb_put_ref(&path, "", 0);
-			if (!ret) {
-				char num[24];
-
-				snprintf(num, sizeof(num), "%zu", top->count++);
-				ret = sb_puts(&path, num);
-			}
+			ret = ix_elem_path(&path, top);
 			if (ret)
 				break;
 			key_off = SIZE_MAX;
-			s = IX_VALUE;
-		}
-		switch (s) {
+			/* fall through */
 		case IX_VALUE:
 			if (k.type != TOK_LBRACE && k.type != TOK_LBRACKET &&
 			    k.type != TOK_LITERAL &&
 			    !tok_is_closed_string(text, &k)) {
 				ret = -EINVAL;
-				goto out;
+				break;
 			}
 			ret = ix_add(ix, path.s, key_off, k.off);
 			if (ret)
-				goto out;
+				break;
 			if (k.type == TOK_LBRACE || k.type == TOK_LBRACKET) {
-				if (depth == cap) {
-					size_t c = cap ? cap * 2 : 16;
-					struct ix_frame *n =
-						realloc(st, c * sizeof(*n));
-
-					if (!n) {
-						ret = -ENOMEM;
-						goto out;
-					}
-					st = n;
-					cap = c;
-				}
-				st[depth++] = (struct ix_frame){
+				ret = ix_push(&st, &depth, &cap, (struct ix_frame){
 					.obj = k.type == TOK_LBRACE,
 					.path_len = path.len,
 					.entry = ix->n - 1,
-				};
+				});
 				s = k.type == TOK_LBRACE ? IX_KEY_OR_END :
-							   IX_VALUE_OR_END;
+							   IX_ELEM_OR_END;
 				break;
 			}
 			ix->v[ix->n - 1].val_end = k.end;
@@ -541,57 +543,39 @@ int eipfix_jindex_build(struct eipfix_jindex *ix, const char *text,
 				goto close;
 			if (!tok_is_closed_string(text, &k)) {
 				ret = -EINVAL;
-				goto out;
+				break;
 			}
 			sb_truncate(&path, top->path_len);
 			ret = sb_putc(&path, '/');
 			if (!ret)
 				ret = sb_put_key(&path, text, k.off, k.end);
-			if (ret)
-				goto out;
 			key_off = k.off;
 			s = IX_COLON;
 			break;
 		case IX_COLON:
-			if (k.type != TOK_COLON) {
-				ret = -EINVAL;
-				goto out;
-			}
+			ret = k.type == TOK_COLON ? 0 : -EINVAL;
 			s = IX_VALUE;
 			break;
 		case IX_COMMA_OR_END:
 			if (k.type == TOK_COMMA) {
-				s = top->obj ? IX_KEY : IX_VALUE_OR_END;
-				if (!top->obj) {
-					/* an element must follow: no ']' */
-					struct tok n = lex(text, len, pos);
-
-					if (n.type == TOK_RBRACKET) {
-						ret = -EINVAL;
-						goto out;
-					}
-				}
+				s = top->obj ? IX_KEY : IX_ELEM;
 				break;
 			}
-			if (k.type == (top->obj ? TOK_RBRACE : TOK_RBRACKET))
-				goto close;
-			ret = -EINVAL;
-			goto out;
+			goto close;
 		default:
 			ret = -EINVAL;
-			goto out;
+			break;
 		}
 		continue;
 close:
 		if (k.type != (top->obj ? TOK_RBRACE : TOK_RBRACKET)) {
 			ret = -EINVAL;
-			goto out;
+			break;
 		}
 		ix->v[top->entry].val_end = k.end;
 		depth--;
 		s = depth ? IX_COMMA_OR_END : IX_DONE;
 	}
-out:
 	free(st);
 	free(path.s);
 	if (!ret && ix->n) {
@@ -745,15 +729,73 @@ struct syn_frame {
 	struct tok key;		/* the current member's key */
 };
 
+/* A token for messages: strings with their quotes, punctuation in '' */
 static void tok_text(char *buf, size_t size, const char *t,
 		     const struct tok *k)
+{
+	if (k->type == TOK_STRING || k->type == TOK_LITERAL)
+		excerpt(buf, size, t + k->off, k->end - k->off, 48);
+	else if (k->type == TOK_EOF)
+		snprintf(buf, size, "end of file");
+	else
+		snprintf(buf, size, "'%c'", (char)k->type);
+}
+
+/* The value a token ends: a scalar as written, or {...} / [...] */
+static void value_text(char *buf, size_t size, const char *t,
+		       const struct tok *k)
 {
 	if (k->type == TOK_RBRACE)
 		snprintf(buf, size, "{...}");
 	else if (k->type == TOK_RBRACKET)
 		snprintf(buf, size, "[...]");
 	else
-		excerpt(buf, size, t + k->off, k->end - k->off, 48);
+		tok_text(buf, size, t, k);
+}
+
+/* Updates the stack of open containers with token k. */
+static int syn_step(struct syn_frame **st, size_t *depth, size_t *cap,
+		    const struct tok *k)
+{
+	struct syn_frame *top = *depth ? &(*st)[*depth - 1] : NULL;
+
+	switch (k->type) {
+	case TOK_LBRACE:
+	case TOK_LBRACKET:
+		if (*depth == *cap) {
+			size_t nc = *cap ? *cap * 2 : 16;
+			struct syn_frame *n = realloc(*st, nc * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			*st = n;
+			*cap = nc;
+		}
+		(*st)[(*depth)++] = (struct syn_frame){
+			.obj = k->type == TOK_LBRACE,
+			.expect_key = k->type == TOK_LBRACE,
+			.open_off = k->off,
+		};
+		break;
+	case TOK_RBRACE:
+	case TOK_RBRACKET:
+		if (*depth)
+			(*depth)--;
+		break;
+	case TOK_COMMA:
+		if (top && top->obj)
+			top->expect_key = true;
+		break;
+	case TOK_STRING:
+		if (top && top->obj && top->expect_key) {
+			top->key = *k;
+			top->expect_key = false;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
 }
 
 static int syntax_error(struct ctx *c, const json_error_t *je)
@@ -773,66 +815,22 @@ static int syntax_error(struct ctx *c, const json_error_t *je)
 
 	/*
 	 * cur becomes the last token that starts before pos (the one jansson
-	 * was looking at), prev the one before it; st holds the containers
-	 * open before cur. At end of file, cur is processed too.
+	 * was looking at), prev the one before it, and st holds the
+	 * containers open before cur. At end of file, cur is the last token
+	 * and st what is still open after it.
 	 */
-	for (k = lex(t, len, 0);; k = lex(t, len, k.end)) {
-		bool last = k.type == TOK_EOF || k.off >= pos;
-
-		if (last && !eof)
+	for (k = lex(t, len, 0); k.type != TOK_EOF; k = lex(t, len, k.end)) {
+		if (!eof && k.off >= pos)
 			break;
 		if (cur.end > cur.off) {
-			/* process cur */
-			top = depth ? &st[depth - 1] : NULL;
-			switch (cur.type) {
-			case TOK_LBRACE:
-			case TOK_LBRACKET:
-				if (depth == cap) {
-					size_t nc = cap ? cap * 2 : 16;
-					struct syn_frame *n =
-						realloc(st, nc * sizeof(*n));
-
-					if (!n) {
-						free(st);
-						return -ENOMEM;
-					}
-					st = n;
-					cap = nc;
-				}
-				st[depth++] = (struct syn_frame){
-					.obj = cur.type == TOK_LBRACE,
-					.expect_key = cur.type == TOK_LBRACE,
-					.open_off = cur.off,
-				};
-				break;
-			case TOK_RBRACE:
-			case TOK_RBRACKET:
-				if (depth)
-					depth--;
-				break;
-			case TOK_COMMA:
-				if (top && top->obj)
-					top->expect_key = true;
-				break;
-			case TOK_STRING:
-				if (top && top->obj && top->expect_key) {
-					top->key = cur;
-					top->expect_key = false;
-				}
-				break;
-			default:
-				break;
-			}
+			if (syn_step(&st, &depth, &cap, &cur))
+				goto nomem;
 			prev = cur;
 		}
-		if (last || k.type == TOK_EOF)
-			break;
 		cur = k;
 	}
-	if (eof) {
-		/* cur and prev are the last two tokens; all processed */
-		prev = cur;
-	}
+	if (eof && cur.end > cur.off && syn_step(&st, &depth, &cap, &cur))
+		goto nomem;
 	top = depth ? &st[depth - 1] : NULL;
 
 	/* jansson's text without its " near '...'" */
@@ -857,7 +855,7 @@ static int syntax_error(struct ctx *c, const json_error_t *je)
 	} else if ((!strncmp(msg, "'}' expected", 12) ||
 		    !strncmp(msg, "']' expected", 12)) &&
 		   prev.end > prev.off && top) {
-		tok_text(b, sizeof(b), t, &prev);
+		value_text(b, sizeof(b), t, &prev);
 		if (top->obj && top->key.end > top->key.off) {
 			tok_text(a, sizeof(a), t, &top->key);
 			ret = err_off(c, prev.end,
@@ -917,6 +915,9 @@ static int syntax_error(struct ctx *c, const json_error_t *je)
 	}
 	free(st);
 	return ret;
+nomem:
+	free(st);
+	return -ENOMEM;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1120,20 +1121,21 @@ static int parse_interval(struct ctx *c, const json_t *v,
 {
 	char lexeme[40];
 	uint64_t n;
+	bool whole;
 
 	if (!json_is_number(v))
 		return ERR_VAL(c, FM, "Interval",
 			       "Interval must be a number (milliseconds), got %s",
 			       type_name(v));
-	if (!number_text(c, FM "/Interval", &n, lexeme, sizeof(lexeme)) ||
-	    n % INTERVAL_STEP)
-		return ERR_VAL(c, FM, "Interval",
-			       "Interval must be 0 or a multiple of 60000 (milliseconds), got %s",
-			       lexeme);
-	if (n > INTERVAL_MAX)
+	whole = number_text(c, FM "/Interval", &n, lexeme, sizeof(lexeme));
+	if (whole && n > INTERVAL_MAX)
 		return ERR_VAL(c, FM, "Interval",
 			       "Interval must be at most %u (milliseconds), got %s",
 			       INTERVAL_MAX, lexeme);
+	if (!whole || n % INTERVAL_STEP)
+		return ERR_VAL(c, FM, "Interval",
+			       "Interval must be 0 or a multiple of 60000 (milliseconds), got %s",
+			       lexeme);
 	p->interval_ms = (uint32_t)n;
 	return 0;
 }
@@ -1609,54 +1611,60 @@ static bool ours(const char *path)
 	return false;
 }
 
-/* The member that repeats a key of its object, earliest in the text. */
+/* " in FlowMetadata", " in AccessControl", " in rule N" or "" */
+static void object_name(char *buf, size_t size, const char *path, size_t plen)
+{
+	const char *rules = AC "/Rules/";
+	size_t rl = strlen(rules), i;
+	unsigned long n = 0;
+
+	buf[0] = '\0';
+	if (plen == strlen(FM) && !strncmp(path, FM, plen)) {
+		snprintf(buf, size, " in FlowMetadata");
+	} else if (plen == strlen(AC) && !strncmp(path, AC, plen)) {
+		snprintf(buf, size, " in AccessControl");
+	} else if (plen > rl && !strncmp(path, rules, rl)) {
+		for (i = rl; i < plen && isdigit((unsigned char)path[i]); i++)
+			n = n * 10 + (unsigned long)(path[i] - '0');
+		if (i == plen && n < EIPFIX_MAX_RULES)
+			snprintf(buf, size, " in rule %lu", n + 1);
+	}
+}
+
+/*
+ * Duplicate keys in our objects (and of "FlowMetadata"/"AccessControl"
+ * themselves): the repetition that comes first in the text is reported.
+ * Duplicates elsewhere are Enclave's business.
+ */
 static int check_duplicates(struct ctx *c)
 {
 	const struct eipfix_jindex *ix = &c->ix;
-	const struct eipfix_jpos *dup = NULL, *first = NULL;
+	const struct eipfix_jpos *dup = NULL, *first;
 	unsigned int l, col;
-	char where[64] = "", key[80];
+	char where[64], key[80];
+	struct tok k;
 
 	for (size_t i = 1; i < ix->n; i++) {
 		const struct eipfix_jpos *a = &ix->v[ix->by_path[i - 1]];
 		const struct eipfix_jpos *b = &ix->v[ix->by_path[i]];
 
-		if (strcmp(a->path, b->path) || !ours(b->path))
+		if (b->key_off == SIZE_MAX || strcmp(a->path, b->path) ||
+		    !ours(b->path))
 			continue;
-		if (!dup || b->key_off < dup->key_off) {
+		if (!dup || b->key_off < dup->key_off)
 			dup = b;
-			first = eipfix_jindex_find(ix, b->path);
-		}
 	}
 	if (!dup)
 		return 0;
-
-	/* name the object: FlowMetadata, AccessControl, rule N */
-	{
-		const char *last = strrchr(dup->path, '/');
-		size_t plen = (size_t)(last - dup->path);
-		unsigned long rule;
-		char *end;
-
-		if (plen == strlen(FM) && !strncmp(dup->path, FM, plen))
-			snprintf(where, sizeof(where), " in FlowMetadata");
-		else if (plen == strlen(AC) && !strncmp(dup->path, AC, plen))
-			snprintf(where, sizeof(where), " in AccessControl");
-		else if (!strncmp(dup->path, AC "/Rules/", 15) &&
-			 (rule = strtoul(dup->path + 15, &end, 10), end) &&
-			 end == last && isdigit((unsigned char)dup->path[15]))
-			snprintf(where, sizeof(where), " in rule %lu", rule + 1);
-	}
-	{
-		struct tok k = lex(c->text, c->len, dup->key_off);
-
-		excerpt(key, sizeof(key), c->text + k.off + 1,
-			k.end - k.off - 2, 64);
-	}
+	first = eipfix_jindex_find(ix, dup->path);
+	object_name(where, sizeof(where), dup->path,
+		    (size_t)(strrchr(dup->path, '/') - dup->path));
+	k = lex(c->text, c->len, dup->key_off);
+	excerpt(key, sizeof(key), c->text + k.off + 1, k.end - k.off - 2, 64);
 	eipfix_text_linecol(c->text, c->len, first->key_off, &l, &col);
 	return err_off(c, dup->key_off,
-		       "duplicate key \"%s\"%s; it is first at %u:%u", key,
-		       where, l, col);
+		       "duplicate key \"%s\"%s (first at %u:%u)", key, where,
+		       l, col);
 }
 
 static int resolve_all(struct ctx *c, struct eipfix_profile *p)

@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * userctl's generic netlink client (libnl-genl-3). One socket carries the
+ * requests, the replies, and the two kinds of notification: records pending
+ * (unicast to the registered agent) and config changed (multicast), which
+ * are noted as events whenever they arrive.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+
+#include "netlink.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct netlink {
+	struct nl_sock *sock;
+	int family;
+	unsigned int events;
+};
+
+/* What one request is waiting for. */
+struct request {
+	struct netlink *nl;
+	int (*parse)(struct nlattr **tb, struct nlmsghdr *nlh, void *arg);
+	void *arg;
+	int done;
+	int error;
+	int parse_error;
+	char extack[256];
+};
+
+int netlink_open(struct netlink **out, char *err, size_t errlen)
+{
+	struct netlink *nl = calloc(1, sizeof(*nl));
+	int one = 1, ret;
+
+	if (!nl)
+		return -ENOMEM;
+	nl->sock = nl_socket_alloc();
+	if (!nl->sock) {
+		free(nl);
+		return -ENOMEM;
+	}
+	ret = genl_connect(nl->sock);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot open a generic netlink socket: %s",
+			 nl_geterror(ret));
+		goto fail;
+	}
+	nl->family = genl_ctrl_resolve(nl->sock, ENCLAVE_IPFIX_GENL_NAME);
+	if (nl->family < 0) {
+		snprintf(err, errlen,
+			 "the enclave_ipfix kernel module is not loaded (modprobe enclave_ipfix)");
+		ret = nl->family;
+		goto fail;
+	}
+	nl_socket_disable_seq_check(nl->sock);
+	nl_socket_set_buffer_size(nl->sock, 4 << 20, 4 << 20);
+	nl_socket_set_msg_buf_size(nl->sock, 64 << 10);
+	setsockopt(nl_socket_get_fd(nl->sock), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	*out = nl;
+	return 0;
+fail:
+	nl_socket_free(nl->sock);
+	free(nl);
+	return ret == -NLE_OBJ_NOTFOUND ? -ENOENT : -EIO;
+}
+
+void netlink_close(struct netlink *nl)
+{
+	if (!nl)
+		return;
+	nl_socket_free(nl->sock);
+	free(nl);
+}
+
+int netlink_fd(const struct netlink *nl)
+{
+	return nl_socket_get_fd(nl->sock);
+}
+
+unsigned int netlink_take_events(struct netlink *nl)
+{
+	unsigned int ev = nl->events;
+
+	nl->events = 0;
+	return ev;
+}
+
+/* The extack message the kernel attached to an error, if any. */
+static void extack_message(const struct nlmsgerr *e, char *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = (const void *)((const char *)e - NLMSG_HDRLEN);
+	const struct nlattr *nla;
+	size_t off, total;
+
+	buf[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	off = NLMSG_HDRLEN + sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	total = nlh->nlmsg_len;
+	while (off + sizeof(*nla) <= total) {
+		nla = (const void *)((const char *)nlh + off);
+		if (nla->nla_len < sizeof(*nla) || off + nla->nla_len > total)
+			return;
+		if ((nla->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
+			snprintf(buf, len, "%.*s", (int)(nla->nla_len - sizeof(*nla)),
+				 (const char *)(nla + 1));
+			buf[strcspn(buf, "\n")] = '\0';
+			return;
+		}
+		off += NLA_ALIGN(nla->nla_len);
+	}
+}
+
+static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct request *rq = arg;
+
+	(void)who;
+	rq->error = e->error;
+	extack_message(e, rq->extack, sizeof(rq->extack));
+	rq->done = 1;
+	return NL_STOP;
+}
+
+static int on_done(struct nl_msg *msg, void *arg)
+{
+	struct request *rq = arg;
+
+	(void)msg;
+	rq->done = 1;
+	return NL_STOP;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct request *rq = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct nlattr *tb[EIPFIX_A_MAX + 1];
+	int ret;
+
+	if (nlh->nlmsg_type != rq->nl->family)
+		return NL_SKIP;
+	switch (gnlh->cmd) {
+	case EIPFIX_CMD_RECORDS_PENDING:
+		rq->nl->events |= NETLINK_EV_RECORDS;
+		return NL_OK;
+	case EIPFIX_CMD_CONFIG_CHANGED:
+		rq->nl->events |= NETLINK_EV_CONFIG;
+		return NL_OK;
+	}
+	if (!rq->parse || rq->parse_error)
+		return NL_OK;
+	ret = genlmsg_parse(nlh, 0, tb, EIPFIX_A_MAX, NULL);
+	if (!ret)
+		ret = rq->parse(tb, nlh, rq->arg);
+	if (ret)
+		rq->parse_error = ret;
+	return NL_OK;
+}
+
+static struct nl_cb *request_cb(struct request *rq)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+
+	if (!cb)
+		return NULL;
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, rq);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, rq);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_done, rq);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, rq);
+	return cb;
+}
+
+static const char *command_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case EIPFIX_CMD_SET_CONFIG: return "set the configuration";
+	case EIPFIX_CMD_GET_CONFIG: return "read the configuration";
+	case EIPFIX_CMD_GET_FLOWS: return "read the flow table";
+	case EIPFIX_CMD_GET_COUNTERS: return "read the counters";
+	case EIPFIX_CMD_REGISTER_AGENT: return "register as the agent";
+	case EIPFIX_CMD_GET_RECORDS: return "take records";
+	}
+	return "talk to the kernel";
+}
+
+/*
+ * Sends @msg (command @cmd), hands every reply to @parse, and waits for the
+ * ACK or the end of the dump. Consumes @msg.
+ */
+static int request(struct netlink *nl, struct nl_msg *msg, uint8_t cmd,
+		   int (*parse)(struct nlattr **, struct nlmsghdr *, void *),
+		   void *arg, char *err, size_t errlen)
+{
+	struct request rq = { .nl = nl, .parse = parse, .arg = arg };
+	struct nl_cb *cb = request_cb(&rq);
+	int ret;
+
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = nl_send_auto(nl->sock, msg);
+	nlmsg_free(msg);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot %s: %s", command_name(cmd), nl_geterror(ret));
+		nl_cb_put(cb);
+		return -EIO;
+	}
+	while (!rq.done) {
+		ret = nl_recvmsgs(nl->sock, cb);
+		if (ret < 0 && !rq.done) {
+			snprintf(err, errlen, "cannot %s: %s", command_name(cmd),
+				 nl_geterror(ret));
+			nl_cb_put(cb);
+			return -EIO;
+		}
+	}
+	nl_cb_put(cb);
+	if (rq.error) {
+		if (rq.error == -EPERM)
+			snprintf(err, errlen, "cannot %s: %s%s%s", command_name(cmd),
+				 rq.extack[0] ? rq.extack : "permission denied",
+				 rq.extack[0] ? "" : " (CAP_NET_ADMIN is needed)", "");
+		else
+			snprintf(err, errlen, "cannot %s: %s", command_name(cmd),
+				 rq.extack[0] ? rq.extack : strerror(-rq.error));
+		return rq.error;
+	}
+	if (rq.parse_error) {
+		snprintf(err, errlen, "cannot %s: the kernel's reply is malformed",
+			 command_name(cmd));
+		return rq.parse_error;
+	}
+	return 0;
+}
+
+static struct nl_msg *new_msg(struct netlink *nl, uint8_t cmd, int flags, size_t size)
+{
+	struct nl_msg *msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+			 flags | NLM_F_REQUEST | NLM_F_ACK, cmd, ENCLAVE_IPFIX_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static int put_rule(struct nl_msg *msg, const struct eipfix_acl_rule *r)
+{
+	struct nlattr *nest = nla_nest_start(msg, EIPFIX_A_ACL_RULE), *ports;
+	unsigned int i;
+
+	if (!nest ||
+	    nla_put_u8(msg, EIPFIX_RULE_A_ACTION, r->action) ||
+	    nla_put_u8(msg, EIPFIX_RULE_A_DIRECTION, r->direction) ||
+	    nla_put_u8(msg, EIPFIX_RULE_A_PROTOCOL, r->protocol))
+		return -EMSGSIZE;
+	if (r->family &&
+	    (nla_put_u8(msg, EIPFIX_RULE_A_FAMILY, r->family) ||
+	     nla_put(msg, EIPFIX_RULE_A_PEER, r->family == AF_INET ? 4 : 16, r->peer) ||
+	     nla_put_u8(msg, EIPFIX_RULE_A_PEER_PREFIX, r->prefix_len)))
+		return -EMSGSIZE;
+	if (r->n_ports) {
+		ports = nla_nest_start(msg, EIPFIX_RULE_A_PORTS);
+		if (!ports)
+			return -EMSGSIZE;
+		for (i = 0; i < r->n_ports; i++)
+			if (nla_put_u32(msg, EIPFIX_RULE_A_PORT_RANGE,
+					(uint32_t)r->ports[i].first << 16 | r->ports[i].last))
+				return -EMSGSIZE;
+		nla_nest_end(msg, ports);
+	}
+	if (r->description[0] &&
+	    nla_put_string(msg, EIPFIX_RULE_A_DESCRIPTION, r->description))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int put_profile(struct nl_msg *msg, const struct eipfix_profile *p)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (nla_put_u8(msg, EIPFIX_A_ENABLED, p->enabled) ||
+	    nla_put_u8(msg, EIPFIX_A_DIRECTION, p->direction) ||
+	    nla_put_u32(msg, EIPFIX_A_INTERVAL_MS, p->interval_ms) ||
+	    nla_put_u32(msg, EIPFIX_A_IDLE_TIMEOUT_MS, p->idle_timeout_ms) ||
+	    nla_put_u32(msg, EIPFIX_A_MAX_FLOWS, p->max_flows) ||
+	    nla_put_u32(msg, EIPFIX_A_OBSERVATION_DOMAIN, p->observation_domain) ||
+	    nla_put_u32(msg, EIPFIX_A_TEMPLATE_REFRESH_S, p->template_refresh_s) ||
+	    nla_put_u32(msg, EIPFIX_A_MESSAGE_SIZE, p->message_size) ||
+	    nla_put_u8(msg, EIPFIX_A_ACL_DEFAULT, p->acl_default))
+		return -EMSGSIZE;
+
+	nest = nla_nest_start(msg, EIPFIX_A_INTERFACES);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < p->n_interfaces; i++)
+		if (nla_put_string(msg, EIPFIX_A_INTERFACE, p->interfaces[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+
+	nest = nla_nest_start(msg, EIPFIX_A_COLLECTORS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < p->n_collectors; i++)
+		if (nla_put_string(msg, EIPFIX_A_COLLECTOR, p->collectors[i].text))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+
+	nest = nla_nest_start(msg, EIPFIX_A_ACL_RULES);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < p->n_rules; i++)
+		if (put_rule(msg, &p->rules[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static size_t profile_msg_size(const struct eipfix_profile *p)
+{
+	size_t size = 4096 + p->n_interfaces * 24 + p->n_collectors * 288;
+	unsigned int i;
+
+	for (i = 0; i < p->n_rules; i++)
+		size += 128 + 8 * p->rules[i].n_ports + 264;
+	return size;
+}
+
+int netlink_set_config(struct netlink *nl, const struct eipfix_profile *p,
+		       char *err, size_t errlen)
+{
+	struct nl_msg *msg = new_msg(nl, EIPFIX_CMD_SET_CONFIG, 0, profile_msg_size(p));
+
+	if (!msg)
+		return -ENOMEM;
+	if (put_profile(msg, p)) {
+		nlmsg_free(msg);
+		snprintf(err, errlen, "the configuration is too large for one message");
+		return -EMSGSIZE;
+	}
+	return request(nl, msg, EIPFIX_CMD_SET_CONFIG, NULL, NULL, err, errlen);
+}
+
+/* ---- GET_CONFIG ---- */
+
+static struct nla_policy config_policy[EIPFIX_A_MAX + 1] = {
+	[EIPFIX_A_ENABLED] = { .type = NLA_U8 },
+	[EIPFIX_A_DIRECTION] = { .type = NLA_U8 },
+	[EIPFIX_A_INTERVAL_MS] = { .type = NLA_U32 },
+	[EIPFIX_A_IDLE_TIMEOUT_MS] = { .type = NLA_U32 },
+	[EIPFIX_A_MAX_FLOWS] = { .type = NLA_U32 },
+	[EIPFIX_A_OBSERVATION_DOMAIN] = { .type = NLA_U32 },
+	[EIPFIX_A_TEMPLATE_REFRESH_S] = { .type = NLA_U32 },
+	[EIPFIX_A_MESSAGE_SIZE] = { .type = NLA_U32 },
+	[EIPFIX_A_ACL_DEFAULT] = { .type = NLA_U8 },
+	[EIPFIX_A_GENERATION] = { .type = NLA_U32 },
+	[EIPFIX_A_INTERFACES] = { .type = NLA_NESTED },
+	[EIPFIX_A_COLLECTORS] = { .type = NLA_NESTED },
+	[EIPFIX_A_ACL_RULES] = { .type = NLA_NESTED },
+};
+
+static struct nla_policy rule_policy[EIPFIX_RULE_A_MAX + 1] = {
+	[EIPFIX_RULE_A_ACTION] = { .type = NLA_U8 },
+	[EIPFIX_RULE_A_DIRECTION] = { .type = NLA_U8 },
+	[EIPFIX_RULE_A_FAMILY] = { .type = NLA_U8 },
+	[EIPFIX_RULE_A_PEER] = { .minlen = 4, .maxlen = 16 },
+	[EIPFIX_RULE_A_PEER_PREFIX] = { .type = NLA_U8 },
+	[EIPFIX_RULE_A_PROTOCOL] = { .type = NLA_U8 },
+	[EIPFIX_RULE_A_PORTS] = { .type = NLA_NESTED },
+	[EIPFIX_RULE_A_DESCRIPTION] = { .type = NLA_STRING },
+};
+
+static int count_nested(struct nlattr *list)
+{
+	struct nlattr *nla;
+	int rem, n = 0;
+
+	if (list)
+		nla_for_each_nested(nla, list, rem)
+			n++;
+	return n;
+}
+
+static int parse_rule(struct nlattr *nest, struct eipfix_acl_rule *r)
+{
+	struct nlattr *tb[EIPFIX_RULE_A_MAX + 1], *nla;
+	int rem;
+
+	if (nla_parse_nested(tb, EIPFIX_RULE_A_MAX, nest, rule_policy) ||
+	    !tb[EIPFIX_RULE_A_ACTION])
+		return -EPROTO;
+	r->action = nla_get_u8(tb[EIPFIX_RULE_A_ACTION]);
+	if (tb[EIPFIX_RULE_A_DIRECTION])
+		r->direction = nla_get_u8(tb[EIPFIX_RULE_A_DIRECTION]);
+	if (tb[EIPFIX_RULE_A_PROTOCOL])
+		r->protocol = nla_get_u8(tb[EIPFIX_RULE_A_PROTOCOL]);
+	if (tb[EIPFIX_RULE_A_FAMILY] && tb[EIPFIX_RULE_A_PEER] &&
+	    tb[EIPFIX_RULE_A_PEER_PREFIX]) {
+		r->family = nla_get_u8(tb[EIPFIX_RULE_A_FAMILY]);
+		memcpy(r->peer, nla_data(tb[EIPFIX_RULE_A_PEER]),
+		       nla_len(tb[EIPFIX_RULE_A_PEER]));
+		r->prefix_len = nla_get_u8(tb[EIPFIX_RULE_A_PEER_PREFIX]);
+	}
+	if (tb[EIPFIX_RULE_A_DESCRIPTION])
+		nla_strlcpy(r->description, tb[EIPFIX_RULE_A_DESCRIPTION],
+			    sizeof(r->description));
+	r->n_ports = count_nested(tb[EIPFIX_RULE_A_PORTS]);
+	if (!r->n_ports)
+		return 0;
+	r->ports = calloc(r->n_ports, sizeof(*r->ports));
+	if (!r->ports)
+		return -ENOMEM;
+	r->n_ports = 0;
+	nla_for_each_nested(nla, tb[EIPFIX_RULE_A_PORTS], rem) {
+		uint32_t v = nla_get_u32(nla);
+
+		r->ports[r->n_ports].first = v >> 16;
+		r->ports[r->n_ports++].last = v & 0xffff;
+	}
+	return 0;
+}
+
+struct config_reply {
+	struct eipfix_profile *p;
+	uint32_t generation;
+};
+
+static int parse_lists(struct nlattr **tb, struct eipfix_profile *p)
+{
+	char err[512];
+	struct nlattr *nla;
+	int rem, n, ret;
+
+	free(p->interfaces);
+	p->n_interfaces = 0;
+	n = count_nested(tb[EIPFIX_A_INTERFACES]);
+	p->interfaces = calloc(n ? n : 1, sizeof(*p->interfaces));
+	p->collectors = calloc(count_nested(tb[EIPFIX_A_COLLECTORS]) + 1,
+			       sizeof(*p->collectors));
+	p->rules = calloc(count_nested(tb[EIPFIX_A_ACL_RULES]) + 1, sizeof(*p->rules));
+	if (!p->interfaces || !p->collectors || !p->rules)
+		return -ENOMEM;
+	if (tb[EIPFIX_A_INTERFACES])
+		nla_for_each_nested(nla, tb[EIPFIX_A_INTERFACES], rem)
+			nla_strlcpy(p->interfaces[p->n_interfaces++], nla,
+				    sizeof(p->interfaces[0]));
+	if (tb[EIPFIX_A_COLLECTORS])
+		nla_for_each_nested(nla, tb[EIPFIX_A_COLLECTORS], rem) {
+			/* The kernel holds what push-config checked. */
+			if (eipfix_collector_parse(nla_get_string(nla),
+						   &p->collectors[p->n_collectors],
+						   err, sizeof(err)))
+				return -EPROTO;
+			p->n_collectors++;
+		}
+	if (tb[EIPFIX_A_ACL_RULES])
+		nla_for_each_nested(nla, tb[EIPFIX_A_ACL_RULES], rem) {
+			ret = parse_rule(nla, &p->rules[p->n_rules++]);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
+static int parse_config(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
+{
+	struct config_reply *cr = arg;
+	struct eipfix_profile *p = cr->p;
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	int ret;
+
+	ret = nla_parse(tb, EIPFIX_A_MAX, genlmsg_attrdata(gnlh, 0),
+			genlmsg_attrlen(gnlh, 0), config_policy);
+	if (ret)
+		return -EPROTO;
+#define GET(attr, field, type) \
+	do { if (tb[attr]) p->field = nla_get_##type(tb[attr]); } while (0)
+	GET(EIPFIX_A_ENABLED, enabled, u8);
+	GET(EIPFIX_A_DIRECTION, direction, u8);
+	GET(EIPFIX_A_INTERVAL_MS, interval_ms, u32);
+	GET(EIPFIX_A_IDLE_TIMEOUT_MS, idle_timeout_ms, u32);
+	GET(EIPFIX_A_MAX_FLOWS, max_flows, u32);
+	GET(EIPFIX_A_OBSERVATION_DOMAIN, observation_domain, u32);
+	GET(EIPFIX_A_TEMPLATE_REFRESH_S, template_refresh_s, u32);
+	GET(EIPFIX_A_MESSAGE_SIZE, message_size, u32);
+	GET(EIPFIX_A_ACL_DEFAULT, acl_default, u8);
+#undef GET
+	if (tb[EIPFIX_A_GENERATION])
+		cr->generation = nla_get_u32(tb[EIPFIX_A_GENERATION]);
+	return parse_lists(tb, p);
+}
+
+int netlink_get_config(struct netlink *nl, struct eipfix_profile *p,
+		       uint32_t *generation, char *err, size_t errlen)
+{
+	struct config_reply cr = { .p = p };
+	struct nl_msg *msg = new_msg(nl, EIPFIX_CMD_GET_CONFIG, 0, 0);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	eipfix_profile_init(p);
+	ret = request(nl, msg, EIPFIX_CMD_GET_CONFIG, parse_config, &cr, err, errlen);
+	if (ret) {
+		eipfix_profile_free(p);
+		return ret;
+	}
+	if (generation)
+		*generation = cr.generation;
+	return 0;
+}
+
+/* ---- counters ---- */
+
+static int parse_counters(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
+{
+	uint64_t *ctr = arg;
+	struct nlattr *nla;
+	int rem;
+
+	(void)nlh;
+	if (!tb[EIPFIX_A_COUNTERS])
+		return -EPROTO;
+	nla_for_each_nested(nla, tb[EIPFIX_A_COUNTERS], rem) {
+		int type = nla_type(nla);
+
+		if (type > 0 && type < __EIPFIX_CTR_A_MAX && nla_len(nla) == 8)
+			ctr[type] = nla_get_u64(nla);
+	}
+	return 0;
+}
+
+int netlink_get_counters(struct netlink *nl, uint64_t ctr[__EIPFIX_CTR_A_MAX],
+			 char *err, size_t errlen)
+{
+	struct nl_msg *msg = new_msg(nl, EIPFIX_CMD_GET_COUNTERS, 0, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	memset(ctr, 0, sizeof(uint64_t) * __EIPFIX_CTR_A_MAX);
+	return request(nl, msg, EIPFIX_CMD_GET_COUNTERS, parse_counters, ctr,
+		       err, errlen);
+}
+
+/* ---- flows and records ---- */
+
+static struct nla_policy flow_policy[EIPFIX_FLOW_A_MAX + 1] = {
+	[EIPFIX_FLOW_A_IFINDEX] = { .type = NLA_U32 },
+	[EIPFIX_FLOW_A_DIRECTION] = { .type = NLA_U8 },
+	[EIPFIX_FLOW_A_FAMILY] = { .type = NLA_U8 },
+	[EIPFIX_FLOW_A_PROTOCOL] = { .type = NLA_U8 },
+	[EIPFIX_FLOW_A_SRC_ADDR] = { .minlen = 4, .maxlen = 16 },
+	[EIPFIX_FLOW_A_DST_ADDR] = { .minlen = 4, .maxlen = 16 },
+	[EIPFIX_FLOW_A_SRC_PORT] = { .type = NLA_U16 },
+	[EIPFIX_FLOW_A_DST_PORT] = { .type = NLA_U16 },
+	[EIPFIX_FLOW_A_ICMP_TYPE] = { .type = NLA_U8 },
+	[EIPFIX_FLOW_A_ICMP_CODE] = { .type = NLA_U8 },
+	[EIPFIX_FLOW_A_TCP_FLAGS] = { .type = NLA_U16 },
+	[EIPFIX_FLOW_A_TOS] = { .type = NLA_U8 },
+	[EIPFIX_FLOW_A_FWD_STATUS] = { .type = NLA_U8 },
+	[EIPFIX_FLOW_A_PACKETS] = { .type = NLA_U64 },
+	[EIPFIX_FLOW_A_OCTETS] = { .type = NLA_U64 },
+	[EIPFIX_FLOW_A_START_MS] = { .type = NLA_U64 },
+	[EIPFIX_FLOW_A_END_MS] = { .type = NLA_U64 },
+	[EIPFIX_FLOW_A_END_REASON] = { .type = NLA_U8 },
+	[EIPFIX_FLOW_A_ACL_RULE] = { .type = NLA_U32 },
+};
+
+static int parse_flow(struct nlattr *nest, struct eipfix_record *r)
+{
+	struct nlattr *tb[EIPFIX_FLOW_A_MAX + 1];
+	size_t alen;
+
+	if (nla_parse_nested(tb, EIPFIX_FLOW_A_MAX, nest, flow_policy))
+		return -EPROTO;
+	if (!tb[EIPFIX_FLOW_A_FAMILY] || !tb[EIPFIX_FLOW_A_SRC_ADDR] ||
+	    !tb[EIPFIX_FLOW_A_DST_ADDR] || !tb[EIPFIX_FLOW_A_PACKETS] ||
+	    !tb[EIPFIX_FLOW_A_OCTETS])
+		return -EPROTO;
+	memset(r, 0, sizeof(*r));
+	r->family = nla_get_u8(tb[EIPFIX_FLOW_A_FAMILY]);
+	alen = r->family == AF_INET ? 4 : 16;
+	if ((r->family != AF_INET && r->family != AF_INET6) ||
+	    (size_t)nla_len(tb[EIPFIX_FLOW_A_SRC_ADDR]) != alen ||
+	    (size_t)nla_len(tb[EIPFIX_FLOW_A_DST_ADDR]) != alen)
+		return -EPROTO;
+	memcpy(&r->src, nla_data(tb[EIPFIX_FLOW_A_SRC_ADDR]), alen);
+	memcpy(&r->dst, nla_data(tb[EIPFIX_FLOW_A_DST_ADDR]), alen);
+#define GET(attr, field, type) \
+	do { if (tb[attr]) r->field = nla_get_##type(tb[attr]); } while (0)
+	GET(EIPFIX_FLOW_A_IFINDEX, ifindex, u32);
+	GET(EIPFIX_FLOW_A_DIRECTION, direction, u8);
+	GET(EIPFIX_FLOW_A_PROTOCOL, protocol, u8);
+	GET(EIPFIX_FLOW_A_SRC_PORT, src_port, u16);
+	GET(EIPFIX_FLOW_A_DST_PORT, dst_port, u16);
+	GET(EIPFIX_FLOW_A_ICMP_TYPE, icmp_type, u8);
+	GET(EIPFIX_FLOW_A_ICMP_CODE, icmp_code, u8);
+	GET(EIPFIX_FLOW_A_TCP_FLAGS, tcp_flags, u16);
+	GET(EIPFIX_FLOW_A_TOS, tos, u8);
+	GET(EIPFIX_FLOW_A_FWD_STATUS, fwd_status, u8);
+	GET(EIPFIX_FLOW_A_PACKETS, packets, u64);
+	GET(EIPFIX_FLOW_A_OCTETS, octets, u64);
+	GET(EIPFIX_FLOW_A_START_MS, start_ms, u64);
+	GET(EIPFIX_FLOW_A_END_MS, end_ms, u64);
+	GET(EIPFIX_FLOW_A_END_REASON, end_reason, u8);
+	GET(EIPFIX_FLOW_A_ACL_RULE, acl_rule, u32);
+#undef GET
+	if (tb[EIPFIX_FLOW_A_IFNAME])
+		nla_strlcpy(r->ifname, tb[EIPFIX_FLOW_A_IFNAME], sizeof(r->ifname));
+	return 0;
+}
+
+struct flows_reply {
+	netlink_record_fn fn;
+	void *arg;
+	int type;		/* EIPFIX_A_FLOW or EIPFIX_A_RECORD */
+	int stopped;
+};
+
+static int parse_flows(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
+{
+	struct flows_reply *fr = arg;
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct eipfix_record rec;
+	struct nlattr *nla;
+	int rem, ret;
+
+	(void)tb;
+	nla_for_each_attr(nla, genlmsg_attrdata(gnlh, 0), genlmsg_attrlen(gnlh, 0), rem) {
+		if (nla_type(nla) != fr->type || fr->stopped)
+			continue;
+		ret = parse_flow(nla, &rec);
+		if (ret)
+			return ret;
+		if (fr->fn(&rec, fr->arg))
+			fr->stopped = 1;
+	}
+	return 0;
+}
+
+int netlink_dump_flows(struct netlink *nl, netlink_record_fn fn, void *arg,
+		       char *err, size_t errlen)
+{
+	struct flows_reply fr = { .fn = fn, .arg = arg, .type = EIPFIX_A_FLOW };
+	struct nl_msg *msg = new_msg(nl, EIPFIX_CMD_GET_FLOWS, NLM_F_DUMP, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	return request(nl, msg, EIPFIX_CMD_GET_FLOWS, parse_flows, &fr, err, errlen);
+}
+
+int netlink_take_records(struct netlink *nl, netlink_record_fn fn, void *arg,
+			 char *err, size_t errlen)
+{
+	struct flows_reply fr = { .fn = fn, .arg = arg, .type = EIPFIX_A_RECORD };
+	struct nl_msg *msg = new_msg(nl, EIPFIX_CMD_GET_RECORDS, NLM_F_DUMP, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	return request(nl, msg, EIPFIX_CMD_GET_RECORDS, parse_flows, &fr, err, errlen);
+}
+
+int netlink_register_agent(struct netlink *nl, char *err, size_t errlen)
+{
+	struct nl_msg *msg = new_msg(nl, EIPFIX_CMD_REGISTER_AGENT, 0, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	return request(nl, msg, EIPFIX_CMD_REGISTER_AGENT, NULL, NULL, err, errlen);
+}
+
+int netlink_subscribe_config(struct netlink *nl, char *err, size_t errlen)
+{
+	int grp = genl_ctrl_resolve_grp(nl->sock, ENCLAVE_IPFIX_GENL_NAME,
+					ENCLAVE_IPFIX_MCGRP_CONFIG);
+	int ret;
+
+	if (grp < 0) {
+		snprintf(err, errlen, "cannot find the config notification group: %s",
+			 nl_geterror(grp));
+		return -ENOENT;
+	}
+	ret = nl_socket_add_membership(nl->sock, grp);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot join the config notification group: %s",
+			 nl_geterror(ret));
+		return -EIO;
+	}
+	return 0;
+}
+
+int netlink_poll_events(struct netlink *nl, char *err, size_t errlen)
+{
+	struct request rq = { .nl = nl };
+	struct nl_cb *cb = request_cb(&rq);
+	int ret;
+
+	if (!cb)
+		return -ENOMEM;
+	nl_socket_set_nonblocking(nl->sock);
+	do {
+		ret = nl_recvmsgs(nl->sock, cb);
+	} while (ret >= 0);
+	fcntl(nl_socket_get_fd(nl->sock), F_SETFL,
+	      fcntl(nl_socket_get_fd(nl->sock), F_GETFL) & ~O_NONBLOCK);
+	nl_cb_put(cb);
+	if (ret == -NLE_AGAIN)
+		return 0;
+	snprintf(err, errlen, "cannot read kernel notifications: %s", nl_geterror(ret));
+	return -EIO;
+}

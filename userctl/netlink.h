@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * userctl's side of the generic netlink contract in
+ * include/uapi/linux/enclave_ipfix.h, over libnl-genl-3.
+ * Functions return 0 or -errno and, on failure, write one sentence into err
+ * (the kernel's extack message when it gave one).
+ */
+#ifndef USERCTL_NETLINK_H
+#define USERCTL_NETLINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/enclave_ipfix.h>
+
+#include "config.h"
+#include "record.h"
+
+struct netlink;
+
+/* Called for each record or flow; a non-zero return stops the dump. */
+typedef int (*netlink_record_fn)(const struct eipfix_record *rec, void *arg);
+
+int netlink_open(struct netlink **out, char *err, size_t errlen);
+void netlink_close(struct netlink *nl);
+int netlink_fd(const struct netlink *nl);
+
+int netlink_set_config(struct netlink *nl, const struct eipfix_profile *p,
+		       char *err, size_t errlen);
+/*
+ * The config in force. Collectors are parsed but not resolved.
+ * *generation is the kernel's config generation.
+ */
+int netlink_get_config(struct netlink *nl, struct eipfix_profile *p,
+		       uint32_t *generation, char *err, size_t errlen);
+int netlink_get_counters(struct netlink *nl, uint64_t ctr[__EIPFIX_CTR_A_MAX],
+			 char *err, size_t errlen);
+int netlink_dump_flows(struct netlink *nl, netlink_record_fn fn, void *arg,
+		       char *err, size_t errlen);
+
+/* The agent's calls. */
+int netlink_register_agent(struct netlink *nl, char *err, size_t errlen);
+int netlink_subscribe_config(struct netlink *nl, char *err, size_t errlen);
+/*
+ * Takes what the kernel's record queue holds (one GET_RECORDS dump),
+ * handing each record to fn. Notifications that arrive meanwhile are
+ * noted: see netlink_take_events().
+ */
+int netlink_take_records(struct netlink *nl, netlink_record_fn fn, void *arg,
+			 char *err, size_t errlen);
+/* Reads pending notifications without blocking. */
+int netlink_poll_events(struct netlink *nl, char *err, size_t errlen);
+
+#define NETLINK_EV_RECORDS	(1u << 0)
+#define NETLINK_EV_CONFIG	(1u << 1)
+/* Returns and clears the notifications seen so far (NETLINK_EV_*). */
+unsigned int netlink_take_events(struct netlink *nl);
+
+#endif

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * status and flows: what the kernel (and the agent, when one runs) holds,
+ * for people (tables) and for programs (--json).
+ */
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "commands.h"
+#include "config.h"
+#include "netlink.h"
+
+static const char *const counter_names[__EIPFIX_CTR_A_MAX] = {
+	[EIPFIX_CTR_A_PACKETS_SEEN] = "packets_seen",
+	[EIPFIX_CTR_A_OCTETS_SEEN] = "octets_seen",
+	[EIPFIX_CTR_A_FLOWS_CREATED] = "flows_created",
+	[EIPFIX_CTR_A_FLOWS_EXPIRED] = "flows_expired",
+	[EIPFIX_CTR_A_FLOWS_EVICTED] = "flows_evicted",
+	[EIPFIX_CTR_A_FLOWS_NOT_CREATED] = "flows_not_created_table_full",
+	[EIPFIX_CTR_A_FLOW_ALLOC_FAILED] = "flow_alloc_failed",
+	[EIPFIX_CTR_A_RECORDS_QUEUED] = "records_queued",
+	[EIPFIX_CTR_A_RECORDS_DELIVERED] = "records_delivered",
+	[EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL] = "records_dropped_queue_full",
+	[EIPFIX_CTR_A_RECORDS_DROPPED_NOMEM] = "records_dropped_nomem",
+	[EIPFIX_CTR_A_PARSE_ERRORS] = "parse_errors",
+	[EIPFIX_CTR_A_ACL_DROPPED_PACKETS] = "acl_dropped_packets",
+	[EIPFIX_CTR_A_ACL_DROPPED_OCTETS] = "acl_dropped_octets",
+	[EIPFIX_CTR_A_RECORDS_IN_QUEUE] = "records_in_queue",
+	[EIPFIX_CTR_A_FLOWS_ACTIVE] = "flows_active",
+};
+
+static json_t *config_json(const struct eipfix_profile *p, uint32_t generation)
+{
+	json_t *fm = json_object(), *cols = json_array(), *ifs = json_array();
+	unsigned int i;
+
+	for (i = 0; i < p->n_collectors; i++)
+		json_array_append_new(cols, json_string(p->collectors[i].text));
+	for (i = 0; i < p->n_interfaces; i++)
+		json_array_append_new(ifs, json_string(p->interfaces[i]));
+	json_object_set_new(fm, "IpFixCollectors", cols);
+	json_object_set_new(fm, "Direction", json_string(eipfix_direction_name(p->direction)));
+	json_object_set_new(fm, "Interval", json_integer(p->interval_ms));
+	json_object_set_new(fm, "Enabled", json_boolean(p->enabled));
+	json_object_set_new(fm, "Interfaces", ifs);
+	json_object_set_new(fm, "IdleTimeout", json_integer(p->idle_timeout_ms));
+	json_object_set_new(fm, "ObservationDomainId", json_integer(p->observation_domain));
+	json_object_set_new(fm, "TemplateRefresh", json_integer(p->template_refresh_s));
+	json_object_set_new(fm, "MessageSize", json_integer(p->message_size));
+	json_object_set_new(fm, "MaxFlows", json_integer(p->max_flows));
+	return json_pack("{s:o, s:{s:s, s:i}, s:i, s:b}", "FlowMetadata", fm,
+			 "AccessControl", "Default",
+			 p->acl_default == EIPFIX_ACL_DENY ? "Deny" : "Allow",
+			 "Rules", p->n_rules, "generation", generation,
+			 "metering", p->enabled && p->n_collectors);
+}
+
+static int status_usage(void)
+{
+	printf("Usage: userctl status [--json]\n\n"
+	       "Shows the configuration in force in this network namespace, every\n"
+	       "kernel counter and, when an agent runs, the agent's counters.\n"
+	       "Needs CAP_NET_ADMIN.\n");
+	return 0;
+}
+
+int status_main(int argc, char *argv[])
+{
+	uint64_t ctr[__EIPFIX_CTR_A_MAX];
+	struct eipfix_profile p;
+	json_t *out, *kc, *agent;
+	struct netlink *nl;
+	uint32_t generation;
+	char err[1024];
+	int json = 0, i, ret;
+
+	if (wants_help(argc, argv))
+		return status_usage();
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json")) {
+			fprintf(stderr, "userctl status: unknown option \"%s\"; try --help\n", argv[i]);
+			return 1;
+		}
+		json = 1;
+	}
+	ret = netlink_open(&nl, err, sizeof(err));
+	if (!ret)
+		ret = netlink_get_config(nl, &p, &generation, err, sizeof(err));
+	if (!ret) {
+		ret = netlink_get_counters(nl, ctr, err, sizeof(err));
+		if (ret)
+			eipfix_profile_free(&p);
+	}
+	netlink_close(nl);
+	if (ret) {
+		fprintf(stderr, "userctl status: %s\n", err);
+		return 1;
+	}
+	kc = json_object();
+	for (i = 1; i < __EIPFIX_CTR_A_MAX; i++)
+		if (counter_names[i])
+			json_object_set_new(kc, counter_names[i], json_integer(ctr[i]));
+	agent = agent_state_read();
+	out = json_pack("{s:o, s:o, s:o}", "config", config_json(&p, generation),
+			"kernel", kc, "agent", agent ? agent : json_null());
+	eipfix_profile_free(&p);
+	if (json) {
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		const char *key;
+		json_t *v;
+
+		printf("config (generation %d):\n", (int)json_integer_value(
+			json_object_get(json_object_get(out, "config"), "generation")));
+		json_dumpf(json_object_get(out, "config"), stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("\nkernel counters:\n");
+		json_object_foreach(kc, key, v)
+			printf("  %-30s %lld\n", key, (long long)json_integer_value(v));
+		if (agent) {
+			printf("agent:\n");
+			json_object_foreach(agent, key, v) {
+				char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+				printf("  %-30s %s\n", key, s ? s : "?");
+				free(s);
+			}
+		} else {
+			printf("agent: not running\n");
+		}
+	}
+	json_decref(out);
+	return 0;
+}
+
+/* ---- flows ---- */
+
+struct flow_list {
+	struct eipfix_record *v;
+	size_t n, cap;
+};
+
+static int collect_flow(const struct eipfix_record *rec, void *arg)
+{
+	struct flow_list *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		struct eipfix_record *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *rec;
+	return 0;
+}
+
+static int sort_key;	/* 0 octets, 1 packets, 2 start */
+
+static int flow_cmp(const void *a, const void *b)
+{
+	const struct eipfix_record *x = a, *y = b;
+	uint64_t vx = sort_key == 0 ? x->octets : sort_key == 1 ? x->packets : y->start_ms;
+	uint64_t vy = sort_key == 0 ? y->octets : sort_key == 1 ? y->packets : x->start_ms;
+
+	return vx < vy ? 1 : vx > vy ? -1 : 0;
+}
+
+static void addr_str(const struct eipfix_record *r, int src, char *buf, size_t len)
+{
+	inet_ntop(r->family, src ? (const void *)&r->src : (const void *)&r->dst, buf, len);
+}
+
+static const char *proto_name(uint8_t p, char *buf)
+{
+	switch (p) {
+	case 1: return "icmp";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 58: return "icmp6";
+	}
+	sprintf(buf, "%u", p);
+	return buf;
+}
+
+static json_t *flow_json(const struct eipfix_record *r)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], ifn[IF_NAMESIZE] = "";
+	json_t *o;
+
+	addr_str(r, 1, s, sizeof(s));
+	addr_str(r, 0, d, sizeof(d));
+	if_indextoname(r->ifindex, ifn);
+	o = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:s}",
+		      "interface", ifn, "ifindex", r->ifindex,
+		      "direction", r->direction == EIPFIX_DIR_RECEIVED ? "ReceivedFromPeer" : "SendingToPeer",
+		      "protocol", r->protocol, "src", s, "dst", d,
+		      "packets", (json_int_t)r->packets, "octets", (json_int_t)r->octets,
+		      "start_ms", (json_int_t)r->start_ms, "end_ms", (json_int_t)r->end_ms,
+		      "status", r->fwd_status == EIPFIX_FWD_DROPPED_ACL ? "dropped" : "forwarded");
+	if (r->protocol == 6 || r->protocol == 17) {
+		json_object_set_new(o, "src_port", json_integer(r->src_port));
+		json_object_set_new(o, "dst_port", json_integer(r->dst_port));
+	}
+	if (r->protocol == 6)
+		json_object_set_new(o, "tcp_flags", json_integer(r->tcp_flags));
+	if (r->protocol == 1 || r->protocol == 58) {
+		json_object_set_new(o, "icmp_type", json_integer(r->icmp_type));
+		json_object_set_new(o, "icmp_code", json_integer(r->icmp_code));
+	}
+	if (r->fwd_status == EIPFIX_FWD_DROPPED_ACL)
+		json_object_set_new(o, "acl_rule", json_integer(r->acl_rule));
+	return o;
+}
+
+static void flow_line(const struct eipfix_record *r)
+{
+	char s[INET6_ADDRSTRLEN + 8], d[INET6_ADDRSTRLEN + 8], ifn[IF_NAMESIZE] = "?", pb[8];
+	size_t n;
+
+	addr_str(r, 1, s, sizeof(s));
+	addr_str(r, 0, d, sizeof(d));
+	if (r->protocol == 6 || r->protocol == 17) {
+		n = strlen(s);
+		snprintf(s + n, sizeof(s) - n, ":%u", r->src_port);
+		n = strlen(d);
+		snprintf(d + n, sizeof(d) - n, ":%u", r->dst_port);
+	} else if (r->protocol == 1 || r->protocol == 58) {
+		n = strlen(d);
+		snprintf(d + n, sizeof(d) - n, " [%u/%u]", r->icmp_type, r->icmp_code);
+	}
+	if_indextoname(r->ifindex, ifn);
+	printf("%-8s %-3s %-6s %-30s %-36s %10llu %12llu %s\n", ifn,
+	       r->direction == EIPFIX_DIR_RECEIVED ? "in" : "out",
+	       proto_name(r->protocol, pb), s, d, (unsigned long long)r->packets,
+	       (unsigned long long)r->octets,
+	       r->fwd_status == EIPFIX_FWD_DROPPED_ACL ? "DROPPED(acl)" : "forwarded");
+}
+
+static int flows_usage(void)
+{
+	printf("Usage: userctl flows [--json] [--sort octets|packets|start]\n\n"
+	       "Shows the live flow table of this network namespace: each flow's\n"
+	       "counts since its last record. Flows of packets dropped by the Access\n"
+	       "Control Rules are marked DROPPED(acl). Needs CAP_NET_ADMIN.\n");
+	return 0;
+}
+
+int flows_main(int argc, char *argv[])
+{
+	struct flow_list l = { 0 };
+	struct netlink *nl;
+	char err[1024];
+	int json = 0, i, ret;
+	size_t k;
+
+	if (wants_help(argc, argv))
+		return flows_usage();
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (!strcmp(argv[i], "--sort") && i + 1 < argc) {
+			i++;
+			if (!strcmp(argv[i], "octets"))
+				sort_key = 0;
+			else if (!strcmp(argv[i], "packets"))
+				sort_key = 1;
+			else if (!strcmp(argv[i], "start"))
+				sort_key = 2;
+			else {
+				fprintf(stderr, "userctl flows: --sort takes octets, packets or start\n");
+				return 1;
+			}
+		} else {
+			fprintf(stderr, "userctl flows: unknown option \"%s\"; try --help\n", argv[i]);
+			return 1;
+		}
+	}
+	ret = netlink_open(&nl, err, sizeof(err));
+	if (!ret) {
+		ret = netlink_dump_flows(nl, collect_flow, &l, err, sizeof(err));
+		netlink_close(nl);
+	}
+	if (ret) {
+		fprintf(stderr, "userctl flows: %s\n", err);
+		free(l.v);
+		return 1;
+	}
+	qsort(l.v, l.n, sizeof(*l.v), flow_cmp);
+	if (json) {
+		json_t *arr = json_array();
+
+		for (k = 0; k < l.n; k++)
+			json_array_append_new(arr, flow_json(&l.v[k]));
+		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(arr);
+	} else {
+		printf("%-8s %-3s %-6s %-30s %-36s %10s %12s %s\n", "iface", "dir", "proto",
+		       "source", "destination", "packets", "octets", "status");
+		for (k = 0; k < l.n; k++)
+			flow_line(&l.v[k]);
+	}
+	free(l.v);
+	return 0;
+}
