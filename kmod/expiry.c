@@ -32,11 +32,11 @@
 u8 eipfix_expiry_decide(const struct eipfix_flow *flow, unsigned long now,
 			unsigned long idle_timeout, bool interim_due)
 {
-	unsigned long quiet = now - flow->last_seen;
-
-	if ((flow->state & EIPFIX_FLOW_FIN) && quiet >= EIPFIX_FIN_GRACE)
+	/* A packet may have come after @now was read: that is not quiet. */
+	if ((flow->state & EIPFIX_FLOW_FIN) &&
+	    time_after_eq(now, flow->last_seen + EIPFIX_FIN_GRACE))
 		return EIPFIX_END_DETECTED;
-	if (quiet >= idle_timeout)
+	if (time_after_eq(now, flow->last_seen + idle_timeout))
 		return EIPFIX_END_IDLE;
 	if (interim_due)
 		return EIPFIX_END_ACTIVE;
@@ -97,6 +97,28 @@ void eipfix_expiry_end_all(struct eipfix_net *en, struct eipfix_table *table)
 		eipfix_table_walk(table, eipfix_expiry_visit, &scan);
 }
 
+/**
+ * eipfix_expiry_scan() - give every flow of @table what is due at @now
+ * @en: the namespace (its record queue and counters)
+ * @table: the flows
+ * @now: jiffies
+ * @idle_timeout: jiffies
+ * @interim_due: whether this scan is an interim tick
+ *
+ * Context: process, under en->lock.
+ */
+void eipfix_expiry_scan(struct eipfix_net *en, struct eipfix_table *table,
+			unsigned long now, unsigned long idle_timeout,
+			bool interim_due)
+{
+	struct eipfix_scan scan = {
+		.en = en, .now = now, .idle_timeout = idle_timeout,
+		.interim_due = interim_due,
+	};
+
+	eipfix_table_walk(table, eipfix_expiry_visit, &scan);
+}
+
 /* Gives a flow evicted from a full table its record. Any context. */
 void eipfix_expiry_evicted(struct eipfix_net *en, struct eipfix_flow *flow)
 {
@@ -112,23 +134,23 @@ static void eipfix_expiry_work(struct work_struct *work)
 {
 	struct eipfix_net *en = container_of(to_delayed_work(work),
 					     struct eipfix_net, expiry_work);
-	struct eipfix_scan scan = { .en = en, .now = jiffies };
+	unsigned long now = jiffies;
 	struct eipfix_config *cfg;
 	struct eipfix_table *table;
+	bool interim_due = false;
 
 	mutex_lock(&en->lock);
 	cfg = rcu_dereference_protected(en->config, lockdep_is_held(&en->lock));
 	table = rcu_dereference_protected(en->table, lockdep_is_held(&en->lock));
 	if (!table)
 		goto out;
-	if (time_after_eq(scan.now, en->next_tick)) {
+	if (time_after_eq(now, en->next_tick)) {
 		en->ticks++;
 		en->next_tick += EIPFIX_TICK;
-		scan.interim_due = eipfix_expiry_interim_due(en->ticks,
-							     cfg->interval_ms);
+		interim_due = eipfix_expiry_interim_due(en->ticks, cfg->interval_ms);
 	}
-	scan.idle_timeout = msecs_to_jiffies(cfg->idle_timeout_ms);
-	eipfix_table_walk(table, eipfix_expiry_visit, &scan);
+	eipfix_expiry_scan(en, table, now, msecs_to_jiffies(cfg->idle_timeout_ms),
+			   interim_due);
 	queue_delayed_work(system_power_efficient_wq, &en->expiry_work,
 			   EIPFIX_SCAN_PERIOD);
 out:

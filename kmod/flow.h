@@ -44,7 +44,7 @@ struct eipfix_key {
 struct eipfix_flow {
 	struct hlist_node node;
 	struct eipfix_key key;
-	spinlock_t lock;
+	spinlock_t lock;		/* the counts, state and DEAD handshake */
 	u16 tcp_flags;
 	u8 tos;
 	u8 state;

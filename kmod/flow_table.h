@@ -20,7 +20,7 @@ struct eipfix_table {
 	u32 max_flows;
 	u32 seed;
 	atomic_t count;
-	spinlock_t locks[EIPFIX_TABLE_LOCKS];
+	spinlock_t locks[EIPFIX_TABLE_LOCKS];	/* bucket inserts and removals */
 };
 
 enum eipfix_account_result {

@@ -22,16 +22,23 @@ static struct genl_family eipfix_family;
 #define EIPFIX_RECORDS_MSGS_PER_DUMP 256
 
 static struct netlink_range_validation eipfix_idle_range = {
-	.min = 1000, .max = 86400000,
+	.min = 1000,
+	.max = 86400000,
 };
+
 static struct netlink_range_validation eipfix_max_flows_range = {
-	.min = 1, .max = 1 << 24,
+	.min = 1,
+	.max = 1 << 24,
 };
+
 static struct netlink_range_validation eipfix_refresh_range = {
-	.min = 1, .max = 86400,
+	.min = 1,
+	.max = 86400,
 };
+
 static struct netlink_range_validation eipfix_msg_size_range = {
-	.min = 512, .max = 65000,
+	.min = 512,
+	.max = 65000,
 };
 
 static const struct nla_policy eipfix_iface_policy[EIPFIX_A_INTERFACE + 1] = {
@@ -63,7 +70,7 @@ static const struct nla_policy eipfix_rules_policy[EIPFIX_A_ACL_RULE + 1] = {
 	[EIPFIX_A_ACL_RULE] = NLA_POLICY_NESTED(eipfix_rule_policy),
 };
 
-static const struct nla_policy eipfix_policy[EIPFIX_A_MAX + 1] = {
+const struct nla_policy eipfix_policy[EIPFIX_A_MAX + 1] = {
 	[EIPFIX_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[EIPFIX_A_DIRECTION] = NLA_POLICY_MAX(NLA_U8, __EIPFIX_DIR_MAX - 1),
 	[EIPFIX_A_INTERVAL_MS] = { .type = NLA_U32 },
@@ -290,8 +297,9 @@ static int eipfix_parse_scalars(struct eipfix_config *cfg, struct nlattr **attrs
 	return 0;
 }
 
-static struct eipfix_config *eipfix_parse_config(struct nlattr **attrs,
-						 struct netlink_ext_ack *extack)
+/* Also the entry point of the KUnit suite of the policies. */
+struct eipfix_config *eipfix_netlink_parse_config(struct nlattr **attrs,
+						  struct netlink_ext_ack *extack)
 {
 	struct eipfix_config *cfg = eipfix_config_new_default();
 	int ret;
@@ -318,7 +326,7 @@ static int eipfix_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct eipfix_config *cfg;
 	int ret;
 
-	cfg = eipfix_parse_config(info->attrs, info->extack);
+	cfg = eipfix_netlink_parse_config(info->attrs, info->extack);
 	if (IS_ERR(cfg))
 		return PTR_ERR(cfg);
 	ret = eipfix_net_apply_config(en, cfg, info->extack);

@@ -19,7 +19,7 @@
  */
 struct eipfix_net {
 	struct net *net;
-	struct mutex lock;
+	struct mutex lock;	/* config, ifset, table, hooks, expiry */
 	struct eipfix_config __rcu *config;
 	struct eipfix_ifset __rcu *ifset;
 	struct eipfix_table __rcu *table;	/* NULL while not metering */

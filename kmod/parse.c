@@ -22,12 +22,14 @@
 
 #include "parse.h"
 
-/* The TCP flags byte and the NS bit, as IPFIX tcpControlBits wants them. */
+/*
+ * The TCP flags as IPFIX tcpControlBits wants them (RFC 7125): the flags
+ * byte and the NS bit, which are the low nine bits of the header's 7th
+ * 16-bit word.
+ */
 static u16 eipfix_tcp_flags(const struct tcphdr *th)
 {
-	return be16_to_cpu(tcp_flag_word(th) & (TCP_FLAG_CWR | TCP_FLAG_ECE |
-		TCP_FLAG_URG | TCP_FLAG_ACK | TCP_FLAG_PSH | TCP_FLAG_RST |
-		TCP_FLAG_SYN | TCP_FLAG_FIN)) & 0x1ff;
+	return ntohs(((const __be16 *)th)[6]) & 0x1ff;
 }
 
 /* Ports, ICMP type/code and TCP flags; false if the header is cut short. */

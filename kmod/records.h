@@ -27,7 +27,7 @@ struct eipfix_record {
  * the agent is slow or away; the agent takes them with GET_RECORDS dumps.
  */
 struct eipfix_records {
-	spinlock_t lock;
+	spinlock_t lock;	/* queue, len, agent_portid */
 	struct list_head queue;
 	u32 len;
 	u32 limit;

@@ -165,6 +165,7 @@ enum tok_type {
 struct tok {
 	enum tok_type type;
 	size_t off, end;	/* [off, end) */
+	bool closed;		/* a string with its closing quote */
 };
 
 static bool is_ws(char c)
@@ -172,16 +173,41 @@ static bool is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static bool is_delim(char c)
+static size_t digits_end(const char *t, size_t len, size_t i)
 {
-	return is_ws(c) || c == '{' || c == '}' || c == '[' || c == ']' ||
-	       c == ':' || c == ',' || c == '"';
+	while (i < len && isdigit((unsigned char)t[i]))
+		i++;
+	return i;
+}
+
+/* The end of the JSON number at i, as far as jansson would read it. */
+static size_t number_end(const char *t, size_t len, size_t i)
+{
+	size_t start = i;
+
+	if (t[i] == '-')
+		i++;
+	if (i < len && t[i] == '0')
+		i++;
+	else
+		i = digits_end(t, len, i);
+	if (i + 1 < len && t[i] == '.' && isdigit((unsigned char)t[i + 1]))
+		i = digits_end(t, len, i + 1);
+	if (i < len && (t[i] == 'e' || t[i] == 'E')) {
+		size_t e = i + 1;
+
+		if (e < len && (t[e] == '+' || t[e] == '-'))
+			e++;
+		if (e < len && isdigit((unsigned char)t[e]))
+			i = digits_end(t, len, e);
+	}
+	return i > start ? i : start + 1;
 }
 
 /* The token at or after offset i. */
 static struct tok lex(const char *t, size_t len, size_t i)
 {
-	struct tok k;
+	struct tok k = { .type = TOK_EOF };
 
 	while (i < len && is_ws(t[i]))
 		i++;
@@ -208,24 +234,34 @@ static struct tok lex(const char *t, size_t len, size_t i)
 			}
 			if (t[i] == '"') {
 				i++;
+				k.closed = true;
 				break;
 			}
 		}
 		k.end = i;
 		return k;
 	default:
+		/*
+		 * Split as jansson does: a number runs over number characters,
+		 * a word over letters; anything else is one byte.
+		 */
 		k.type = TOK_LITERAL;
-		while (i < len && !is_delim(t[i]))
+		if (t[i] == '-' || isdigit((unsigned char)t[i])) {
+			i = number_end(t, len, i);
+		} else if (isalpha((unsigned char)t[i])) {
+			while (i < len && isalpha((unsigned char)t[i]))
+				i++;
+		} else {
 			i++;
+		}
 		k.end = i;
 		return k;
 	}
 }
 
-static bool tok_is_closed_string(const char *t, const struct tok *k)
+static bool tok_is_closed_string(const struct tok *k)
 {
-	return k->type == TOK_STRING && k->end - k->off >= 2 &&
-	       t[k->end - 1] == '"';
+	return k->type == TOK_STRING && k->closed;
 }
 
 /* ------------------------------------------------------------------ */
@@ -517,7 +553,7 @@ int eipfix_jindex_build(struct eipfix_jindex *ix, const char *text,
 		case IX_VALUE:
 			if (k.type != TOK_LBRACE && k.type != TOK_LBRACKET &&
 			    k.type != TOK_LITERAL &&
-			    !tok_is_closed_string(text, &k)) {
+			    !tok_is_closed_string(&k)) {
 				ret = -EINVAL;
 				break;
 			}
@@ -541,7 +577,7 @@ int eipfix_jindex_build(struct eipfix_jindex *ix, const char *text,
 		case IX_KEY:
 			if (s == IX_KEY_OR_END && k.type == TOK_RBRACE)
 				goto close;
-			if (!tok_is_closed_string(text, &k)) {
+			if (!tok_is_closed_string(&k)) {
 				ret = -EINVAL;
 				break;
 			}
@@ -730,10 +766,18 @@ struct syn_frame {
 };
 
 /* A token for messages: strings with their quotes, punctuation in '' */
-static void tok_text(char *buf, size_t size, const char *t,
+static void tok_text(char *buf, size_t size, const char *t, size_t len,
 		     const struct tok *k)
 {
-	if (k->type == TOK_STRING || k->type == TOK_LITERAL)
+	size_t avail = len - k->off - 1;
+	const char *q;
+
+	if (k->type == TOK_LITERAL && t[k->off] == '\'' &&
+	    (q = memchr(t + k->off + 1, '\'', avail < 46 ? avail : 46)) &&
+	    !memchr(t + k->off, '\n', (size_t)(q - t) - k->off)) {
+		/* a single-quoted string, shown whole */
+		excerpt(buf, size, t + k->off, (size_t)(q - t) - k->off + 1, 48);
+	} else if (k->type == TOK_STRING || k->type == TOK_LITERAL)
 		excerpt(buf, size, t + k->off, k->end - k->off, 48);
 	else if (k->type == TOK_EOF)
 		snprintf(buf, size, "end of file");
@@ -742,7 +786,7 @@ static void tok_text(char *buf, size_t size, const char *t,
 }
 
 /* The value a token ends: a scalar as written, or {...} / [...] */
-static void value_text(char *buf, size_t size, const char *t,
+static void value_text(char *buf, size_t size, const char *t, size_t len,
 		       const struct tok *k)
 {
 	if (k->type == TOK_RBRACE)
@@ -750,7 +794,7 @@ static void value_text(char *buf, size_t size, const char *t,
 	else if (k->type == TOK_RBRACKET)
 		snprintf(buf, size, "[...]");
 	else
-		tok_text(buf, size, t, k);
+		tok_text(buf, size, t, len, k);
 }
 
 /* Updates the stack of open containers with token k. */
@@ -803,7 +847,7 @@ static int syntax_error(struct ctx *c, const json_error_t *je)
 	const char *t = c->text, *msg = je->text;
 	size_t len = c->len, pos, depth = 0, cap = 0;
 	struct syn_frame *st = NULL, *top;
-	struct tok cur = { TOK_EOF, 0, 0 }, prev = { TOK_EOF, 0, 0 }, k;
+	struct tok cur = { .type = TOK_EOF }, prev = { .type = TOK_EOF }, k;
 	bool eof = json_error_code(je) == json_error_premature_end_of_input;
 	char a[64], b[64], clean[JSON_ERROR_TEXT_LENGTH];
 	const char *near;
@@ -842,7 +886,7 @@ static int syntax_error(struct ctx *c, const json_error_t *je)
 	if (eof) {
 		unsigned int l, col;
 
-		if (cur.type == TOK_STRING && !tok_is_closed_string(t, &cur)) {
+		if (cur.type == TOK_STRING && !tok_is_closed_string(&cur)) {
 			ret = err_off(c, cur.off, "unterminated string");
 		} else if (top) {
 			eipfix_text_linecol(t, len, top->open_off, &l, &col);
@@ -855,9 +899,9 @@ static int syntax_error(struct ctx *c, const json_error_t *je)
 	} else if ((!strncmp(msg, "'}' expected", 12) ||
 		    !strncmp(msg, "']' expected", 12)) &&
 		   prev.end > prev.off && top) {
-		value_text(b, sizeof(b), t, &prev);
+		value_text(b, sizeof(b), t, len, &prev);
 		if (top->obj && top->key.end > top->key.off) {
-			tok_text(a, sizeof(a), t, &top->key);
+			tok_text(a, sizeof(a), t, len, &top->key);
 			ret = err_off(c, prev.end,
 				      "expected ',' or '}' after %s: %s", a, b);
 		} else {
@@ -865,27 +909,28 @@ static int syntax_error(struct ctx *c, const json_error_t *je)
 				      top->obj ? "'}'" : "']'", b);
 		}
 	} else if (!strncmp(msg, "string or '}' expected", 22)) {
-		tok_text(b, sizeof(b), t, &cur);
+		tok_text(b, sizeof(b), t, len, &cur);
 		if (prev.type == TOK_COMMA && cur.type == TOK_RBRACE)
 			ret = err_off(c, prev.off,
 				      "trailing ',' before '}'; JSON does not allow it");
 		else
 			ret = err_off(c, cur.off,
-				      "expected a key in double quotes or '}', got %s",
+				      "expected a key in double quotes%s, got %s",
+				      prev.type == TOK_LBRACE ? " or '}'" : "",
 				      b);
 	} else if (!strncmp(msg, "':' expected", 12)) {
-		tok_text(a, sizeof(a), t, &prev);
-		tok_text(b, sizeof(b), t, &cur);
+		tok_text(a, sizeof(a), t, len, &prev);
+		tok_text(b, sizeof(b), t, len, &cur);
 		ret = err_off(c, cur.off, "expected ':' after %s, got %s", a, b);
 	} else if (!strncmp(msg, "unexpected token", 16)) {
-		tok_text(b, sizeof(b), t, &cur);
+		tok_text(b, sizeof(b), t, len, &cur);
 		if (prev.type == TOK_COMMA && cur.type == TOK_RBRACKET)
 			ret = err_off(c, prev.off,
 				      "trailing ',' before ']'; JSON does not allow it");
 		else
 			ret = err_off(c, cur.off, "expected a value, got %s", b);
 	} else if (!strncmp(msg, "invalid token", 13)) {
-		tok_text(b, sizeof(b), t, &cur);
+		tok_text(b, sizeof(b), t, len, &cur);
 		if (top && top->obj && top->expect_key)
 			ret = err_off(c, cur.off,
 				      "expected a key in double quotes, got %s",
@@ -895,12 +940,12 @@ static int syntax_error(struct ctx *c, const json_error_t *je)
 				      "invalid value %s; expected a string in double quotes, a number, true, false or null",
 				      b);
 	} else if (!strncmp(msg, "end of file expected", 20)) {
-		tok_text(b, sizeof(b), t, &cur);
+		tok_text(b, sizeof(b), t, len, &cur);
 		ret = err_off(c, cur.off,
 			      "unexpected %s after the end of the top-level value",
 			      b);
 	} else if (!strncmp(msg, "real number overflow", 20)) {
-		tok_text(b, sizeof(b), t, &cur);
+		tok_text(b, sizeof(b), t, len, &cur);
 		ret = err_off(c, cur.off, "number %s is too large", b);
 	} else if (!strncmp(msg, "unexpected newline", 18)) {
 		ret = err_off(c, cur.off,

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../include/uapi/linux/enclave_ipfix.h"
+#include <linux/enclave_ipfix.h>
 
 #include "collector.h"
 

@@ -8,6 +8,7 @@
 # runs tests/e2e/guest.sh: every tests/e2e/t_*.sh in sequence (or the TESTs named).
 #
 #   EIPFIX_KO=/path/x.ko   test that module instead of building one
+#   EIPFIX_USERCTL=path    use that userctl (empty: none) instead of building it
 #   EIPFIX_TEST_TIMEOUT    per-test timeout in the guest (default 180 s)
 #   EIPFIX_VM_TIMEOUT      whole-VM timeout (default 600 s)
 #   EIPFIX_RESULTS_DIR     where the artefacts go (default: a new dir under the cache)
@@ -40,12 +41,13 @@ if [ -z "${EIPFIX_KO:-}" ]; then
 	mkdir -p "$B"
 	exec 9>"$CACHE/kmod-build.lock"; flock 9
 	# Copy only what changed (cmp), drop what left the repo: the build stays incremental.
-	want=$(cd "$REPO" && { echo Kbuild; find kmod include -type f \( -name '*.[ch]' \); } | sort)
+	srcfiles() { find kmod include -type f \( -name '*.[chS]' -o -name Kbuild -o -name Makefile \) ! -name '*.mod.c' 2>/dev/null; }
+	want=$(cd "$REPO" && { echo Kbuild; srcfiles; } | sort)
 	for f in $want; do
 		mkdir -p "$B/$(dirname "$f")"
 		cmp -s "$REPO/$f" "$B/$f" || cp "$REPO/$f" "$B/$f"
 	done
-	(cd "$B" && find kmod include -type f -name '*.[ch]' 2>/dev/null | sort) |
+	(cd "$B" && srcfiles | sort) |
 		comm -13 <(printf '%s\n' "$want") - | (cd "$B" && xargs -r rm -f)
 	echo "$TAG: building enclave_ipfix.ko against $KDIR" >&2
 	if ! make -C "$KDIR" M="$B" modules >"$B/build.log" 2>&1; then
@@ -59,14 +61,19 @@ fi
 EIPFIX_KO=$(realpath "$EIPFIX_KO")
 
 # --- userctl (kernel-independent, built in place) --------------------------------------
+# EIPFIX_USERCTL set (even empty) in the environment: use it, build nothing.
 extra_fail=0
-EIPFIX_USERCTL=
-if make -C "$REPO/userctl" >"$CACHE/userctl-build.log" 2>&1 && [ -x "$REPO/userctl/userctl" ]; then
-	EIPFIX_USERCTL=$REPO/userctl/userctl
-else
-	echo "$TAG: not ok - userctl does not build (log: $CACHE/userctl-build.log); tests needing it will fail" >&2
-	tail -n 10 "$CACHE/userctl-build.log" >&2
-	extra_fail=1
+if [ -z "${EIPFIX_USERCTL+set}" ]; then
+	EIPFIX_USERCTL=
+	exec 8>"$EIPFIX_CACHE/userctl.lock"; flock 8
+	if make -C "$REPO/userctl" >"$CACHE/userctl-build.log" 2>&1 && [ -x "$REPO/userctl/userctl" ]; then
+		EIPFIX_USERCTL=$REPO/userctl/userctl
+	else
+		echo "$TAG: not ok - userctl does not build (log: $CACHE/userctl-build.log); tests needing it will fail" >&2
+		tail -n 10 "$CACHE/userctl-build.log" >&2
+		extra_fail=1
+	fi
+	exec 8>&-
 fi
 
 # --- one VM for all tests ---------------------------------------------------------------

@@ -144,7 +144,8 @@ export EIPFIX_RESULTS=/results
 cd "${EIPFIX_CWD:-/}" 2>/dev/null || cd /
 echo "eipfix-vm: booted in $(cat /results/.boot-uptime) s; running $EIPFIX_GUEST_SCRIPT ${EIPFIX_GUEST_ARGS[*]}"
 set -o pipefail
-bash "$EIPFIX_GUEST_SCRIPT" "${EIPFIX_GUEST_ARGS[@]}" </dev/null 2>&1 | tee /results/output.log
+if [ -x "$EIPFIX_GUEST_SCRIPT" ]; then run=("$EIPFIX_GUEST_SCRIPT"); else run=(bash "$EIPFIX_GUEST_SCRIPT"); fi
+"${run[@]}" "${EIPFIX_GUEST_ARGS[@]}" </dev/null 2>&1 | tee /results/output.log
 rc=$?
 cd /
 dmesg >/results/dmesg.txt 2>&1
@@ -217,7 +218,7 @@ trap 'kill -KILL $qpid 2>/dev/null; exit 130' INT TERM
 # Show the guest script's output live.
 tail -n +1 -F --pid=$qpid "$RES/output.log" 2>/dev/null &
 tpid=$!
-wait $qpid
+{ wait $qpid; } 2>/dev/null
 qrc=$?
 trap - INT TERM
 wait $tpid 2>/dev/null

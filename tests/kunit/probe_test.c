@@ -110,6 +110,7 @@ static struct kunit_suite probe_suite = {
 	.name = "enclave_ipfix_probe",
 	.test_cases = probe_cases,
 };
+
 kunit_test_suite(probe_suite);
 
 MODULE_LICENSE("GPL");

@@ -144,6 +144,7 @@ done
 
 # --- 3. Build and run under UML --------------------------------------------
 mkdir -p "$BUILD"
+rm -f "$BUILD/test.log"  # never count a previous run's results
 echo "$TAG: kunit.py run (tree $SRC, build dir $BUILD)" >&2
 start=$(date +%s)
 (

@@ -3,7 +3,7 @@
  * ipfix_feed: send synthetic flow records through userctl's exporter
  * (export.c + ipfix.c) to local collectors, for ipfix_interop.sh.
  *
- *	ipfix_feed [-m MESSAGE_SIZE] COLLECTOR...
+ *	ipfix_feed [-m MESSAGE_SIZE] [--records FILE] COLLECTOR...
  *
  * COLLECTOR is 127.0.0.1:PORT or [::1]:PORT; nothing else is accepted, so
  * the test can only ever talk to this host. No kernel is involved.
@@ -14,12 +14,24 @@
  * sending, it reports 5 lost flows (50 packets, 5000 octets) so that the
  * reliability-statistics options record carries non-zero values.
  *
+ * With --records FILE (-r FILE), the flow records are read from FILE
+ * instead, for flowcheck_selftest.sh: one record per line, blank lines and
+ * lines starting with '#' ignored, whitespace-separated KEY=VALUE words:
+ *	src=ADDR dst=ADDR (required; IPv4 or IPv6), proto=N, dir=in|out,
+ *	sport=N dport=N flags=N (TCP/UDP), type=N code=N (ICMP), packets=N,
+ *	octets=N, tos=N, fwd=N, reason=N, start=MS end=MS, ifindex=N, ifname=S
+ * (numbers in C notation: 0x12 is fine). Defaults: proto 6, dir in,
+ * ifindex 7 "tap0", fwd 66, reason 1, 1 packet of 40 octets, start = now,
+ * end = start. No lost flows are reported in this mode, and stdout has only
+ * the "flow" lines.
+ *
  * On stdout, one JSON object per line describes what was sent: "flow"
  * lines (every field as a decoder should report it), "ifname" lines and one
  * "reliability" line. The checker compares decoder output with these.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +114,130 @@ static void build(void)
 	}
 }
 
+static int parse_records(const char *path, uint64_t now_ms)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int lineno = 0;
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct eipfix_record *r;
+		char *save = NULL, *w, *p = line;
+		bool have_src = false, have_dst = false;
+
+		lineno++;
+		p += strspn(p, " \t\r\n");
+		if (!*p || *p == '#')
+			continue;
+		if (nrecs == MAX_RECS) {
+			fprintf(stderr, "%s: more than %d records\n", path, MAX_RECS);
+			goto bad;
+		}
+		r = &recs[nrecs++];
+		memset(r, 0, sizeof(*r));
+		r->family = AF_INET;
+		r->protocol = 6;
+		r->direction = EIPFIX_DIR_RECEIVED;
+		r->ifindex = 7;
+		strcpy(r->ifname, "tap0");
+		r->fwd_status = EIPFIX_FWD_FORWARDED;
+		r->end_reason = 1;
+		r->packets = 1;
+		r->octets = 40;
+		r->start_ms = r->end_ms = now_ms;
+		for (w = strtok_r(p, " \t\r\n", &save); w;
+		     w = strtok_r(NULL, " \t\r\n", &save)) {
+			char *v = strchr(w, '='), *end;
+			unsigned long long n;
+
+			if (!v)
+				goto word;
+			*v++ = '\0';
+			if (!strcmp(w, "src") || !strcmp(w, "dst")) {
+				int fam = strchr(v, ':') ? AF_INET6 : AF_INET;
+
+				if (have_src + have_dst && fam != r->family)
+					goto word;
+				r->family = (uint8_t)fam;
+				if (inet_pton(fam, v, w[0] == 's' ? (void *)&r->src :
+					      (void *)&r->dst) != 1)
+					goto word;
+				*(w[0] == 's' ? &have_src : &have_dst) = true;
+				continue;
+			}
+			if (!strcmp(w, "dir")) {
+				if (!strcmp(v, "in") || !strcmp(v, "0"))
+					r->direction = EIPFIX_DIR_RECEIVED;
+				else if (!strcmp(v, "out") || !strcmp(v, "1"))
+					r->direction = EIPFIX_DIR_SENDING;
+				else
+					goto word;
+				continue;
+			}
+			if (!strcmp(w, "ifname")) {
+				snprintf(r->ifname, sizeof(r->ifname), "%s", v);
+				continue;
+			}
+			errno = 0;
+			n = strtoull(v, &end, 0);
+			if (errno || end == v || *end)
+				goto word;
+			if (!strcmp(w, "proto"))
+				r->protocol = (uint8_t)n;
+			else if (!strcmp(w, "sport"))
+				r->src_port = (uint16_t)n;
+			else if (!strcmp(w, "dport"))
+				r->dst_port = (uint16_t)n;
+			else if (!strcmp(w, "flags"))
+				r->tcp_flags = (uint16_t)n;
+			else if (!strcmp(w, "type"))
+				r->icmp_type = (uint8_t)n;
+			else if (!strcmp(w, "code"))
+				r->icmp_code = (uint8_t)n;
+			else if (!strcmp(w, "packets"))
+				r->packets = n;
+			else if (!strcmp(w, "octets"))
+				r->octets = n;
+			else if (!strcmp(w, "tos"))
+				r->tos = (uint8_t)n;
+			else if (!strcmp(w, "fwd"))
+				r->fwd_status = (uint8_t)n;
+			else if (!strcmp(w, "reason"))
+				r->end_reason = (uint8_t)n;
+			else if (!strcmp(w, "start"))
+				r->start_ms = n;
+			else if (!strcmp(w, "end"))
+				r->end_ms = n;
+			else if (!strcmp(w, "ifindex"))
+				r->ifindex = (uint32_t)n;
+			else
+				goto word;
+			continue;
+word:
+			fprintf(stderr, "%s:%d: bad word '%s'\n", path, lineno, w);
+			goto bad;
+		}
+		if (!have_src || !have_dst) {
+			fprintf(stderr, "%s:%d: src= and dst= are required\n",
+				path, lineno);
+			goto bad;
+		}
+		if (r->end_ms < r->start_ms)
+			r->end_ms = r->start_ms;
+	}
+	fclose(f);
+	if (!nrecs)
+		fprintf(stderr, "%s: no records\n", path);
+	return nrecs ? 0 : -1;
+bad:
+	fclose(f);
+	return -1;
+}
+
 static void print_flow(const struct eipfix_record *r)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
@@ -176,15 +312,23 @@ int main(int argc, char **argv)
 	struct exporter_counters ctr;
 	struct timeval tv;
 	uint64_t now_ms;
+	static const struct option longopts[] = {
+		{ "records", required_argument, NULL, 'r' },
+		{ "message-size", required_argument, NULL, 'm' },
+		{ 0 }
+	};
+	const char *records = NULL;
 	size_t n = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "m:")) != -1) {
+	while ((opt = getopt_long(argc, argv, "m:r:", longopts, NULL)) != -1) {
 		if (opt == 'm') {
 			p.msg_size = (uint32_t)atoi(optarg);
+		} else if (opt == 'r') {
+			records = optarg;
 		} else {
-			fprintf(stderr, "usage: %s [-m SIZE] 127.0.0.1:PORT|[::1]:PORT...\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [-m SIZE] [--records FILE] "
+				"127.0.0.1:PORT|[::1]:PORT...\n", argv[0]);
 			return 2;
 		}
 	}
@@ -199,25 +343,40 @@ int main(int argc, char **argv)
 	    exporter_set_collectors(&ex, addrs, lens, n))
 		return 2;
 
-	build();
 	gettimeofday(&tv, NULL);
 	now_ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
-	exporter_note_lost(&ex, 5, 50, 5000, BASE_MS);
+	if (records) {
+		if (parse_records(records, now_ms)) {
+			exporter_free(&ex);
+			return 2;
+		}
+	} else {
+		build();
+		exporter_note_lost(&ex, 5, 50, 5000, BASE_MS);
+	}
 	/* the first two flows alone, the rest in a second submit */
-	if (exporter_submit(&ex, recs, 2, now_ms) ||
-	    exporter_submit(&ex, recs + 2, nrecs - 2, now_ms))
+	if (exporter_submit(&ex, recs, nrecs < 2 ? nrecs : 2, now_ms) ||
+	    (nrecs > 2 && exporter_submit(&ex, recs + 2, nrecs - 2, now_ms)))
 		return 1;
 	exporter_get_counters(&ex, &ctr);
 	exporter_free(&ex);
 
 	for (size_t i = 0; i < nrecs; i++)
 		print_flow(&recs[i]);
+	if (records)
+		goto done;
 	printf("{\"type\":\"ifname\",\"ifindex\":7,\"name\":\"tap0\"}\n");
 	printf("{\"type\":\"ifname\",\"ifindex\":9,\"name\":\"wg0\"}\n");
+	/*
+	 * The reliability record goes out with the first template round:
+	 * when the templates need two messages (MessageSize < 16 + 500 + 56),
+	 * it rides in the second, one message having been sent before it.
+	 */
 	printf("{\"type\":\"reliability\",\"process_id\":4242,\"not_sent_flows\":5,"
 	       "\"not_sent_packets\":50,\"not_sent_octets\":5000,"
-	       "\"first_ms\":%llu,\"last_ms\":%llu,\"messages\":0,\"records\":0}\n",
-	       BASE_MS, BASE_MS);
+	       "\"first_ms\":%llu,\"last_ms\":%llu,\"messages\":%d,\"records\":0}\n",
+	       BASE_MS, BASE_MS, p.msg_size < 16 + 500 + 56 ? 1 : 0);
+done:
 	fprintf(stderr, "ipfix_feed: %llu messages, %llu records, %llu bytes, "
 		"%llu send errors to %zu collectors\n",
 		(unsigned long long)ctr.messages, (unsigned long long)ctr.records,

@@ -128,6 +128,7 @@ enum eipfix_cmd {
 	EIPFIX_CMD_RECORDS_PENDING,
 	__EIPFIX_CMD_MAX
 };
+
 #define EIPFIX_CMD_MAX (__EIPFIX_CMD_MAX - 1)
 
 enum eipfix_attr {
@@ -154,6 +155,7 @@ enum eipfix_attr {
 	EIPFIX_A_PAD,
 	__EIPFIX_A_MAX
 };
+
 #define EIPFIX_A_MAX (__EIPFIX_A_MAX - 1)
 
 enum eipfix_rule_attr {
@@ -169,6 +171,7 @@ enum eipfix_rule_attr {
 	EIPFIX_RULE_A_DESCRIPTION,
 	__EIPFIX_RULE_A_MAX
 };
+
 #define EIPFIX_RULE_A_MAX (__EIPFIX_RULE_A_MAX - 1)
 
 enum eipfix_flow_attr {
@@ -196,6 +199,7 @@ enum eipfix_flow_attr {
 	EIPFIX_FLOW_A_PAD,
 	__EIPFIX_FLOW_A_MAX
 };
+
 #define EIPFIX_FLOW_A_MAX (__EIPFIX_FLOW_A_MAX - 1)
 
 /* Counters of EIPFIX_A_COUNTERS, each NLA_U64. */
@@ -220,6 +224,7 @@ enum eipfix_counter {
 	EIPFIX_CTR_A_PAD,
 	__EIPFIX_CTR_A_MAX
 };
+
 #define EIPFIX_CTR_A_MAX (__EIPFIX_CTR_A_MAX - 1)
 
 /* Profile "Direction"; for a flow, only RECEIVED or SENDING. */

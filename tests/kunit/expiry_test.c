@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: when flows end and what their records say (kmod/expiry.c): idle
+ * timeout, FIN/RST grace, the interim tick, forced end, and that the deltas
+ * of a flow's records sum to its totals.
+ */
+#include <linux/jiffies.h>
+#include <linux/slab.h>
+#include <uapi/linux/enclave_ipfix.h>
+
+#include "expiry.h"
+#include "netns.h"
+
+static void decide_idle_and_fin(struct kunit *test)
+{
+	struct eipfix_flow f = { .last_seen = 1000 };
+	unsigned long idle = 15 * HZ;
+
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_decide(&f, 1000 + idle - 1, idle, false), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_decide(&f, 1000 + idle, idle, false),
+			(u8)EIPFIX_END_IDLE);
+	/* FIN seen: the grace, not the idle timeout, ends it */
+	f.state = EIPFIX_FLOW_FIN;
+	KUNIT_EXPECT_EQ(test,
+			eipfix_expiry_decide(&f, 1000 + EIPFIX_FIN_GRACE - 1, idle, false), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_decide(&f, 1000 + EIPFIX_FIN_GRACE, idle, false),
+			(u8)EIPFIX_END_DETECTED);
+	/* jiffies wrap */
+	f.state = 0;
+	f.last_seen = ULONG_MAX - 10;
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_decide(&f, 5, idle, false), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_decide(&f, idle, idle, false), (u8)EIPFIX_END_IDLE);
+	/* a packet counted after the scan read the clock is not quiet */
+	f.last_seen = 2000;
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_decide(&f, 1999, idle, false), 0);
+}
+
+static void decide_interim(struct kunit *test)
+{
+	struct eipfix_flow f = { .last_seen = 1000 };
+
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_decide(&f, 1001, 15 * HZ, true),
+			(u8)EIPFIX_END_ACTIVE);
+	/* an ended flow gives its end record, not an interim one */
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_decide(&f, 1000 + 15 * HZ, 15 * HZ, true),
+			(u8)EIPFIX_END_IDLE);
+}
+
+static void interim_due_on_interval_ticks(struct kunit *test)
+{
+	KUNIT_EXPECT_FALSE(test, eipfix_expiry_interim_due(1, 0));
+	KUNIT_EXPECT_TRUE(test, eipfix_expiry_interim_due(1, 60000));
+	KUNIT_EXPECT_TRUE(test, eipfix_expiry_interim_due(2, 60000));
+	KUNIT_EXPECT_FALSE(test, eipfix_expiry_interim_due(1, 180000));
+	KUNIT_EXPECT_FALSE(test, eipfix_expiry_interim_due(2, 180000));
+	KUNIT_EXPECT_TRUE(test, eipfix_expiry_interim_due(3, 180000));
+	KUNIT_EXPECT_TRUE(test, eipfix_expiry_interim_due(6, 180000));
+	KUNIT_EXPECT_FALSE(test, eipfix_expiry_interim_due(0, 60000));
+}
+
+/* A namespace-like context with a record queue and a table, without netfilter. */
+struct ctx {
+	struct eipfix_net en;
+	struct eipfix_table *table;
+};
+
+static void noop_notify(struct work_struct *w)
+{
+}
+
+static struct ctx *ctx_new(struct kunit *test)
+{
+	struct ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->en.counters = alloc_percpu(struct eipfix_counters);
+	KUNIT_ASSERT_NOT_NULL(test, c->en.counters);
+	eipfix_records_init(&c->en.records, 1000, c->en.counters, noop_notify);
+	c->table = eipfix_table_new(100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->table);
+	return c;
+}
+
+static void ctx_free(struct ctx *c)
+{
+	eipfix_expiry_end_all(&c->en, c->table);
+	eipfix_table_free(c->table);
+	eipfix_records_flush(&c->en.records);
+	free_percpu(c->en.counters);
+}
+
+static void send_pkts(struct ctx *c, u16 sport, u32 n, u32 octets, u16 flags)
+{
+	struct eipfix_flow *ev;
+	struct eipfix_pkt pkt = {};
+	u32 i;
+
+	pkt.key.family = AF_INET;
+	pkt.key.protocol = IPPROTO_TCP;
+	pkt.key.sport = htons(sport);
+	pkt.key.dport = htons(22);
+	pkt.key.direction = EIPFIX_DIR_SENDING;
+	pkt.segs = 1;
+	pkt.octets = octets;
+	pkt.tcp_flags = flags;
+	rcu_read_lock();
+	for (i = 0; i < n; i++)
+		eipfix_table_account(c->table, &pkt, 1000 + i, &ev);
+	rcu_read_unlock();
+}
+
+/* Pops every queued record, summing them; returns how many there were. */
+static u32 take_records(struct ctx *c, u64 *packets, u64 *octets, u8 *last_reason)
+{
+	struct eipfix_record *rec;
+	u32 n = 0;
+
+	while ((rec = eipfix_records_pop(&c->en.records))) {
+		*packets += rec->packets;
+		*octets += rec->octets;
+		*last_reason = rec->end_reason;
+		kfree(rec);
+		n++;
+	}
+	return n;
+}
+
+static void interim_deltas_sum_to_totals(struct kunit *test)
+{
+	struct ctx *c = ctx_new(test);
+	u64 packets = 0, octets = 0;
+	u8 reason = 0;
+
+	send_pkts(c, 1000, 5, 100, 0x02);
+	eipfix_expiry_scan(&c->en, c->table, jiffies, 15 * HZ, true);
+	KUNIT_EXPECT_EQ(test, take_records(c, &packets, &octets, &reason), 1U);
+	KUNIT_EXPECT_EQ(test, reason, (u8)EIPFIX_END_ACTIVE);
+	KUNIT_EXPECT_EQ(test, packets, 5ULL);
+
+	/* no packets since: an interim tick gives no record */
+	eipfix_expiry_scan(&c->en, c->table, jiffies, 15 * HZ, true);
+	KUNIT_EXPECT_EQ(test, take_records(c, &packets, &octets, &reason), 0U);
+
+	send_pkts(c, 1000, 7, 100, 0x10);
+	eipfix_expiry_scan(&c->en, c->table, jiffies, 15 * HZ, true);
+	send_pkts(c, 1000, 3, 100, 0x11);
+	/* the FIN grace passes: end of flow detected */
+	eipfix_expiry_scan(&c->en, c->table, jiffies + EIPFIX_FIN_GRACE, 15 * HZ, false);
+	KUNIT_EXPECT_EQ(test, take_records(c, &packets, &octets, &reason), 2U);
+	KUNIT_EXPECT_EQ(test, reason, (u8)EIPFIX_END_DETECTED);
+	KUNIT_EXPECT_EQ(test, packets, 15ULL);
+	KUNIT_EXPECT_EQ(test, octets, 1500ULL);
+	KUNIT_EXPECT_EQ(test, eipfix_table_count(c->table), 0U);
+	ctx_free(c);
+}
+
+static void idle_flows_end_others_stay(struct kunit *test)
+{
+	struct ctx *c = ctx_new(test);
+	u64 packets = 0, octets = 0;
+	u8 reason = 0;
+
+	send_pkts(c, 1, 2, 10, 0);
+	send_pkts(c, 2, 3, 10, 0);
+	eipfix_expiry_scan(&c->en, c->table, jiffies + 1, 15 * HZ, false);
+	KUNIT_EXPECT_EQ(test, take_records(c, &packets, &octets, &reason), 0U);
+	KUNIT_EXPECT_EQ(test, eipfix_table_count(c->table), 2U);
+
+	eipfix_expiry_scan(&c->en, c->table, jiffies + 15 * HZ, 15 * HZ, false);
+	KUNIT_EXPECT_EQ(test, take_records(c, &packets, &octets, &reason), 2U);
+	KUNIT_EXPECT_EQ(test, reason, (u8)EIPFIX_END_IDLE);
+	KUNIT_EXPECT_EQ(test, packets, 5ULL);
+	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(c->en.counters, EIPFIX_CTR_A_FLOWS_EXPIRED), 2ULL);
+	ctx_free(c);
+}
+
+static void forced_end_gives_every_flow_a_record(struct kunit *test)
+{
+	struct ctx *c = ctx_new(test);
+	u64 packets = 0, octets = 0;
+	u8 reason = 0;
+	u16 i;
+
+	for (i = 0; i < 20; i++)
+		send_pkts(c, 100 + i, 1 + i, 1, 0);
+	eipfix_expiry_end_all(&c->en, c->table);
+	KUNIT_EXPECT_EQ(test, take_records(c, &packets, &octets, &reason), 20U);
+	KUNIT_EXPECT_EQ(test, reason, (u8)EIPFIX_END_FORCED);
+	KUNIT_EXPECT_EQ(test, packets, 210ULL);
+	KUNIT_EXPECT_EQ(test, eipfix_table_count(c->table), 0U);
+	ctx_free(c);
+}
+
+static void full_queue_drops_are_counted(struct kunit *test)
+{
+	struct ctx *c = ctx_new(test);
+	u64 packets = 0, octets = 0;
+	u8 reason = 0;
+	u16 i;
+
+	c->en.records.limit = 5;
+	for (i = 0; i < 8; i++)
+		send_pkts(c, 100 + i, 1, 1, 0);
+	eipfix_expiry_end_all(&c->en, c->table);
+	KUNIT_EXPECT_EQ(test, take_records(c, &packets, &octets, &reason), 5U);
+	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(c->en.counters,
+						 EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL), 3ULL);
+	KUNIT_EXPECT_EQ(test,
+			eipfix_counter_sum(c->en.counters, EIPFIX_CTR_A_RECORDS_QUEUED), 5ULL);
+	ctx_free(c);
+}
+
+static struct kunit_case eipfix_expiry_cases[] = {
+	KUNIT_CASE(decide_idle_and_fin),
+	KUNIT_CASE(decide_interim),
+	KUNIT_CASE(interim_due_on_interval_ticks),
+	KUNIT_CASE(interim_deltas_sum_to_totals),
+	KUNIT_CASE(idle_flows_end_others_stay),
+	KUNIT_CASE(forced_end_gives_every_flow_a_record),
+	KUNIT_CASE(full_queue_drops_are_counted),
+	{}
+};
+
+static struct kunit_suite eipfix_expiry_suite = {
+	.name = "enclave_ipfix_expiry",
+	.test_cases = eipfix_expiry_cases,
+};
+
+kunit_test_suite(eipfix_expiry_suite);
+
+MODULE_LICENSE("GPL");

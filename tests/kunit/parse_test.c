@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: packet classification (kmod/parse.c) on crafted packets: every
+ * protocol class, IPv6 extension headers and fragments, GSO accounting, and
+ * truncated or lying headers, which must be refused without reading past
+ * the packet.
+ */
+#include <linux/netfilter.h>
+#include <net/ipv6.h>
+#include <uapi/linux/enclave_ipfix.h>
+
+#include "parse.h"
+
+#include <kunit/test.h>
+#include <linux/skbuff.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+
+/* An skb holding @len bytes of @data from its network header on; freed by the test. */
+static inline struct sk_buff *eipfix_test_skb(struct kunit *test, const void *data,
+					      unsigned int len)
+{
+	struct sk_buff *skb = alloc_skb(LL_MAX_HEADER + len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb_put_data(skb, data, len);
+	skb_reset_network_header(skb);
+	return skb;
+}
+
+/* Fills an IPv4 header for a packet of @tot_len bytes. */
+static inline void eipfix_test_ip4(struct iphdr *iph, u8 proto, u16 tot_len)
+{
+	memset(iph, 0, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->tos = 0x28;
+	iph->protocol = proto;
+	iph->tot_len = htons(tot_len);
+	iph->saddr = htonl(0x64400002);	/* 100.64.0.2 */
+	iph->daddr = htonl(0x64400001);	/* 100.64.0.1 */
+}
+
+static inline void eipfix_test_ip6(struct ipv6hdr *ip6h, u8 nexthdr, u16 plen)
+{
+	memset(ip6h, 0, sizeof(*ip6h));
+	ip6h->version = 6;
+	ip6h->priority = 0xb;		/* traffic class 0xb0 with flow_lbl[0] = 0 */
+	ip6h->nexthdr = nexthdr;
+	ip6h->payload_len = htons(plen);
+	ip6h->hop_limit = 64;
+	ip6h->saddr.s6_addr32[0] = htonl(0x20010db8);
+	ip6h->saddr.s6_addr32[3] = htonl(2);
+	ip6h->daddr.s6_addr32[0] = htonl(0x20010db8);
+	ip6h->daddr.s6_addr32[3] = htonl(1);
+}
+
+struct pkt4 {
+	struct iphdr ip;
+	union {
+		struct tcphdr tcp;
+		struct udphdr udp;
+		u8 icmp[8];
+	};
+	u8 payload[32];
+} __packed;
+
+static void parse_v4_tcp(struct kunit *test)
+{
+	struct pkt4 p = {};
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	eipfix_test_ip4(&p.ip, IPPROTO_TCP, sizeof(p));
+	p.tcp.source = htons(40000);
+	p.tcp.dest = htons(22);
+	p.tcp.doff = 5;
+	p.tcp.syn = 1;
+	p.tcp.ack = 1;
+	p.tcp.ece = 1;
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.family, (u8)AF_INET);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_TCP);
+	KUNIT_EXPECT_EQ(test, pkt.key.saddr.s6_addr32[0], htonl(0x64400002));
+	KUNIT_EXPECT_EQ(test, pkt.key.daddr.s6_addr32[0], htonl(0x64400001));
+	KUNIT_EXPECT_EQ(test, pkt.key.saddr.s6_addr32[1], 0U);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 40000);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 22);
+	/* SYN 0x02 | ACK 0x10 | ECE 0x40, as tcpControlBits */
+	KUNIT_EXPECT_EQ(test, pkt.tcp_flags, (u16)0x52);
+	KUNIT_EXPECT_EQ(test, pkt.tos, (u8)0x28);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 1U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, (u32)sizeof(p));
+	kfree_skb(skb);
+}
+
+static void parse_v4_udp_counts_ip_length_not_padding(struct kunit *test)
+{
+	struct pkt4 p = {};
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	/* tot_len says 40; the frame carries Ethernet-style trailing padding. */
+	eipfix_test_ip4(&p.ip, IPPROTO_UDP, 40);
+	p.udp.source = htons(5353);
+	p.udp.dest = htons(53);
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 5353);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 53);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 40U);
+	kfree_skb(skb);
+}
+
+static void parse_v4_icmp_type_code(struct kunit *test)
+{
+	struct pkt4 p = {};
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	eipfix_test_ip4(&p.ip, IPPROTO_ICMP, sizeof(p));
+	p.icmp[0] = ICMP_DEST_UNREACH;
+	p.icmp[1] = ICMP_PORT_UNREACH;
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.sport, 0);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), ICMP_DEST_UNREACH << 8 | ICMP_PORT_UNREACH);
+	KUNIT_EXPECT_EQ(test, pkt.tcp_flags, 0);
+	kfree_skb(skb);
+}
+
+static void parse_v4_raw_protocol(struct kunit *test)
+{
+	struct pkt4 p = {};
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	eipfix_test_ip4(&p.ip, IPPROTO_GRE, sizeof(p));
+	memset(&p.tcp, 0xff, sizeof(p.tcp));
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_GRE);
+	KUNIT_EXPECT_EQ(test, pkt.key.sport, 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.dport, 0);
+	kfree_skb(skb);
+}
+
+static void parse_v4_later_fragment_is_raw(struct kunit *test)
+{
+	struct pkt4 p = {};
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	eipfix_test_ip4(&p.ip, IPPROTO_UDP, sizeof(p));
+	p.ip.frag_off = htons(185);	/* offset 1480, no MF */
+	memset(&p.udp, 0xab, sizeof(p.udp));	/* payload, not a header */
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, pkt.key.sport, 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.dport, 0);
+	KUNIT_EXPECT_EQ(test, pkt.octets, (u32)sizeof(p));
+	kfree_skb(skb);
+}
+
+static void parse_v4_first_fragment_has_ports(struct kunit *test)
+{
+	struct pkt4 p = {};
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	eipfix_test_ip4(&p.ip, IPPROTO_UDP, sizeof(p));
+	p.ip.frag_off = htons(IP_MF);
+	p.udp.source = htons(1000);
+	p.udp.dest = htons(2000);
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 1000);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 2000);
+	kfree_skb(skb);
+}
+
+static void parse_v4_truncated_header_refused(struct kunit *test)
+{
+	struct pkt4 p = {};
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	eipfix_test_ip4(&p.ip, IPPROTO_TCP, sizeof(p));
+	skb = eipfix_test_skb(test, &p, 12);	/* half an IP header */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pkt.key.family, 0);
+	kfree_skb(skb);
+}
+
+static void parse_v4_lying_lengths_refused(struct kunit *test)
+{
+	struct pkt4 p = {};
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	/* tot_len beyond the packet */
+	eipfix_test_ip4(&p.ip, IPPROTO_UDP, 1500);
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pkt.key.family, 0);
+	kfree_skb(skb);
+
+	/* IHL below the minimum */
+	eipfix_test_ip4(&p.ip, IPPROTO_UDP, sizeof(p));
+	p.ip.ihl = 4;
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), -EINVAL);
+	kfree_skb(skb);
+
+	/* IHL beyond the packet */
+	eipfix_test_ip4(&p.ip, IPPROTO_UDP, 40);
+	p.ip.ihl = 15;
+	skb = eipfix_test_skb(test, &p, 40);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), -EINVAL);
+	kfree_skb(skb);
+
+	/* not IPv4 at all */
+	eipfix_test_ip4(&p.ip, IPPROTO_UDP, sizeof(p));
+	p.ip.version = 6;
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), -EINVAL);
+	kfree_skb(skb);
+}
+
+static void parse_v4_truncated_transport_is_raw_and_counted(struct kunit *test)
+{
+	struct pkt4 p = {};
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+	unsigned int len = sizeof(struct iphdr) + 10;	/* half a TCP header */
+
+	eipfix_test_ip4(&p.ip, IPPROTO_TCP, len);
+	p.tcp.source = htons(1);
+	skb = eipfix_test_skb(test, &p, len);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), -EINVAL);
+	/* still metered as raw IP: the IP header was sound */
+	KUNIT_EXPECT_EQ(test, pkt.key.family, (u8)AF_INET);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_TCP);
+	KUNIT_EXPECT_EQ(test, pkt.key.sport, 0);
+	KUNIT_EXPECT_EQ(test, pkt.octets, len);
+	kfree_skb(skb);
+}
+
+static void parse_v4_gso_counts_wire_segments(struct kunit *test)
+{
+	u8 buf[sizeof(struct iphdr) + sizeof(struct tcphdr) + 3000] = {};
+	struct iphdr *iph = (struct iphdr *)buf;
+	struct tcphdr *th = (struct tcphdr *)(iph + 1);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	eipfix_test_ip4(iph, IPPROTO_TCP, sizeof(buf));
+	th->doff = 5;
+	skb = eipfix_test_skb(test, buf, sizeof(buf));
+	skb_shinfo(skb)->gso_size = 1000;
+	skb_shinfo(skb)->gso_segs = 3;
+	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	/* three wire packets of 40 header bytes + 1000 payload bytes */
+	KUNIT_EXPECT_EQ(test, pkt.octets, 3U * 1040);
+	kfree_skb(skb);
+}
+
+struct pkt6 {
+	struct ipv6hdr ip6;
+	u8 rest[64];
+} __packed;
+
+static void parse_v6_tcp_after_extension_headers(struct kunit *test)
+{
+	struct pkt6 p = {};
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+
+	/* hop-by-hop (8 bytes) -> destination options (8 bytes) -> TCP */
+	eipfix_test_ip6(&p.ip6, NEXTHDR_HOP, sizeof(p.rest));
+	p.rest[0] = NEXTHDR_DEST;
+	p.rest[1] = 0;
+	p.rest[8] = NEXTHDR_TCP;
+	p.rest[9] = 0;
+	th = (struct tcphdr *)&p.rest[16];
+	th->source = htons(443);
+	th->dest = htons(50000);
+	th->doff = 5;
+	th->fin = 1;
+	th->ack = 1;
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.family, (u8)AF_INET6);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_TCP);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 443);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 50000);
+	KUNIT_EXPECT_EQ(test, pkt.tcp_flags, (u16)0x11);
+	KUNIT_EXPECT_EQ(test, pkt.tos, (u8)0xb0);
+	KUNIT_EXPECT_EQ(test, pkt.octets, (u32)sizeof(p));
+	KUNIT_EXPECT_EQ(test, pkt.key.saddr.s6_addr32[3], htonl(2));
+	kfree_skb(skb);
+}
+
+static void parse_v6_icmpv6(struct kunit *test)
+{
+	struct pkt6 p = {};
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	eipfix_test_ip6(&p.ip6, IPPROTO_ICMPV6, 16);
+	p.rest[0] = ICMPV6_ECHO_REQUEST;
+	skb = eipfix_test_skb(test, &p, sizeof(p.ip6) + 16);
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_ICMPV6);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), ICMPV6_ECHO_REQUEST << 8);
+	KUNIT_EXPECT_EQ(test, pkt.octets, (u32)sizeof(p.ip6) + 16);
+	kfree_skb(skb);
+}
+
+static void parse_v6_fragments(struct kunit *test)
+{
+	struct pkt6 p = {};
+	struct frag_hdr *fh = (struct frag_hdr *)p.rest;
+	struct udphdr *uh = (struct udphdr *)(fh + 1);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	/* first fragment: the UDP header follows the fragment header */
+	eipfix_test_ip6(&p.ip6, NEXTHDR_FRAGMENT, sizeof(p.rest));
+	fh->nexthdr = IPPROTO_UDP;
+	fh->frag_off = htons(IP6_MF);
+	uh->source = htons(7);
+	uh->dest = htons(9);
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 7);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 9);
+	kfree_skb(skb);
+
+	/* a later fragment: no transport header to read */
+	fh->frag_off = htons(1448);
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, pkt.key.sport, 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.dport, 0);
+	kfree_skb(skb);
+}
+
+static void parse_v6_truncated_refused(struct kunit *test)
+{
+	struct pkt6 p = {};
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	eipfix_test_ip6(&p.ip6, IPPROTO_UDP, 8);
+	skb = eipfix_test_skb(test, &p, 30);	/* shorter than the IPv6 header */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pkt.key.family, 0);
+	kfree_skb(skb);
+
+	/* payload length beyond the packet */
+	eipfix_test_ip6(&p.ip6, IPPROTO_UDP, 1000);
+	skb = eipfix_test_skb(test, &p, sizeof(p));
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), -EINVAL);
+	kfree_skb(skb);
+
+	/* an extension header chain cut short: raw, counted as an error */
+	eipfix_test_ip6(&p.ip6, NEXTHDR_HOP, 4);
+	skb = eipfix_test_skb(test, &p, sizeof(p.ip6) + 4);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pkt.key.family, (u8)AF_INET6);
+	KUNIT_EXPECT_EQ(test, pkt.key.sport, 0);
+	kfree_skb(skb);
+}
+
+static struct kunit_case eipfix_parse_cases[] = {
+	KUNIT_CASE(parse_v4_tcp),
+	KUNIT_CASE(parse_v4_udp_counts_ip_length_not_padding),
+	KUNIT_CASE(parse_v4_icmp_type_code),
+	KUNIT_CASE(parse_v4_raw_protocol),
+	KUNIT_CASE(parse_v4_later_fragment_is_raw),
+	KUNIT_CASE(parse_v4_first_fragment_has_ports),
+	KUNIT_CASE(parse_v4_truncated_header_refused),
+	KUNIT_CASE(parse_v4_lying_lengths_refused),
+	KUNIT_CASE(parse_v4_truncated_transport_is_raw_and_counted),
+	KUNIT_CASE(parse_v4_gso_counts_wire_segments),
+	KUNIT_CASE(parse_v6_tcp_after_extension_headers),
+	KUNIT_CASE(parse_v6_icmpv6),
+	KUNIT_CASE(parse_v6_fragments),
+	KUNIT_CASE(parse_v6_truncated_refused),
+	{}
+};
+
+static struct kunit_suite eipfix_parse_suite = {
+	.name = "enclave_ipfix_parse",
+	.test_cases = eipfix_parse_cases,
+};
+
+kunit_test_suite(eipfix_parse_suite);
+
+MODULE_LICENSE("GPL");

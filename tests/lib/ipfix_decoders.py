@@ -1,0 +1,469 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Keep an IPFIX/UDP stream, and decode it with decoders we did not write.
+
+Shared by tests/unit/ipfix_interop.sh, tests/unit/flowcheck_selftest.sh and
+tests/e2e/flowcheck.py. Python 3 standard library only.
+
+Listening (CLI):
+
+    python3 ipfix_decoders.py listen HOST PORT OUT_PREFIX [--idle S] [--timeout S]
+
+binds UDP HOST:PORT (PORT 0: any free port), then prints the bound port on
+stdout and creates OUT_PREFIX.ready (holding the port) once it is listening.
+Every datagram is appended at once (flushed) to OUT_PREFIX.ipfix
+(concatenated IPFIX messages: the IPFIX file format `ipfixDump -i` reads)
+and OUT_PREFIX.pcap (LINKTYPE_RAW, IPv4 or IPv6 + UDP headers rebuilt, for
+tshark). It stops on SIGTERM or SIGINT (draining what the socket still holds
+first), after --idle S seconds without traffic once some came, or after
+--timeout S seconds without any traffic at all; it then prints
+"listen: N datagrams" on stderr and exits 0.
+From Python: listen(host, port, prefix, stop=..., ready=..., idle=...).
+
+Decoding: each of
+
+    ipfixdump_records(ipfix_file)            ipfixDump -i FILE
+    tshark_records(pcap_file, port=4739)     tshark -T pdml (cflow on udp.port==PORT), and -V
+    nfdump_records(nfcapd_dir_or_file)       nfdump -r FILE -o raw, and -I
+
+returns a Decoded result, which unpacks as (records, problems):
+
+  records   flow records in stream order, each a dict with every key of
+            FLOW_KEYS: src, dst (addresses as ipaddress normalizes them),
+            sport, dport, proto, tos, tcp_flags, icmp_type, icmp_code,
+            packets, octets, start_ms, end_ms (ms since the epoch), direction,
+            fwd, end_reason, ingress, egress, tid; None where the decoder
+            does not show the field (e.g. ports of ICMP flows, fwd in nfdump,
+            tid in nfdump);
+  problems  list of strings: non-zero exit, anything on stderr, and markers
+            of trouble in the decoder's output (unknown/missing template,
+            malformed packet, error, warning).
+
+and also has the attributes
+  options         {"ifnames": [(ifindex, name), ...],
+                   "reliability": [dict, ...]}  (keys: process_id,
+                   not_sent_flows, not_sent_packets, not_sent_octets,
+                   first_ms, last_ms, messages, records; None if not shown)
+  run_problems    the exit-status/stderr part of problems
+  output_problems the decoder-output part of problems
+  templates       template ids announced (ipfixDump, tshark)
+  stats           decoder totals: ipfixDump {"messages", "data_records"},
+                  nfdump {"flows", "sequence_failures"} (from nfdump -I)
+  text            the decoder's main output, for debugging
+
+The meaning of a problem is left to the caller; nfcapd_log_problems(text)
+does the same for an nfcapd log.
+"""
+import calendar
+import ipaddress
+import os
+import re
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+FLOW_KEYS = ("src", "dst", "sport", "dport", "proto", "tos", "tcp_flags", "icmp_type",
+             "icmp_code", "packets", "octets", "start_ms", "end_ms", "direction", "fwd",
+             "end_reason", "ingress", "egress", "tid")
+FLOW_TIDS = range(256, 264)      # the eight flow templates (DESIGN.md §6)
+RELIABILITY_TID, IFNAME_TID = 264, 265
+REL_KEYS = ("process_id", "not_sent_flows", "not_sent_packets", "not_sent_octets",
+            "first_ms", "last_ms", "messages", "records")
+
+
+class Decoded:
+    """What one decoder made of a stream; unpacks as (records, problems)."""
+
+    def __init__(self, decoder):
+        self.decoder = decoder
+        self.records = []
+        self.run_problems = []
+        self.output_problems = []
+        self.options = {"ifnames": [], "reliability": []}
+        self.templates = []
+        self.stats = {}
+        self.text = ""
+
+    @property
+    def problems(self):
+        return self.run_problems + self.output_problems
+
+    def __iter__(self):
+        return iter((self.records, self.problems))
+
+    def __repr__(self):
+        return "<Decoded %s: %d records, %d problems>" % (self.decoder, len(self.records),
+                                                          len(self.problems))
+
+
+def _flow(**kv):
+    d = dict.fromkeys(FLOW_KEYS)
+    d.update(kv)
+    return d
+
+
+def addr(s):
+    """'2001:0db8::0001' -> '2001:db8::1'."""
+    return str(ipaddress.ip_address(s.strip()))
+
+
+def ms_of(s):
+    """'2023-11-14 22:13:20.123' (UTC) -> ms since the epoch."""
+    m = re.match(r"(\d+-\d+-\d+ \d+:\d+:\d+)(?:\.(\d+))?", s.strip())
+    secs = calendar.timegm(time.strptime(m.group(1), "%Y-%m-%d %H:%M:%S"))
+    frac = (m.group(2) or "0")[:3].ljust(3, "0")
+    return secs * 1000 + int(frac)
+
+
+def _run(res, cmd, out_name="text"):
+    """Run cmd; record exit status and stderr as run problems; return stdout."""
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                           env=dict(os.environ, TZ="UTC", LC_ALL="C"))
+    except OSError as ex:
+        res.run_problems.append("%s: cannot run: %s" % (cmd[0], ex))
+        return ""
+    err = "\n".join(l for l in p.stderr.splitlines()
+                    if l.strip() and "Running as user" not in l)
+    if p.returncode != 0:
+        res.run_problems.append("%s: exit status %d" % (" ".join(cmd), p.returncode))
+    if err:
+        res.run_problems.append("%s: stderr: %s" % (cmd[0], err))
+    return p.stdout
+
+
+def _grep(res, what, text, pattern):
+    for line in text.splitlines():
+        if re.search(pattern, line):
+            res.output_problems.append("%s: %s" % (what, line.strip()))
+
+
+# --- ipfixDump -----------------------------------------------------------------
+IPFIXDUMP_IE = {8: "src", 12: "dst", 27: "src", 28: "dst", 7: "sport", 11: "dport",
+                4: "proto", 5: "tos", 6: "tcp_flags", 10: "ingress", 14: "egress",
+                1: "octets", 2: "packets", 152: "start_ms", 153: "end_ms",
+                136: "end_reason", 61: "direction", 89: "fwd"}
+
+
+def parse_ipfixdump(text):
+    """ipfixDump text -> [{"tid": N, "fields": [(ie, text), ...]}, ...]."""
+    recs, cur = [], None
+    for line in text.splitlines():
+        if line.startswith("--- data record"):
+            cur = {"fields": []}
+            recs.append(cur)
+            continue
+        if line.startswith("---"):
+            cur = None
+            continue
+        if cur is None:
+            continue
+        m = re.match(r"\s*count:\s*\d+\s+tid:\s*(\d+)", line)
+        if m:
+            cur["tid"] = int(m.group(1))
+            continue
+        m = re.match(r"\s*\((\d+)\)\s*(?:\(S\))?\s*(\w+)\s*:\s?(.*)$", line)
+        if m:
+            cur["fields"].append((int(m.group(1)), m.group(3)))
+    return recs
+
+
+def ipfixdump_records(ipfix_file):
+    res = Decoded("ipfixDump")
+    text = res.text = _run(res, ["ipfixDump", "-i", ipfix_file])
+    # template and options template records (not data record headers)
+    res.templates = sorted(set(int(t) for t in
+                               re.findall(r"^\s*tid:\s+(\d+) \(0x\w+\)\s+field count", text, re.M)))
+    _grep(res, "ipfixDump", text, r"(?i)no template|missing|unknown|error|warn")
+    m = re.search(r"File Stats: (\d+) Messages, (\d+) Data Records", text)
+    if m:
+        res.stats = {"messages": int(m.group(1)), "data_records": int(m.group(2))}
+    for r in parse_ipfixdump(text):
+        tid = r.get("tid", 0)
+        if tid == IFNAME_TID:
+            f = dict(r["fields"])
+            m = re.match(r"\(len: \d+\) (.*)", f.get(82, ""))
+            res.options["ifnames"].append((int(f[10]), m.group(1) if m else f.get(82)))
+            continue
+        if tid == RELIABILITY_TID:
+            v = [x for _, x in r["fields"]]
+            res.options["reliability"].append(dict(zip(REL_KEYS, [
+                int(v[0]), int(v[1]), int(v[2]), int(v[3]), ms_of(v[4]), ms_of(v[5]),
+                int(v[6]), int(v[7])])))
+            continue
+        if tid not in FLOW_TIDS:
+            continue
+        d = _flow(tid=tid)
+        for ie, v in r["fields"]:
+            if ie in (8, 12, 27, 28):
+                d[IPFIXDUMP_IE[ie]] = addr(v)
+            elif ie in (152, 153):
+                d[IPFIXDUMP_IE[ie]] = ms_of(v)
+            elif ie in (32, 139):
+                tc = int(v.split()[0], 0)
+                d["icmp_type"], d["icmp_code"] = tc >> 8, tc & 0xff
+            elif ie in IPFIXDUMP_IE:
+                d[IPFIXDUMP_IE[ie]] = int(v.split()[0], 0)
+        res.records.append(d)
+    return res
+
+
+# --- tshark ----------------------------------------------------------------------
+TSHARK_SHOW = {"srcport": "sport", "dstport": "dport", "protocol": "proto",
+               "inputint": "ingress", "outputint": "egress", "flow_end_reason": "end_reason",
+               "direction": "direction", "icmp_ipv6_type": "icmp_type",
+               "icmp_ipv6_code": "icmp_code"}
+TSHARK_HEX = {"tos": "tos", "tcpflags": "tcp_flags", "octets": "octets", "packets": "packets",
+              "abstimestart": "start_ms", "abstimeend": "end_ms", "flow_exporter": "process_id",
+              "notsent_flows": "not_sent_flows", "notsent_packets": "not_sent_packets",
+              "notsent_octets": "not_sent_octets", "packetsexp": "messages",
+              "flowsexp": "records"}
+
+
+def tshark_records(pcap_file, port=4739):
+    res = Decoded("tshark")
+    decode = "udp.port==%d,cflow" % int(port)
+    pdml = _run(res, ["tshark", "-n", "-r", pcap_file, "-d", decode, "-T", "pdml"])
+    text = res.text = _run(res, ["tshark", "-n", "-r", pcap_file, "-d", decode, "-V"])
+    if not text:
+        res.output_problems.append("tshark: no output")
+    _grep(res, "tshark", text, r"(?i)no template|malformed|expert info|undecoded")
+    try:
+        root = ET.fromstring(pdml)
+    except ET.ParseError as ex:
+        res.output_problems.append("tshark: PDML does not parse: %s" % ex)
+        return res
+    tid, templates = None, set()
+    for fl in root.iter("field"):
+        name = fl.get("name")
+        if name == "cflow.flowset_id":
+            tid = int(fl.get("show"))
+            continue
+        if name == "cflow.template_id":
+            templates.add(int(fl.get("show")))
+            continue
+        if name != "" or not (fl.get("show") or "").startswith("Flow "):
+            continue
+        d, obs = {}, []
+        for c in fl.iter("field"):
+            nm = c.get("name") or ""
+            if not nm.startswith("cflow."):
+                continue
+            v, show, k = c.get("value"), c.get("show"), nm[6:]
+            if k in ("srcaddr", "srcaddrv6"):
+                d["src"] = addr(show)
+            elif k in ("dstaddr", "dstaddrv6"):
+                d["dst"] = addr(show)
+            elif k in TSHARK_SHOW:
+                d[TSHARK_SHOW[k]] = int(show)
+            elif k in TSHARK_HEX:
+                d[TSHARK_HEX[k]] = int(v, 16)
+            elif k == "icmp_type_code_ipv4":
+                tc = int(v, 16)
+                d["icmp_type"], d["icmp_code"] = tc >> 8, tc & 0xff
+            elif k == "forwarding_status":
+                d["fwd"] = int(c.get("unmaskedvalue") or v, 16)
+            elif k == "observation_time_milliseconds":
+                obs.append(int(v, 16))
+            elif k == "if_name":
+                d["if_name"] = show
+        if "if_name" in d:
+            res.options["ifnames"].append((d.get("ingress"), d["if_name"]))
+        elif "process_id" in d:
+            rel = {k: d.get(k) for k in REL_KEYS}
+            rel["first_ms"], rel["last_ms"] = (obs + [None, None])[:2]
+            res.options["reliability"].append(rel)
+        else:
+            res.records.append(_flow(tid=tid, **{k: v for k, v in d.items()
+                                                 if k in FLOW_KEYS}))
+    res.templates = sorted(templates)
+    return res
+
+
+# --- nfdump ----------------------------------------------------------------------
+NFDUMP_INT = (("proto", "proto"), ("src port", "sport"), ("dst port", "dport"),
+              ("src tos", "tos"), ("in packets", "packets"), ("in bytes", "octets"),
+              ("first", "start_ms"), ("last", "end_ms"), ("input", "ingress"),
+              ("output", "egress"), ("direction", "direction"), ("end reason", "end_reason"))
+
+
+def parse_nfdump_raw(text):
+    """nfdump -o raw -> normalized flow records. nfdump 1.7 does not keep IPFIX
+    forwardingStatus ('fwd status' is always 0: fwd is None), prints no ToS
+    for ICMP flows (tos None) and its ports are meaningless for ICMP (None)."""
+    out = []
+    for block in text.split("Flow Record:")[1:]:
+        kv = {}
+        for line in block.splitlines():
+            m = re.match(r"\s+([a-zA-Z][\w ]*?)\s+=\s+(.*)$", line)
+            if m:
+                kv[m.group(1)] = m.group(2).strip()
+        d = _flow()
+        if "src addr" in kv:
+            d["src"], d["dst"] = addr(kv["src addr"]), addr(kv["dst addr"])
+        for key, name in NFDUMP_INT:
+            if key in kv:
+                d[name] = int(kv[key].split()[0], 0)
+        if "tcp flags" in kv:
+            d["tcp_flags"] = int(kv["tcp flags"].split()[0], 16)
+        if "ICMP" in kv:
+            t, c = kv["ICMP"].split()[0].split(".")
+            d["icmp_type"], d["icmp_code"] = int(t), int(c)
+            d["sport"] = d["dport"] = None
+        out.append(d)
+    return out
+
+
+def nfdump_files(path):
+    """The finished nfcapd files of a directory (or the file itself)."""
+    if not os.path.isdir(path):
+        return [path]
+    out = []
+    for dirpath, _, names in os.walk(path):
+        out += [os.path.join(dirpath, n) for n in names
+                if re.match(r"nfcapd\.\d{12}$", n)]
+    return sorted(out)
+
+
+def nfdump_records(nfcapd_dir_or_file):
+    res = Decoded("nfdump")
+    files = nfdump_files(nfcapd_dir_or_file)
+    if not files:
+        res.run_problems.append("nfdump: no finished nfcapd file in %s" % nfcapd_dir_or_file)
+    res.stats = {"flows": 0, "sequence_failures": 0}
+    texts = []
+    for f in files:
+        texts.append(_run(res, ["nfdump", "-r", f, "-o", "raw"]))
+        stat = _run(res, ["nfdump", "-r", f, "-I"])
+        for key, name in (("Flows", "flows"), ("Sequence failures", "sequence_failures")):
+            m = re.search(r"^%s:\s*(\d+)" % key, stat, re.M)
+            if m:
+                res.stats[name] += int(m.group(1))
+            else:
+                res.output_problems.append("nfdump -I %s: no '%s' line" % (f, key))
+    res.text = "".join(texts)
+    res.records = parse_nfdump_raw(res.text)
+    return res
+
+
+def nfcapd_log_problems(text):
+    """Errors, unknown templates, bad packets in an nfcapd log (sequence
+    errors are left to the caller)."""
+    return [l.strip() for l in text.splitlines()
+            if re.search(r"(?i)(?<!sequence )error|unknown|no template|bad packets: [1-9]", l)]
+
+
+# --- listener --------------------------------------------------------------------
+def _pcap_packet(src, dst, sport, dport, data):
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(data), 0)
+    if ":" in src:
+        ip = struct.pack("!IHBB16s16s", 6 << 28, 8 + len(data), 17, 64,
+                         socket.inet_pton(socket.AF_INET6, src),
+                         socket.inet_pton(socket.AF_INET6, dst))
+    else:
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + len(data), 0, 0, 64, 17, 0,
+                         socket.inet_aton(src), socket.inet_aton(dst))
+    return ip + udp + data
+
+
+def listen(host, port, prefix, stop=None, ready=None, idle=None, timeout=None):
+    """Receive UDP datagrams on host:port into prefix.ipfix and prefix.pcap
+    (written and flushed datagram by datagram) until stop() is true (then
+    drain the socket), idle seconds pass without traffic once some came, or
+    timeout seconds pass with no traffic at all. ready(port) is called once
+    bound. Returns the number of datagrams kept."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind((host, int(port)))
+    port = s.getsockname()[1]
+    local = s.getsockname()[0]
+    got = 0
+    with open(prefix + ".ipfix", "wb") as ipfix, open(prefix + ".pcap", "wb") as pcap:
+        pcap.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+        pcap.flush()
+        if ready:
+            ready(port)
+        start = last = time.time()
+        draining = None
+        while True:
+            now = time.time()
+            if draining is None and stop and stop():
+                draining = now
+            if draining is not None and (now - last > 0.2 or now - draining > 5):
+                break
+            if idle and got and now - last >= idle:
+                break
+            if timeout and not got and now - start >= timeout:
+                break
+            r, _, _ = select.select([s], [], [], 0.05)
+            if not r:
+                continue
+            data, peer = s.recvfrom(70000)
+            last = time.time()
+            got += 1
+            ipfix.write(data)
+            ipfix.flush()
+            pkt = _pcap_packet(peer[0], local, peer[1], port, data)
+            pcap.write(struct.pack("<IIII", int(last), int(last % 1 * 1e6),
+                                   len(pkt), len(pkt)) + pkt)
+            pcap.flush()
+    s.close()
+    return got
+
+
+def _cli_listen(argv):
+    import argparse
+    ap = argparse.ArgumentParser(prog="ipfix_decoders.py listen")
+    ap.add_argument("host")
+    ap.add_argument("port", type=int)
+    ap.add_argument("prefix")
+    ap.add_argument("--idle", type=float)
+    ap.add_argument("--timeout", type=float)
+    a = ap.parse_args(argv)
+    stopping = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.append(1))
+
+    def ready(port):
+        tmp = a.prefix + ".ready.tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.rename(tmp, a.prefix + ".ready")
+        print(port, flush=True)
+
+    n = listen(a.host, a.port, a.prefix, stop=lambda: bool(stopping), ready=ready,
+               idle=a.idle, timeout=a.timeout)
+    print("listen: %d datagrams" % n, file=sys.stderr)
+    return 0
+
+
+def _cli_dump(argv):
+    """ipfix_decoders.py {ipfixdump FILE | tshark PCAP [PORT] | nfdump DIR}: print JSON."""
+    import json
+    fn = {"ipfixdump": ipfixdump_records, "tshark": tshark_records,
+          "nfdump": nfdump_records}[argv[0]]
+    res = fn(*argv[1:2]) if argv[0] != "tshark" else fn(argv[1], int(argv[2]) if len(argv) > 2 else 4739)
+    for r in res.records:
+        print(json.dumps(r))
+    print(json.dumps({"options": res.options, "stats": res.stats, "templates": res.templates}))
+    for p in res.problems:
+        print("problem: " + p, file=sys.stderr)
+    return 1 if res.problems else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] == "listen":
+        sys.exit(_cli_listen(sys.argv[2:]))
+    if len(sys.argv) >= 3 and sys.argv[1] in ("ipfixdump", "tshark", "nfdump"):
+        sys.exit(_cli_dump(sys.argv[1:]))
+    print(__doc__.split("\n\n")[1] if __doc__ else "", file=sys.stderr)
+    print("usage: ipfix_decoders.py listen HOST PORT OUT_PREFIX [--idle S] [--timeout S]\n"
+          "       ipfix_decoders.py {ipfixdump FILE | tshark PCAP [PORT] | nfdump DIR_OR_FILE}",
+          file=sys.stderr)
+    sys.exit(2)

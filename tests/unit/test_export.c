@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UDP export layer (userctl/export.c): sessions per collector, templates
+ * before data, template refresh, send errors and not-sent accounting. The
+ * socket send is replaced by a recorder; nothing leaves the process.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include <linux/enclave_ipfix.h>
+
+#include "../../userctl/export.h"
+
+#define T0_MS 1700000000000ull
+#define DOWN_PORT 9999		/* the mock refuses sends to this port */
+
+struct sent {
+	uint16_t port;
+	size_t len;
+	uint8_t msg[1500];
+};
+
+static struct sent sent[256];
+static size_t nsent;
+
+static ssize_t mock_sendto(int fd, const void *buf, size_t len, int flags,
+			   const struct sockaddr *to, socklen_t tolen)
+{
+	uint16_t port = to->sa_family == AF_INET ?
+		ntohs(((const struct sockaddr_in *)to)->sin_port) :
+		ntohs(((const struct sockaddr_in6 *)to)->sin6_port);
+
+	(void)fd, (void)flags, (void)tolen;
+	if (port == DOWN_PORT) {
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	assert_true(nsent < 256);
+	assert_true(len <= sizeof(sent[0].msg));
+	sent[nsent].port = port;
+	sent[nsent].len = len;
+	memcpy(sent[nsent].msg, buf, len);
+	nsent++;
+	return (ssize_t)len;
+}
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)be16(p) << 16 | be16(p + 2);
+}
+
+static uint64_t be64(const uint8_t *p)
+{
+	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+static uint32_t seq_of(const struct sent *s)
+{
+	return be32(s->msg + 8);
+}
+
+static uint16_t first_set(const struct sent *s)
+{
+	return be16(s->msg + 16);
+}
+
+/* Offset of the first set with this id, or 0. */
+static size_t find_set(const struct sent *s, uint16_t id)
+{
+	for (size_t off = 16; off + 4 <= s->len; off += be16(s->msg + off + 2))
+		if (be16(s->msg + off) == id)
+			return off;
+	return 0;
+}
+
+static size_t count_for(uint16_t port)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nsent; i++)
+		n += sent[i].port == port;
+	return n;
+}
+
+static const struct sent *last_for(uint16_t port)
+{
+	for (size_t i = nsent; i-- > 0;)
+		if (sent[i].port == port)
+			return &sent[i];
+	return NULL;
+}
+
+static void v4(struct sockaddr_storage *ss, socklen_t *len, uint16_t port)
+{
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	a->sin_family = AF_INET;
+	a->sin_port = htons(port);
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	*len = sizeof(*a);
+}
+
+static void v6(struct sockaddr_storage *ss, socklen_t *len, uint16_t port)
+{
+	struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	a->sin6_family = AF_INET6;
+	a->sin6_port = htons(port);
+	a->sin6_addr = in6addr_loopback;
+	*len = sizeof(*a);
+}
+
+static struct eipfix_record recs[40];
+
+static void make_records(void)
+{
+	for (int i = 0; i < 40; i++) {
+		struct eipfix_record *r = &recs[i];
+
+		memset(r, 0, sizeof(*r));
+		r->ifindex = 7;
+		strcpy(r->ifname, "tap0");
+		r->direction = EIPFIX_DIR_RECEIVED;
+		r->family = AF_INET;
+		r->protocol = 17;
+		r->src.v4.s_addr = htonl(0xc6336400 + i);
+		r->dst.v4.s_addr = htonl(0xc6336401);
+		r->packets = 2;
+		r->octets = 100;
+		r->fwd_status = EIPFIX_FWD_FORWARDED;
+		r->end_reason = EIPFIX_END_IDLE;
+	}
+}
+
+static int setup(void **s)
+{
+	(void)s;
+	nsent = 0;
+	make_records();
+	ulog_verbosity = ULOG_ERR;	/* keep the test output readable */
+	return 0;
+}
+
+static void start(struct exporter *ex, const uint16_t *ports, size_t n)
+{
+	struct exporter_params p = {
+		.odid = 5, .msg_size = 1400, .refresh_s = 600, .process_id = 77,
+	};
+	struct sockaddr_storage a[8];
+	socklen_t l[8];
+
+	assert_int_equal(exporter_init(ex, &p), 0);
+	ex->sendto_fn = mock_sendto;
+	for (size_t i = 0; i < n; i++) {
+		if (i % 2)
+			v6(&a[i], &l[i], ports[i]);
+		else
+			v4(&a[i], &l[i], ports[i]);
+	}
+	assert_int_equal(exporter_set_collectors(ex, a, l, n), 0);
+}
+
+static void every_collector_gets_templates_then_every_record(void **s)
+{
+	static const uint16_t ports[] = { 4739, 4740 };
+	struct exporter ex;
+	struct exporter_counters c;
+
+	(void)s;
+	start(&ex, ports, 2);
+	assert_int_equal(exporter_submit(&ex, recs, 40, T0_MS), 0);
+	for (size_t k = 0; k < 2; k++) {
+		size_t flows = 0;
+		bool first = true;
+
+		for (size_t i = 0; i < nsent; i++) {
+			size_t off;
+
+			if (sent[i].port != ports[k])
+				continue;
+			if (first)
+				assert_int_equal(first_set(&sent[i]), 2);
+			first = false;
+			assert_true(sent[i].len <= 1400);
+			off = find_set(&sent[i], 258);
+			if (off)
+				flows += (be16(sent[i].msg + off + 2) - 4) / 57;
+		}
+		assert_int_equal(flows, 40);
+	}
+	exporter_get_counters(&ex, &c);
+	assert_int_equal(c.records, 80);
+	assert_int_equal(c.messages, nsent);
+	assert_int_equal(c.send_errors, 0);
+	exporter_free(&ex);
+}
+
+static void a_collector_added_later_starts_its_own_session(void **s)
+{
+	static const uint16_t ports[] = { 4739 };
+	struct sockaddr_storage a[2];
+	socklen_t l[2];
+	struct exporter ex;
+	const struct sent *m;
+	uint32_t seq_before;
+
+	(void)s;
+	start(&ex, ports, 1);
+	assert_int_equal(exporter_submit(&ex, recs, 10, T0_MS), 0);
+	seq_before = ex.coll[0].w.seq;
+	assert_int_equal(seq_before, 10 + 2);	/* 10 flows, ifname, stats */
+
+	v4(&a[0], &l[0], 4739);		/* unchanged */
+	v6(&a[1], &l[1], 4800);		/* new */
+	assert_int_equal(exporter_set_collectors(&ex, a, l, 2), 0);
+	nsent = 0;
+	assert_int_equal(exporter_submit(&ex, recs, 5, T0_MS + 1000), 0);
+
+	m = last_for(4739);
+	assert_non_null(m);
+	assert_int_equal(count_for(4739), 1);
+	assert_int_equal(seq_of(m), seq_before);	/* the session goes on */
+	assert_int_equal(first_set(m), 258);		/* no templates again */
+
+	assert_int_equal(seq_of(&sent[1]), 0);		/* new session */
+	assert_int_equal(sent[1].port, 4800);
+	assert_int_equal(first_set(&sent[1]), 2);	/* templates first */
+	assert_true(find_set(&sent[1], 3) > 0);
+	assert_true(find_set(&sent[1], 265) > find_set(&sent[1], 3));
+	assert_true(find_set(&sent[1], 258) > find_set(&sent[1], 264));
+	exporter_free(&ex);
+}
+
+static void a_down_collector_does_not_stop_the_others(void **s)
+{
+	static const uint16_t ports[] = { DOWN_PORT, 4739 };
+	struct exporter ex;
+	struct exporter_counters c;
+	const struct exporter_collector *down;
+	const struct sent *m;
+	size_t off;
+
+	(void)s;
+	start(&ex, ports, 2);
+	assert_int_equal(exporter_submit(&ex, recs, 40, T0_MS), 0);
+	assert_int_equal(exporter_submit(&ex, recs, 3, T0_MS + 5000), 0);
+	assert_true(count_for(4739) >= 2);
+	exporter_get_counters(&ex, &c);
+	assert_int_equal(c.records, 43);
+	assert_true(c.send_errors >= 2);
+	assert_int_equal(c.not_sent_flows, 43);
+	assert_int_equal(c.not_sent_packets, 86);
+	assert_int_equal(c.not_sent_octets, 4300);
+	down = &ex.coll[0];
+	assert_int_equal(down->first_drop_ms, T0_MS);
+	assert_int_equal(down->last_drop_ms, T0_MS + 5000);
+
+	/* it comes back: its next message reports what it missed */
+	ex.coll[0].addr.ss_family = AF_INET;
+	((struct sockaddr_in *)&ex.coll[0].addr)->sin_port = htons(4741);
+	nsent = 0;
+	assert_int_equal(exporter_submit(&ex, recs, 1, T0_MS + 9000), 0);
+	m = last_for(4741);
+	assert_non_null(m);
+	off = find_set(m, 264);
+	assert_true(off > 0);
+	off += 4;
+	assert_int_equal(be32(m->msg + off), 77);		/* process id */
+	assert_int_equal(be64(m->msg + off + 4), 43);		/* flows */
+	assert_int_equal(be64(m->msg + off + 12), 86);		/* packets */
+	assert_int_equal(be64(m->msg + off + 20), 4300);	/* octets */
+	assert_int_equal(be64(m->msg + off + 28), T0_MS);	/* first drop */
+	assert_int_equal(be64(m->msg + off + 36), T0_MS + 5000); /* last */
+	assert_int_equal(be64(m->msg + off + 44), 0);		/* messages sent */
+	/* sequence numbers kept counting what was lost: the gap shows it */
+	assert_true(seq_of(m) >= 43);
+	/* the healthy collector reported nothing lost: no stats record */
+	m = last_for(4739);
+	assert_int_equal(find_set(m, 264), 0);
+	exporter_free(&ex);
+}
+
+static void lost_records_are_reported_to_every_collector(void **s)
+{
+	static const uint16_t ports[] = { 4739 };
+	struct exporter ex;
+	const struct sent *m;
+	size_t off;
+
+	(void)s;
+	start(&ex, ports, 1);
+	assert_int_equal(exporter_submit(&ex, recs, 1, T0_MS), 0);
+	exporter_note_lost(&ex, 4, 0, 0, T0_MS + 100);
+	nsent = 0;
+	assert_int_equal(exporter_tick(&ex, T0_MS + 1000), 0);
+	assert_int_equal(nsent, 1);
+	m = &sent[0];
+	off = find_set(m, 264);
+	assert_true(off > 0);
+	assert_int_equal(be64(m->msg + off + 4 + 4), 4);
+	assert_int_equal(be64(m->msg + off + 4 + 28), T0_MS + 100);
+	nsent = 0;
+	assert_int_equal(exporter_tick(&ex, T0_MS + 2000), 0);
+	assert_int_equal(nsent, 0);	/* reported once */
+	exporter_free(&ex);
+}
+
+static void templates_are_refreshed_every_template_refresh_seconds(void **s)
+{
+	static const uint16_t ports[] = { 4739 };
+	struct exporter ex;
+
+	(void)s;
+	start(&ex, ports, 1);
+	assert_int_equal(exporter_tick(&ex, T0_MS), 0);
+	assert_int_equal(nsent, 1);			/* at start */
+	assert_int_equal(first_set(&sent[0]), 2);
+	nsent = 0;
+	assert_int_equal(exporter_tick(&ex, T0_MS + 599999), 0);
+	assert_int_equal(nsent, 0);
+	assert_int_equal(exporter_submit(&ex, recs, 2, T0_MS + 599999), 0);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(first_set(&sent[0]), 265);	/* new ifname, no templates */
+	nsent = 0;
+	assert_int_equal(exporter_submit(&ex, recs, 2, T0_MS + 600000), 0);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(first_set(&sent[0]), 2);	/* refreshed */
+	assert_true(find_set(&sent[0], 265) > 0);	/* with interface names */
+	assert_true(find_set(&sent[0], 264) > 0);	/* and statistics */
+	exporter_free(&ex);
+}
+
+static void a_new_observation_domain_starts_new_sessions(void **s)
+{
+	static const uint16_t ports[] = { 4739 };
+	struct exporter_params p = {
+		.odid = 6, .msg_size = 512, .refresh_s = 600, .process_id = 77,
+	};
+	struct exporter ex;
+
+	(void)s;
+	start(&ex, ports, 1);
+	assert_int_equal(exporter_submit(&ex, recs, 5, T0_MS), 0);
+	assert_int_equal(exporter_set_params(&ex, &p), 0);
+	nsent = 0;
+	assert_int_equal(exporter_submit(&ex, recs, 20, T0_MS + 1000), 0);
+	assert_true(nsent >= 3);
+	assert_int_equal(be32(sent[0].msg + 12), 6);
+	assert_int_equal(seq_of(&sent[0]), 0);
+	assert_int_equal(first_set(&sent[0]), 2);
+	for (size_t i = 0; i < nsent; i++)
+		assert_true(sent[i].len <= 512);
+	p.msg_size = 100;
+	assert_int_equal(exporter_set_params(&ex, &p), -EINVAL);
+	exporter_free(&ex);
+}
+
+static void bad_collector_lists_change_nothing(void **s)
+{
+	static const uint16_t ports[] = { 4739 };
+	struct sockaddr_storage a[1];
+	socklen_t l[1];
+	struct exporter ex;
+
+	(void)s;
+	start(&ex, ports, 1);
+	memset(a, 0, sizeof(a));
+	a[0].ss_family = AF_UNIX;
+	l[0] = sizeof(a[0]);
+	assert_int_equal(exporter_set_collectors(&ex, a, l, 1), -EINVAL);
+	assert_int_equal(ex.ncoll, 1);
+	assert_int_equal(exporter_set_collectors(&ex, a, l, 65), -EINVAL);
+	assert_int_equal(exporter_set_collectors(&ex, NULL, NULL, 0), 0);
+	assert_int_equal(ex.ncoll, 0);
+	assert_int_equal(exporter_submit(&ex, recs, 3, T0_MS), 0);
+	exporter_free(&ex);
+}
+
+static void ratelimit_allows_a_burst_per_interval(void **s)
+{
+	struct ulog_ratelimit rl = ULOG_RATELIMIT_INIT(1000, 2);
+
+	(void)s;
+	assert_true(ulog_ratelimit_at(&rl, 10));
+	assert_true(ulog_ratelimit_at(&rl, 20));
+	assert_false(ulog_ratelimit_at(&rl, 30));
+	assert_false(ulog_ratelimit_at(&rl, 1009));
+	assert_true(ulog_ratelimit_at(&rl, 1010));
+	assert_int_equal(rl.missed, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(every_collector_gets_templates_then_every_record, setup),
+		cmocka_unit_test_setup(a_collector_added_later_starts_its_own_session, setup),
+		cmocka_unit_test_setup(a_down_collector_does_not_stop_the_others, setup),
+		cmocka_unit_test_setup(lost_records_are_reported_to_every_collector, setup),
+		cmocka_unit_test_setup(templates_are_refreshed_every_template_refresh_seconds, setup),
+		cmocka_unit_test_setup(a_new_observation_domain_starts_new_sessions, setup),
+		cmocka_unit_test_setup(bad_collector_lists_change_nothing, setup),
+		cmocka_unit_test_setup(ratelimit_allows_a_burst_per_interval, setup),
+	};
+
+	return cmocka_run_group_tests_name("export", tests, NULL, NULL);
+}
