@@ -35,6 +35,7 @@ import os
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import ipfix_decoders  # noqa: E402
 

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # tests/e2e/guest.sh: runs inside the VM (started by tests/e2e/run.sh through vm.sh).
 # Runs every tests/e2e/t_*.sh (or those named in $EIPFIX_TESTS, space-separated) in
-# sequence, each in its own bash with a timeout ($EIPFIX_TEST_TIMEOUT, default 180 s),
+# sequence, each in its own bash with a timeout ($EIPFIX_TEST_TIMEOUT, default 300 s),
 # writing /results/<test>.log, then /results/summary ("N passed, N failed").
 # Exits non-zero if any test failed.
 set -u
 DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RES=${EIPFIX_RESULTS:-/results}
-TMO=${EIPFIX_TEST_TIMEOUT:-180}
+TMO=${EIPFIX_TEST_TIMEOUT:-300}
 
 if [ -n "${EIPFIX_TESTS:-}" ]; then
 	tests=()

@@ -25,6 +25,8 @@ EIPFIX_TEST_NAME=${EIPFIX_TEST_NAME:-$(basename "$0" .sh)}
 EIPFIX_RESULTS=${EIPFIX_RESULTS:-/results}
 EIPFIX_TEST_LOG=${EIPFIX_TEST_LOG:-$EIPFIX_RESULTS/$EIPFIX_TEST_NAME.log}
 EIPFIX_MODULE=enclave_ipfix
+EIPFIX_REPO=${EIPFIX_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+EIPFIX_USERCTL=${EIPFIX_USERCTL:-$EIPFIX_REPO/userctl/build/userctl}
 _eipfix_pass=0
 _eipfix_fail=0
 

@@ -9,8 +9,8 @@
 #
 #   EIPFIX_KO=/path/x.ko   test that module instead of building one
 #   EIPFIX_USERCTL=path    use that userctl (empty: none) instead of building it
-#   EIPFIX_TEST_TIMEOUT    per-test timeout in the guest (default 180 s)
-#   EIPFIX_VM_TIMEOUT      whole-VM timeout (default 600 s)
+#   EIPFIX_TEST_TIMEOUT    per-test timeout in the guest (default 300 s)
+#   EIPFIX_VM_TIMEOUT      whole-VM timeout (default 120 s + tests x per-test timeout)
 #   EIPFIX_RESULTS_DIR     where the artefacts go (default: a new dir under the cache)
 #
 # Last line: "e2e-VERSION: N passed, N failed". Exit non-zero on any failed check, a
@@ -66,8 +66,8 @@ extra_fail=0
 if [ -z "${EIPFIX_USERCTL+set}" ]; then
 	EIPFIX_USERCTL=
 	exec 8>"$EIPFIX_CACHE/userctl.lock"; flock 8
-	if make -C "$REPO/userctl" >"$CACHE/userctl-build.log" 2>&1 && [ -x "$REPO/userctl/userctl" ]; then
-		EIPFIX_USERCTL=$REPO/userctl/userctl
+	if make -C "$REPO/userctl" >"$CACHE/userctl-build.log" 2>&1 && [ -x "$REPO/userctl/build/userctl" ]; then
+		EIPFIX_USERCTL=$REPO/userctl/build/userctl
 	else
 		echo "$TAG: not ok - userctl does not build (log: $CACHE/userctl-build.log); tests needing it will fail" >&2
 		tail -n 10 "$CACHE/userctl-build.log" >&2
@@ -79,6 +79,13 @@ fi
 # --- one VM for all tests ---------------------------------------------------------------
 export EIPFIX_KO EIPFIX_USERCTL
 export EIPFIX_TESTS="$*"
+# The whole VM gets the boot plus every test's timeout.
+export EIPFIX_TEST_TIMEOUT=${EIPFIX_TEST_TIMEOUT:-300}
+if [ -z "${EIPFIX_VM_TIMEOUT:-}" ]; then
+	ntests=$#
+	[ "$ntests" -gt 0 ] || ntests=$(ls "$REPO"/tests/e2e/t_*.sh 2>/dev/null | wc -l)
+	export EIPFIX_VM_TIMEOUT=$((120 + ntests * EIPFIX_TEST_TIMEOUT))
+fi
 if [ -z "${EIPFIX_RESULTS_DIR:-}" ]; then
 	mkdir -p "$EIPFIX_CACHE/results"
 	EIPFIX_RESULTS_DIR=$(mktemp -d "$EIPFIX_CACHE/results/e2e-$VERSION-$(date +%Y%m%d-%H%M%S)-XXXX") || exit 2

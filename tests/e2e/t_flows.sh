@@ -49,7 +49,12 @@ PIDS+=($LISTEN)
 dumpcap -q -i tap0 -w "$W/tap0.pcap" >"$W/dumpcap.log" 2>&1 &
 DUMPCAP=$!
 PIDS+=($DUMPCAP)
-for _ in $(seq 50); do grep -q "File:" "$W/dumpcap.log" 2>/dev/null && break; sleep 0.1; done
+# Wait until the listener is bound and dumpcap writes.
+for _ in $(seq 100); do
+	[ -e "$W/ipfix.ready" ] && grep -q "File:" "$W/dumpcap.log" 2>/dev/null && break
+	sleep 0.1
+done
+check "IPFIX listener ready" test -e "$W/ipfix.ready"
 sleep 1
 
 check "userctl push-config" "$USERCTL" push-config "$W/profile.json"

@@ -10,6 +10,23 @@ check "insmod $(basename "$EIPFIX_KO")" mod_load || bail "module does not load"
 check "module is listed in /proc/modules" mod_loaded
 check "topology: namespace peer, veth tap0 <-> peer" topo_up
 
+# The module registers its hooks in a namespace once a config there meters something.
+W=$EIPFIX_RESULTS/$EIPFIX_TEST_NAME
+mkdir -p "$W"
+cat >"$W/profile.json" <<'JSON'
+{
+  "Name": "t_load",
+  "FlowMetadata": {
+    "IpFixCollectors": ["Udp/127.0.0.1:4739"],
+    "Direction": "Both",
+    "Enabled": true,
+    "Interfaces": ["tap0"]
+  }
+}
+JSON
+check "userctl is built ($EIPFIX_USERCTL)" test -x "$EIPFIX_USERCTL"
+check "userctl push-config (metering tap0)" "$EIPFIX_USERCTL" push-config "$W/profile.json"
+
 hooks=$(nf_hooks_of)
 note "hooks registered by $EIPFIX_MODULE:"
 printf '%s\n' "$hooks" | sed 's/^/#   /'

@@ -29,6 +29,7 @@ PIDS=()
 N=0
 FAILED=0
 
+# shellcheck disable=SC2317
 cleanup() {
 	for p in "${PIDS[@]}"; do
 		kill "$p" 2>/dev/null
@@ -251,11 +252,11 @@ collect() {
 	mkdir -p "$d/nfcapd"
 	python3 "$DEC" listen 127.0.0.1 0 "$d/cap" >/dev/null 2>"$d/listen.log" &
 	lpid=$!
-	PIDS+=($lpid)
+	PIDS+=("$lpid")
 	pn=$(free_port)
 	nfcapd -b 127.0.0.1 -p "$pn" -w "$d/nfcapd" >"$d/nfcapd.log" 2>&1 &
 	npid=$!
-	PIDS+=($npid)
+	PIDS+=("$npid")
 	for _ in $(seq 50); do
 		[ -s "$d/cap.ready" ] && grep -q "Startup" "$d/nfcapd.log" 2>/dev/null && break
 		sleep 0.1
@@ -288,12 +289,12 @@ check good "$WORK/capture.pcap"
 rc=$?
 report $rc "flowcheck.py passes on the matching records (exit $rc)" "$WORK/good.out"
 okl=$(grep -c '^ok ' "$WORK/good.out")
-report $([ "$okl" = $((3 * NFLOWS)) ] && ! grep -q '^MISMATCH\|^PROBLEM' "$WORK/good.out"; echo $?) \
+report "$([ "$okl" = $((3 * NFLOWS)) ] && ! grep -q '^MISMATCH\|^PROBLEM' "$WORK/good.out"; echo $?)" \
 	"flowcheck.py: $okl ok lines = $NFLOWS flows x 3 decoders, no MISMATCH or PROBLEM" "$WORK/good.out"
 
 python3 "$FLOWCHECK" "$WORK/empty.pcap" --ipfixdump "$WORK/good/cap.ipfix" >"$WORK/empty.out" 2>&1
 rc=$?
-report $([ $rc = 1 ] && grep -q 'no test flows' "$WORK/empty.out"; echo $?) \
+report "$([ $rc = 1 ] && grep -q 'no test flows' "$WORK/empty.out"; echo $?)" \
 	"flowcheck.py fails (exit $rc) on a capture with no test flows (only ND and off-net)" "$WORK/empty.out"
 
 # --- broken records: must fail, and say where ----------------------------------
@@ -311,7 +312,7 @@ for case in packets direction flags; do
 	check $case "$WORK/capture.pcap"
 	rc=$?
 	hits=$(grep -c "^MISMATCH .*$want" "$WORK/$case.out")
-	report $([ $rc = 1 ] && [ "$hits" = 3 ]; echo $?) \
+	report "$([ $rc = 1 ] && [ "$hits" = 3 ]; echo $?)" \
 		"flowcheck.py fails (exit $rc) on $what, naming the flow for all 3 decoders ($hits)" "$WORK/$case.out"
 done
 

@@ -81,15 +81,15 @@ cc -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 DEC=$ROOT/tests/lib/ipfix_decoders.py
 python3 "$DEC" listen 127.0.0.1 0 "$WORK/cap.v4" >/dev/null 2>"$WORK/capture.v4.log" &
 CAP4_PID=$!
-PIDS+=($CAP4_PID)
+PIDS+=("$CAP4_PID")
 python3 "$DEC" listen ::1 0 "$WORK/cap.v6" >/dev/null 2>"$WORK/capture.v6.log" &
 CAP6_PID=$!
-PIDS+=($CAP6_PID)
+PIDS+=("$CAP6_PID")
 for _ in $(seq 50); do
 	[ -s "$WORK/cap.v4.ready" ] && [ -s "$WORK/cap.v6.ready" ] && break
 	sleep 0.1
 done
-read -r P4 <"$WORK/cap.v4.ready" && read -r P6 <"$WORK/cap.v6.ready" ||
+{ read -r P4 <"$WORK/cap.v4.ready" && read -r P6 <"$WORK/cap.v6.ready"; } ||
 	die "the capture listener did not start"
 
 PN=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -117,6 +117,7 @@ wait "$NFCAPD_PID" 2>/dev/null
 # --- compare -----------------------------------------------------------------
 cat >"$WORK/check.py" <<'PY'
 import json, re, struct, sys
+sys.dont_write_bytecode = True
 sys.path.insert(0, sys.argv[3])
 import ipfix_decoders as dec
 

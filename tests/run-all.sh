@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tests/run-all.sh: `make check`. Installs what is missing (Debian packages only), runs
+# every suite, prints how long each took, and ends with one line summing them all:
+#   N passed, N failed[, N skipped]
+# Exits non-zero if anything failed or a suite could not run (no result line).
+#
+#   EIPFIX_SUITES="static unit kunit-6.1 ..."   run only these suites
+set -u -o pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO" || exit 1
+LOGDIR=${EIPFIX_LOGDIR:-$REPO/results}
+mkdir -p "$LOGDIR"
+
+ALL="static unit unit-san interop flowcheck kunit-6.1 kunit-6.12 e2e-6.1 e2e-6.12"
+SUITES=${EIPFIX_SUITES:-$ALL}
+
+suite_cmd() {
+	case "$1" in
+	static) echo "tests/static/run.sh" ;;
+	unit) echo "make -s -C tests/unit run" ;;
+	unit-san) echo "make -s -C tests/unit run SAN=1" ;;
+	interop) echo "tests/unit/ipfix_interop.sh" ;;
+	flowcheck) echo "tests/unit/flowcheck_selftest.sh" ;;
+	kunit-*) echo "tests/kunit/run.sh ${1#kunit-}" ;;
+	e2e-*) echo "tests/e2e/run.sh ${1#e2e-}" ;;
+	*) return 1 ;;
+	esac
+}
+
+echo "== installing what is missing (tests/lib/deps.sh)"
+tests/lib/deps.sh || { echo "deps: cannot install the packages the tests need"; echo "0 passed, 1 failed"; exit 1; }
+
+total_pass=0 total_fail=0 total_skip=0
+summary=()
+for s in $SUITES; do
+	cmd=$(suite_cmd "$s") || { echo "unknown suite $s"; total_fail=$((total_fail + 1)); continue; }
+	echo "== $s: $cmd"
+	start=$(date +%s)
+	$cmd 2>&1 | tee "$LOGDIR/$s.log"
+	rc=${PIPESTATUS[0]}
+	secs=$(( $(date +%s) - start ))
+	# The suite's last "NAME: N passed, N failed[, N skipped]" line is its result.
+	line=$(grep -E '^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed' "$LOGDIR/$s.log" | tail -n 1)
+	if [ -z "$line" ]; then
+		p=0 f=1 k=0
+		line="$s: no result line (exit $rc) - counted as 1 failed"
+	else
+		p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
+		f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+		k=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+		# A suite that exits non-zero has failed, whatever it counted.
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1 && line="$line (but exit $rc: counted as 1 failed)"
+	fi
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + k))
+	summary+=("$(printf '%-12s %4ss  %s' "$s" "$secs" "$line")")
+done
+
+echo
+echo "== summary (logs in $LOGDIR)"
+printf '%s\n' "${summary[@]}"
+if [ "$total_skip" -gt 0 ]; then
+	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+else
+	echo "$total_pass passed, $total_fail failed"
+fi
+[ "$total_fail" -eq 0 ]
