@@ -174,6 +174,14 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Notifications carry sequence number 0: every message is taken. */
+static int accept_any_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static struct nl_cb *request_cb(struct request *rq)
 {
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
@@ -184,6 +192,7 @@ static struct nl_cb *request_cb(struct request *rq)
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, rq);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_done, rq);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, rq);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, NULL);
 	return cb;
 }
 

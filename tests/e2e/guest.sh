@@ -27,9 +27,18 @@ for t in "${tests[@]}"; do
 		echo "not ok - $name: no such test" | tee -a "$log"
 	else
 		start=$(date +%s)
-		(cd "$DIR" && EIPFIX_TEST_NAME=$name EIPFIX_TEST_LOG=$log \
+		# Each test in its own cgroup, so whatever it left running (agents, collectors,
+		# captures) is killed before the next one starts.
+		cg=/sys/fs/cgroup/eipfix-$name
+		mkdir -p "$cg" 2>/dev/null
+		(echo "$BASHPID" >"$cg/cgroup.procs" 2>/dev/null
+		 cd "$DIR" && EIPFIX_TEST_NAME=$name EIPFIX_TEST_LOG=$log \
 			timeout -k 10 "$TMO" bash "$t")
 		rc=$?
+		if [ -f "$cg/cgroup.kill" ]; then
+			echo 1 >"$cg/cgroup.kill"
+			for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; sleep 0.2; done
+		fi
 		if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 			echo "not ok - $name: timed out after ${TMO}s" | tee -a "$log"
 		elif [ $rc -ne 0 ] && ! grep -q '^not ok' "$log"; then

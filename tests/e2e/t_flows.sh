@@ -103,7 +103,7 @@ for i in range(3):
     s.sendto(b"r" * 64, ("100.64.0.2", 0))
 PY
 
-check_match "userctl flows shows live flows on tap0" 'tap0 +out +tcp' "$USERCTL" flows
+check_match "userctl flows shows the live UDP flow on tap0" 'tap0 +out +udp +100.64.0.1:[0-9]+ +100.64.0.2:5002 +7 +917 ' "$USERCTL" flows
 "$USERCTL" flows --json >"$W/flows.json" 2>&1
 
 # Idle timeout 2 s (+ FIN grace) and a scan every second: 5 s ends every flow.
@@ -118,6 +118,7 @@ PIDS=()
 
 check_match "kernel counted records delivered to the agent" '"records_delivered": [1-9]' cat "$W/status.json"
 check_match "no record lost in the kernel" '"records_dropped_queue_full": 0' cat "$W/status.json"
+check "the agent logged no error" test -z "$(grep -i error "$W/agent.log")"
 check "exported flows match the capture exactly (ipfixDump, tshark, nfdump)" \
 	python3 "$REPO/tests/e2e/flowcheck.py" "$W/tap0.pcap" --ipfixdump "$W/ipfix.ipfix" \
 	--tshark "$W/ipfix.pcap" --port 4740 --nfdump "$W/nfcapd"

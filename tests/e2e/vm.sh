@@ -56,7 +56,7 @@ file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
 if [ -n "${EIPFIX_RESULTS_DIR:-}" ]; then
 	RES=$EIPFIX_RESULTS_DIR
 	mkdir -p "$RES" || exit 2
-	rm -f "$RES/rc" "$RES/dmesg.txt" "$RES/console.log" "$RES/output.log"
+	rm -f "$RES/rc" "$RES/dmesg.txt" "$RES/console.log" "$RES/output.log" "$RES/splat" "$RES/.boot-uptime"
 else
 	mkdir -p "$EIPFIX_CACHE/results"
 	RES=$(mktemp -d "$EIPFIX_CACHE/results/$VERSION-$(date +%Y%m%d-%H%M%S)-XXXX") || exit 2
