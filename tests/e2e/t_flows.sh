@@ -103,7 +103,7 @@ for i in range(3):
     s.sendto(b"r" * 64, ("100.64.0.2", 0))
 PY
 
-check_match "userctl flows shows the live UDP flow on tap0" 'tap0 +out +udp +100.64.0.1:[0-9]+ +100.64.0.2:5002 +7 +917 ' "$USERCTL" flows
+check_match "userctl flows shows the live raw-IP flow on tap0" 'tap0 +out +253 +100.64.0.1 +100.64.0.2 +3 +252 +forwarded' "$USERCTL" flows
 "$USERCTL" flows --json >"$W/flows.json" 2>&1
 
 # Idle timeout 2 s (+ FIN grace) and a scan every second: 5 s ends every flow.
