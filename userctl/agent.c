@@ -278,14 +278,51 @@ static int push_first(struct agent *a, const char *path)
 	return ret;
 }
 
+/*
+ * (Re)joins the kernel: registers as the namespace's agent, follows config
+ * changes, and takes the config in force. Also how the agent comes back after
+ * the module was unloaded and loaded again.
+ */
+static int attach(struct agent *a)
+{
+	char err[512];
+
+	netlink_close(a->nl);
+	a->nl = NULL;
+	if (netlink_open(&a->nl, err, sizeof(err)) ||
+	    netlink_register_agent(a->nl, err, sizeof(err)) ||
+	    netlink_subscribe_config(a->nl, err, sizeof(err))) {
+		ulog(ULOG_ERR, "%s", err);
+		return -1;
+	}
+	a->kernel_lost_seen = 0;
+	return load_config(a);
+}
+
 static void run(struct agent *a)
 {
-	uint64_t last_second = 0, now;
-	struct pollfd pfd = { .fd = netlink_fd(a->nl), .events = POLLIN };
+	uint64_t last_second = 0, last_attach = 0, now;
+	struct pollfd pfd = { .events = POLLIN };
+	bool attached = true;
 	char err[512];
-	unsigned int ev;
+	unsigned int ev = 0;
 
 	while (!stop_requested) {
+		now = ulog_monotonic_ms();
+		if (!attached) {
+			/* The module went away: try again every few seconds. */
+			if (now - last_attach >= 3000) {
+				last_attach = now;
+				attached = !attach(a);
+				if (attached)
+					ulog(ULOG_INFO, "attached to the kernel again");
+			}
+			if (!attached) {
+				poll(NULL, 0, 500);
+				continue;
+			}
+		}
+		pfd.fd = netlink_fd(a->nl);
 		if (poll(&pfd, 1, 1000) > 0 && netlink_poll_events(a->nl, err, sizeof(err)))
 			ulog(ULOG_ERR, "%s", err);
 		ev = netlink_take_events(a->nl);
@@ -297,8 +334,12 @@ static void run(struct agent *a)
 			apply_collectors(a);
 		}
 		now = ulog_monotonic_ms();
-		if ((ev & NETLINK_EV_RECORDS) || now - last_second >= 1000)
-			drain(a);
+		if (((ev & NETLINK_EV_RECORDS) || now - last_second >= 1000) && drain(a)) {
+			ulog(ULOG_WARN, "lost the kernel (module unloaded?); will attach again");
+			attached = false;
+			last_attach = now;
+			continue;
+		}
 		if (now - last_second >= 1000) {
 			last_second = now;
 			note_kernel_losses(a);
@@ -307,7 +348,8 @@ static void run(struct agent *a)
 		}
 	}
 	ulog(ULOG_INFO, "stopping: sending what the kernel still holds");
-	drain(a);
+	if (attached)
+		drain(a);
 	exporter_tick(&a->ex, wall_ms());
 }
 

@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+# tests/e2e/flows_lib.sh: sourced (after lib.sh) by the tests that compare what the
+# agent exports with a capture: t_flows (veth), t_wireguard, t_tapfwd. One place for
+# the collectors, the capture, the agent, the traffic mix and the final comparison.
+#
+#   flows_begin DIR IFACE      collectors (nfcapd :4739, IPFIX listener :4740), a
+#                              capture on IFACE, push-config metering IFACE, the agent
+#   flows_traffic              ping v4/v6, a TCP transfer, UDP v4/v6, raw IP 253 to the
+#                              peer ($PEER_V4, $PEER_V6; TCP/UDP listeners in netns peer)
+#   flows_end                  waits for every flow to end, stops everything, and checks
+#                              the exported flows against the capture (flowcheck.py)
+
+REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
+USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
+FLOWS_PIDS=()
+
+flows_cleanup() {
+	local p
+	for p in "${FLOWS_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+}
+
+flows_begin() {
+	FLOWS_DIR=$1
+	local iface=$2
+	mkdir -p "$FLOWS_DIR/nfcapd"
+	trap flows_cleanup EXIT
+	cat >"$FLOWS_DIR/profile.json" <<JSON
+{
+  "Name": "e2e",
+  "FlowMetadata": {
+    "IpFixCollectors": ["Udp/127.0.0.1:4739", "Udp/127.0.0.1:4740"],
+    "Direction": "Both",
+    "Interval": 0,
+    "Enabled": true,
+    "Interfaces": ["$iface"],
+    "IdleTimeout": 2000,
+    "MessageSize": 1400
+  }
+}
+JSON
+	# Collectors first, then the capture, then the config: every metered packet is
+	# captured and every record collected.
+	nfcapd -b 127.0.0.1 -p 4739 -w "$FLOWS_DIR/nfcapd" >"$FLOWS_DIR/nfcapd.log" 2>&1 &
+	FLOWS_NFCAPD=$!
+	python3 "$REPO/tests/lib/ipfix_decoders.py" listen 127.0.0.1 4740 "$FLOWS_DIR/ipfix" \
+		>"$FLOWS_DIR/listen.log" 2>&1 &
+	FLOWS_LISTEN=$!
+	dumpcap -q -i "$iface" -w "$FLOWS_DIR/capture.pcap" >"$FLOWS_DIR/dumpcap.log" 2>&1 &
+	FLOWS_DUMPCAP=$!
+	FLOWS_PIDS+=("$FLOWS_NFCAPD" "$FLOWS_LISTEN" "$FLOWS_DUMPCAP")
+	for _ in $(seq 100); do
+		[ -e "$FLOWS_DIR/ipfix.ready" ] && grep -q "File:" "$FLOWS_DIR/dumpcap.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	check "IPFIX listener ready" test -e "$FLOWS_DIR/ipfix.ready"
+	sleep 1
+	check "userctl push-config (metering $iface)" "$USERCTL" push-config "$FLOWS_DIR/profile.json"
+	"$USERCTL" agent --verbose >"$FLOWS_DIR/agent.log" 2>&1 &
+	FLOWS_AGENT=$!
+	FLOWS_PIDS+=("$FLOWS_AGENT")
+	sleep 1
+	check "agent is running" kill -0 "$FLOWS_AGENT"
+}
+
+flows_traffic() {
+	check "ping IPv4 (ICMP echo out, replies in)" ping -c 4 -i 0.2 -W 2 "$PEER_V4"
+	check "ping IPv6 (ICMPv6)" ping -6 -c 3 -i 0.2 -W 2 "$PEER_V6"
+	PEER_V4=$PEER_V4 in_peer python3 - <<'PY' &
+import os, socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((os.environ["PEER_V4"], 5001)); s.listen(1)
+c, _ = s.accept()
+n = 0
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    n += len(b)
+c.sendall(b"got %d" % n); c.close()
+PY
+	FLOWS_PIDS+=($!)
+	sleep 0.5
+	check "TCP transfer of 200000 bytes to the peer" env PEER_V4="$PEER_V4" python3 - <<'PY'
+import os, socket
+c = socket.create_connection((os.environ["PEER_V4"], 5001), timeout=5)
+c.sendall(b"x" * 200000); c.shutdown(socket.SHUT_WR)
+assert c.recv(100) == b"got 200000"
+c.close()
+PY
+	check "UDP datagrams to the peer (v4 and v6)" env PEER_V4="$PEER_V4" PEER_V6="$PEER_V6" python3 - <<'PY'
+import os, socket
+for fam, dst in ((socket.AF_INET, os.environ["PEER_V4"]), (socket.AF_INET6, os.environ["PEER_V6"])):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    for i in range(7):
+        s.sendto(b"u" * (100 + i), (dst, 5002))
+PY
+	check "raw IP protocol 253 to the peer" env PEER_V4="$PEER_V4" python3 - <<'PY'
+import os, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 253)
+for i in range(3):
+    s.sendto(b"r" * 64, (os.environ["PEER_V4"], 0))
+PY
+}
+
+flows_end() {
+	local f=$FLOWS_DIR
+	# Idle timeout 2 s (+ FIN grace) and a scan every second: 5 s ends every flow.
+	sleep 5
+	check "agent still running" kill -0 "$FLOWS_AGENT"
+	"$USERCTL" status --json >"$f/status.json" 2>&1
+	kill -TERM "$FLOWS_AGENT"; wait "$FLOWS_AGENT"; echo "agent exit $?" >>"$f/agent.log"
+	sleep 1
+	kill -TERM "$FLOWS_DUMPCAP" "$FLOWS_LISTEN" "$FLOWS_NFCAPD"
+	wait "$FLOWS_DUMPCAP" "$FLOWS_LISTEN" "$FLOWS_NFCAPD" 2>/dev/null
+	check_match "kernel counted records delivered to the agent" '"records_delivered": [1-9]' cat "$f/status.json"
+	check_match "no record lost in the kernel" '"records_dropped_queue_full": 0' cat "$f/status.json"
+	check "the agent logged no error" test -z "$(grep -i error "$f/agent.log")"
+	python3 "$REPO/tests/e2e/flowcheck.py" "$f/capture.pcap" --ipfixdump "$f/ipfix.ipfix" \
+		--tshark "$f/ipfix.pcap" --port 4740 --nfdump "$f/nfcapd" \
+		--peer-v4 "$PEER_V4" --peer-v6 "$PEER_V6" >"$f/flowcheck.txt" 2>&1
+	check "exported flows match the capture exactly (ipfixDump, tshark, nfdump)" \
+		sh -c "tail -n 1 '$f/flowcheck.txt'; grep -q 'PASS\$' '$f/flowcheck.txt'"
+}

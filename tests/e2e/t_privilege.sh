@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# t_privilege: namespaces are isolated and only CAP_NET_ADMIN may act.
+#  - each network namespace has its own config, flows and counters: traffic metered in
+#    one is invisible in the other, and an agent in one gets none of the other's records;
+#  - a process without CAP_NET_ADMIN can neither change the config nor read flows,
+#    counters or records (EPERM), and cannot register as the agent.
+. "$(dirname "$0")/lib.sh"
+
+REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
+USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
+W=$EIPFIX_RESULTS/t_privilege
+mkdir -p "$W"
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip netns del other 2>/dev/null' EXIT
+
+check "insmod" mod_load || bail "module does not load"
+check "topology up" topo_up || bail "no topology"
+ip netns add other
+ip -n other link set lo up
+
+profile() {	# profile FILE IFACE PORT
+	cat >"$1" <<JSON
+{ "FlowMetadata": { "IpFixCollectors": ["Udp/127.0.0.1:$3"], "Interfaces": ["$2"],
+  "IdleTimeout": 1000 } }
+JSON
+}
+profile "$W/root.json" tap0 4739
+profile "$W/other.json" tap0 4741
+
+check "push-config in the root namespace" "$USERCTL" push-config "$W/root.json"
+check_match "the other namespace still has its default config (no collector)" \
+	'"IpFixCollectors": \[\]' ip netns exec other "$USERCTL" status --json
+check "push-config in the other namespace" ip netns exec other "$USERCTL" push-config "$W/other.json"
+check_match "the root namespace keeps its own config" \
+	'Udp/127.0.0.1:4739' "$USERCTL" status --json
+
+# An agent in "other" must see nothing of the root namespace's traffic.
+ip netns exec other "$USERCTL" agent --verbose >"$W/other-agent.log" 2>&1 &
+OTHER_AGENT=$!
+sleep 1
+check "ping across tap0 in the root namespace" ping -c 3 -i 0.2 -W 2 "$PEER_V4"
+check_match "root namespace has the ICMP flows" 'tap0 +out +icmp' "$USERCTL" flows
+check "the other namespace has no flow" test -z "$(ip netns exec other "$USERCTL" flows --json | grep -v '^\[\]$')"
+check_match "the other namespace counted no packet" '"packets_seen": 0,' \
+	ip netns exec other "$USERCTL" status --json
+sleep 3
+check "the other namespace's agent got no record" test -z "$(grep 'record:' "$W/other-agent.log")"
+
+# Without CAP_NET_ADMIN (an unprivileged user, no capabilities).
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all"
+check_match "unprivileged push-config is refused" 'permission denied|Operation not permitted' \
+	sh -c "$NOBODY $USERCTL push-config $W/root.json 2>&1; test \$? -ne 0"
+check_match "unprivileged flows is refused" 'permission denied|Operation not permitted' \
+	sh -c "$NOBODY $USERCTL flows 2>&1; test \$? -ne 0"
+check_match "unprivileged status is refused" 'permission denied|Operation not permitted' \
+	sh -c "$NOBODY $USERCTL status 2>&1; test \$? -ne 0"
+check_match "unprivileged agent cannot register" 'permission denied|Operation not permitted' \
+	sh -c "$NOBODY timeout 5 $USERCTL agent 2>&1; test \$? -ne 0"
+check_match "config unchanged by the refused push" 'Udp/127.0.0.1:4739' "$USERCTL" status --json
+
+kill "$OTHER_AGENT"; wait "$OTHER_AGENT" 2>/dev/null
+check "namespace other deletes with its config" ip netns del other
+check "topology down" topo_down
+check "rmmod" mod_unload
+check "kernel log clean" dmesg_clean
+finish
