@@ -7,6 +7,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "acl.h"
 #include "config.h"
 
 struct eipfix_config *eipfix_config_new_default(void)
@@ -37,6 +38,7 @@ void eipfix_config_free(struct eipfix_config *cfg)
 		kfree(cfg->rules[i].description);
 	}
 	kvfree(cfg->rules);
+	eipfix_acl_free(cfg->acl);
 	kfree(cfg->collectors);
 	kfree(cfg);
 }

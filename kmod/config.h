@@ -14,6 +14,8 @@
 #define EIPFIX_MAX_PORT_RANGES 1024
 #define EIPFIX_DESCRIPTION_LEN 256
 
+struct eipfix_acl;
+
 /* One Access Control Rule, as pushed (DESIGN.md section 4). */
 struct eipfix_rule {
 	u8 action;
@@ -48,6 +50,7 @@ struct eipfix_config {
 	char (*collectors)[EIPFIX_COLLECTOR_LEN];
 	u32 nrules;
 	struct eipfix_rule *rules;
+	struct eipfix_acl *acl;	/* the rules compiled (acl.c); NULL: allow all */
 	struct rcu_head rcu;
 };
 

@@ -3,13 +3,16 @@
  * The module's own netfilter hooks, per namespace, IPv4 and IPv6:
  * PRE_ROUTING for what is received from a peer on an overlay interface and
  * POST_ROUTING for what is sent to one. Packets of other interfaces leave
- * after one RCU read and a short ifindex compare.
+ * after one RCU read and a short ifindex compare. The Access Control Rules
+ * are enforced here too: ingress before anything else sees the packet,
+ * egress as it leaves.
  */
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/ktime.h>
 
 #include "hooks.h"
+#include "acl.h"
 #include "expiry.h"
 #include "netns.h"
 #include "parse.h"
@@ -47,6 +50,42 @@ static void eipfix_meter(struct eipfix_net *en, struct eipfix_table *table,
 		eipfix_expiry_evicted(en, evicted);
 }
 
+/* Counts what the Access Control Rules decided, and how. */
+static void eipfix_count_acl(struct eipfix_net *en,
+			     const struct eipfix_acl_verdict *v,
+			     const struct eipfix_pkt *pkt)
+{
+	struct eipfix_counters __percpu *ctr = en->counters;
+
+	if (v->via == EIPFIX_ACL_VIA_REPLY)
+		eipfix_count(ctr, EIPFIX_CTR_A_ACL_REPLIES_ALLOWED, pkt->segs);
+	switch (v->state) {
+	case EIPFIX_ACL_STATE_NONE:
+		break;
+	case EIPFIX_ACL_STATE_INSERTED:
+		eipfix_count(ctr, EIPFIX_CTR_A_ACL_CONNS_CREATED, 1);
+		break;
+	case EIPFIX_ACL_STATE_EVICTED:
+		eipfix_count(ctr, EIPFIX_CTR_A_ACL_CONNS_CREATED, 1);
+		eipfix_count(ctr, EIPFIX_CTR_A_ACL_CONNS_EVICTED, 1);
+		break;
+	case EIPFIX_ACL_STATE_FULL:
+	case EIPFIX_ACL_STATE_NOMEM:
+		eipfix_count(ctr, EIPFIX_CTR_A_ACL_CONNS_NOT_CREATED, 1);
+		break;
+	}
+	if (v->action == EIPFIX_ACL_DENY) {
+		eipfix_count(ctr, EIPFIX_CTR_A_ACL_DROPPED_PACKETS, pkt->segs);
+		eipfix_count(ctr, EIPFIX_CTR_A_ACL_DROPPED_OCTETS, pkt->octets);
+	}
+}
+
+/*
+ * One function for every hook: the Access Control Rules first (when they
+ * can deny anything), then metering. A denied packet is metered into a
+ * flow of its own (forwardingStatus 129, the deciding rule) whatever
+ * Direction says, and dropped.
+ */
 unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state)
 {
@@ -56,15 +95,20 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	const struct net_device *dev = dir == EIPFIX_DIR_RECEIVED ? state->in :
 								  state->out;
 	const struct eipfix_ifset *ifset = rcu_dereference(en->ifset);
+	struct eipfix_acl_verdict verdict;
 	const struct eipfix_config *cfg;
 	struct eipfix_table *table;
+	struct eipfix_acl *acl;
 	struct eipfix_pkt pkt;
+	bool meter;
 
 	if (!ifset || !dev || !eipfix_ifset_has(ifset, dev->ifindex))
 		return NF_ACCEPT;
 	table = rcu_dereference(en->table);
 	cfg = rcu_dereference(en->config);
-	if (!table || !eipfix_config_wants(cfg, dir))
+	acl = cfg->acl && cfg->acl->can_deny ? cfg->acl : NULL;
+	meter = table && eipfix_config_wants(cfg, dir);
+	if (!meter && !acl)
 		return NF_ACCEPT;
 
 	if (eipfix_parse_skb(skb, state->pf, &pkt)) {
@@ -77,7 +121,20 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	pkt.key.ifindex = dev->ifindex;
 	pkt.key.direction = dir;
 	pkt.key.fwd_status = EIPFIX_FWD_FORWARDED;
-	eipfix_meter(en, table, &pkt);
+
+	eipfix_acl_decide(acl, &pkt.key, jiffies, &verdict);
+	if (acl)
+		eipfix_count_acl(en, &verdict, &pkt);
+	if (verdict.action == EIPFIX_ACL_DENY) {
+		if (table) {
+			pkt.key.fwd_status = EIPFIX_FWD_DROPPED_ACL;
+			pkt.acl_rule = verdict.rule;
+			eipfix_meter(en, table, &pkt);
+		}
+		return NF_DROP;
+	}
+	if (meter)
+		eipfix_meter(en, table, &pkt);
 	return NF_ACCEPT;
 }
 

@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 
+#include "acl.h"
 #include "expiry.h"
 #include "hooks.h"
 #include "netlink.h"
@@ -29,9 +30,11 @@ static struct eipfix_config *eipfix_config_locked(struct eipfix_net *en)
 	return rcu_dereference_protected(en->config, lockdep_is_held(&en->lock));
 }
 
+/* Metering needs the hooks, and so do rules that can drop a packet. */
 static bool eipfix_needs_hooks(const struct eipfix_config *cfg)
 {
-	return cfg->ninterfaces && eipfix_config_metering(cfg);
+	return cfg->ninterfaces &&
+	       (eipfix_config_metering(cfg) || (cfg->acl && cfg->acl->can_deny));
 }
 
 /* Rebuilds the ifindex set of the configured names. Under en->lock. */
@@ -88,6 +91,13 @@ int eipfix_net_apply_config(struct eipfix_net *en, struct eipfix_config *cfg,
 	bool new_keyspace;
 	int ret = 0;
 
+	/* Compiled outside the lock: a big rule set takes a while. */
+	cfg->acl = eipfix_acl_compile(cfg->rules, cfg->nrules, cfg->acl_default,
+				      GFP_KERNEL);
+	if (!cfg->acl) {
+		NL_SET_ERR_MSG(extack, "not enough memory to compile the access control rules");
+		return -ENOMEM;
+	}
 	mutex_lock(&en->lock);
 	old = eipfix_config_locked(en);
 	new_keyspace = !eipfix_config_same_keyspace(old, cfg);
@@ -114,6 +124,9 @@ int eipfix_net_apply_config(struct eipfix_net *en, struct eipfix_config *cfg,
 	}
 
 	cfg->generation = old->generation + 1;
+	/* The same rules keep their allowed connections and hit counts. */
+	if (old->acl && eipfix_acl_rules_equal(old, cfg))
+		eipfix_acl_inherit(cfg->acl, old->acl);
 	rcu_assign_pointer(en->config, cfg);
 	if (new_keyspace) {
 		eipfix_swap_table(en, table);

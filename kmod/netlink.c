@@ -13,6 +13,7 @@
 #include <net/sock.h>
 #include <uapi/linux/enclave_ipfix.h>
 
+#include "acl.h"
 #include "compat.h"
 #include "netlink.h"
 #include "netns.h"
@@ -646,17 +647,47 @@ static int eipfix_nl_dump_records(struct sk_buff *skb, struct netlink_callback *
 
 /* ---- counters, agent registration, notifications ---- */
 
+/* Under rcu_read_lock(): @acl goes with its config. */
+static int eipfix_put_acl_hits(struct sk_buff *skb, const struct eipfix_acl *acl)
+{
+	struct nlattr *nest;
+	u32 i;
+
+	if (nla_put_u64_64bit(skb, EIPFIX_A_ACL_DEFAULT_HITS, eipfix_acl_hits(acl, 0),
+			      EIPFIX_A_PAD))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, EIPFIX_A_ACL_RULE_HITS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 1; i <= acl->nrules; i++)
+		if (nla_put_u64_64bit(skb, EIPFIX_A_ACL_RULE_HIT, eipfix_acl_hits(acl, i),
+				      EIPFIX_A_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int eipfix_put_counters(struct sk_buff *skb, struct eipfix_net *en)
 {
 	struct nlattr *nest = nla_nest_start(skb, EIPFIX_A_COUNTERS);
+	const struct eipfix_config *cfg;
 	struct eipfix_table *table;
+	int i, ret = 0;
 	u64 val;
-	int i;
 
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = EIPFIX_CTR_A_UNSPEC + 1; i < EIPFIX_CTR_A_PAD; i++) {
+	for (i = EIPFIX_CTR_A_UNSPEC + 1; i < __EIPFIX_CTR_A_MAX; i++) {
 		switch (i) {
+		case EIPFIX_CTR_A_PAD:
+			continue;
+		case EIPFIX_CTR_A_ACL_CONNS_ACTIVE:
+			rcu_read_lock();
+			cfg = rcu_dereference(en->config);
+			val = cfg->acl && cfg->acl->state ?
+			      eipfix_acl_state_count(cfg->acl->state) : 0;
+			rcu_read_unlock();
+			break;
 		case EIPFIX_CTR_A_RECORDS_IN_QUEUE:
 			val = eipfix_records_len(&en->records);
 			break;
@@ -673,23 +704,38 @@ static int eipfix_put_counters(struct sk_buff *skb, struct eipfix_net *en)
 			return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
-	return 0;
+	rcu_read_lock();
+	cfg = rcu_dereference(en->config);
+	if (cfg->acl)
+		ret = eipfix_put_acl_hits(skb, cfg->acl);
+	rcu_read_unlock();
+	return ret;
 }
 
 static int eipfix_nl_get_counters(struct sk_buff *skb, struct genl_info *info)
 {
 	struct eipfix_net *en = eipfix_net(genl_info_net(info));
+	const struct eipfix_config *cfg;
 	struct sk_buff *msg;
+	size_t size;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
+	/* The rule hits must fit too: taken under the lock, so the rules stay. */
+	mutex_lock(&en->lock);
+	cfg = rcu_dereference_protected(en->config, lockdep_is_held(&en->lock));
+	size = NLMSG_GOODSIZE + (size_t)cfg->nrules * nla_total_size_64bit(8);
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg) {
+		mutex_unlock(&en->lock);
 		return -ENOMEM;
+	}
 	hdr = genlmsg_put_reply(msg, info, &eipfix_family, 0, EIPFIX_CMD_GET_COUNTERS);
 	if (!hdr || eipfix_put_counters(msg, en)) {
+		mutex_unlock(&en->lock);
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
+	mutex_unlock(&en->lock);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 }

@@ -186,6 +186,11 @@ def main():
                     help="UDP port of the IPFIX stream in the --tshark pcap")
     ap.add_argument("--peer-v4", default="100.64.0.2")
     ap.add_argument("--peer-v6", default="2001:db8::2")
+    ap.add_argument("--direction", type=int, choices=(0, 1),
+                    help="only this flowDirection is metered (Direction ReceivedFromPeer: 0, "
+                         "SendingToPeer: 1): flows of the other must not be exported")
+    ap.add_argument("--expect-reason", type=int, action="append", default=[],
+                    help="each decoder must show at least one record with this flowEndReason")
     a = ap.parse_args()
     decoders = [(name, fn, arg) for name, fn, arg in (
         ("ipfixDump", ipfix_decoders.ipfixdump_records, a.ipfixdump),
@@ -195,6 +200,8 @@ def main():
         ap.error("give at least one of --ipfixdump, --tshark, --nfdump")
     peers = {str(ipaddress.ip_address(a.peer_v4)), str(ipaddress.ip_address(a.peer_v6))}
     truth = capture_flows(a.capture, peers)
+    if a.direction is not None:
+        truth = {k: v for k, v in truth.items() if k[0] == a.direction}
     failed = 0
     if not truth:
         print("MISMATCH capture: %s holds no test flows" % a.capture)
@@ -207,6 +214,11 @@ def main():
         for p in problems:
             print("PROBLEM %s: %s" % (name, p))
         bad = compare(truth, got, name)
+        for reason in a.expect_reason:
+            n = sum(1 for r in res.records if r.get("end_reason") == reason)
+            print("%s %s: %d records with flowEndReason %d" % (
+                "ok" if n else "MISMATCH", name, n, reason))
+            bad += not n
         summary.append("%s: %d ok, %d mismatched, %d problems (%d records)" % (
             name, len(set(truth) | set(got)) - bad, bad, len(problems), len(res.records)))
         failed += bad + len(problems)

@@ -9,6 +9,7 @@
 #                              peer ($PEER_V4, $PEER_V6; TCP/UDP listeners in netns peer)
 #   flows_end                  waits for every flow to end, stops everything, and checks
 #                              the exported flows against the capture (flowcheck.py)
+# Knobs: FLOWS_DIRECTION, FLOWS_INTERVAL, FLOWS_IDLE (profile keys), FLOWCHECK_ARGS.
 
 REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
 USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
@@ -30,11 +31,11 @@ flows_begin() {
   "Name": "e2e",
   "FlowMetadata": {
     "IpFixCollectors": ["Udp/127.0.0.1:4739", "Udp/127.0.0.1:4740"],
-    "Direction": "Both",
-    "Interval": 0,
+    "Direction": "${FLOWS_DIRECTION:-Both}",
+    "Interval": ${FLOWS_INTERVAL:-0},
     "Enabled": true,
     "Interfaces": ["$iface"],
-    "IdleTimeout": 2000,
+    "IdleTimeout": ${FLOWS_IDLE:-2000},
     "MessageSize": 1400
   }
 }
@@ -118,7 +119,7 @@ flows_end() {
 	check "the agent logged no error" test -z "$(grep -i error "$f/agent.log")"
 	python3 "$REPO/tests/e2e/flowcheck.py" "$f/capture.pcap" --ipfixdump "$f/ipfix.ipfix" \
 		--tshark "$f/ipfix.pcap" --port 4740 --nfdump "$f/nfcapd" \
-		--peer-v4 "$PEER_V4" --peer-v6 "$PEER_V6" >"$f/flowcheck.txt" 2>&1
+		--peer-v4 "$PEER_V4" --peer-v6 "$PEER_V6" ${FLOWCHECK_ARGS:-} >"$f/flowcheck.txt" 2>&1
 	check "exported flows match the capture exactly (ipfixDump, tshark, nfdump)" \
 		sh -c "tail -n 1 '$f/flowcheck.txt'; grep -q 'PASS\$' '$f/flowcheck.txt'"
 }

@@ -10,6 +10,8 @@ W=$EIPFIX_RESULTS/t_tapfwd
 mkdir -p "$W"
 
 tap_up() {
+	modprobe tun || return 1
+	[ -c /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200; } || return 1
 	python3 "$(dirname "$0")/tapfwd.py" tap0 tapp "$W/tapfwd.ready" >"$W/tapfwd.log" 2>&1 &
 	TAPFWD=$!
 	for _ in $(seq 50); do [ -e "$W/tapfwd.ready" ] && break; sleep 0.1; done

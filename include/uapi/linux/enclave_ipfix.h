@@ -48,6 +48,21 @@
  *                                   absent = any destination port
  *         EIPFIX_RULE_A_DESCRIPTION NLA_NUL_STRING, at most 255 bytes
  *
+ *   Access Control: the first rule that matches a packet decides, else
+ *   ACL_DEFAULT. PEER is the remote overlay address: the source of what is
+ *   received, the destination of what is sent; PORTS are destination ports
+ *   (TCP and UDP); PROTOCOL ICMP covers ICMPv4 and ICMPv6. The rules are
+ *   stateful: a packet of a connection (5-tuple, interface) this host
+ *   allowed passes, and so does its reply in the other direction (for ICMP
+ *   only echo replies), without a rule, until the connection has been idle
+ *   for 2 hours (TCP) or 3 minutes (others). Allowed connections are
+ *   remembered up to the acl_state_max module parameter (default 65536) per
+ *   rule set; a SET_CONFIG with other rules starts with none. The rules are
+ *   enforced on the INTERFACES whether or not metering is on. A denied
+ *   packet is dropped, counted in EIPFIX_CTR_A_ACL_DROPPED_*, and, while
+ *   metering is on, metered into a flow with FWD_STATUS
+ *   EIPFIX_FWD_DROPPED_ACL and ACL_RULE, whatever DIRECTION says.
+ *
  *   Metering is on when ENABLED is 1 and at least one collector is given.
  *   A change of INTERFACES, DIRECTION or MAX_FLOWS ends every live flow with
  *   EIPFIX_END_FORCED; disabling does the same. A rejected request changes
@@ -65,7 +80,20 @@
  *
  * EIPFIX_CMD_GET_COUNTERS (doit)
  *   Replies with EIPFIX_A_COUNTERS, a nest of EIPFIX_CTR_A_* NLA_U64
- *   (enum eipfix_counter), each summed over all CPUs.
+ *   (enum eipfix_counter), each summed over all CPUs, and with the hits of
+ *   the Access Control Rules in force (packets each one decided, summed over
+ *   all CPUs; counted only while the rules can deny something, i.e. there
+ *   is a Deny rule or Default is Deny):
+ *
+ *     EIPFIX_A_ACL_DEFAULT_HITS NLA_U64   packets decided by ACL_DEFAULT
+ *     EIPFIX_A_ACL_RULE_HITS    NLA_NESTED of EIPFIX_A_ACL_RULE_HIT NLA_U64,
+ *                                         one per rule, in rule order
+ *
+ *   A packet of a connection allowed earlier counts on the rule that allowed
+ *   it; a reply allowed without a rule counts in
+ *   EIPFIX_CTR_A_ACL_REPLIES_ALLOWED instead. A SET_CONFIG with the same
+ *   rules and default (descriptions aside) keeps the counts; other rules
+ *   start from zero.
  *
  * EIPFIX_CMD_REGISTER_AGENT (doit)
  *   Makes the requesting socket the agent of the namespace. Only one agent
@@ -153,6 +181,9 @@ enum eipfix_attr {
 	EIPFIX_A_FLOW,
 	EIPFIX_A_RECORD,
 	EIPFIX_A_PAD,
+	EIPFIX_A_ACL_DEFAULT_HITS,
+	EIPFIX_A_ACL_RULE_HITS,
+	EIPFIX_A_ACL_RULE_HIT,
 	__EIPFIX_A_MAX
 };
 
@@ -222,6 +253,11 @@ enum eipfix_counter {
 	EIPFIX_CTR_A_RECORDS_IN_QUEUE,	/* a gauge, not a counter */
 	EIPFIX_CTR_A_FLOWS_ACTIVE,	/* a gauge, not a counter */
 	EIPFIX_CTR_A_PAD,
+	EIPFIX_CTR_A_ACL_REPLIES_ALLOWED,	/* replies let through by state */
+	EIPFIX_CTR_A_ACL_CONNS_CREATED,	/* allowed connections remembered */
+	EIPFIX_CTR_A_ACL_CONNS_EVICTED,	/* forgotten early: the table was full */
+	EIPFIX_CTR_A_ACL_CONNS_NOT_CREATED,	/* no room or no memory */
+	EIPFIX_CTR_A_ACL_CONNS_ACTIVE,	/* a gauge, not a counter */
 	__EIPFIX_CTR_A_MAX
 };
 

@@ -1,0 +1,743 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Access Control Rules (DESIGN.md section 4), enforced as Enclave does:
+ * the first rule that matches decides, else Default; Peer is the remote
+ * overlay address (source on receive, destination on send); Ports are
+ * destination ports; replies to a connection this host allowed (originated
+ * or accepted) pass without a rule.
+ *
+ * Two structures, both built for the packet path and tested alone:
+ *  - the compiled rule set (struct eipfix_acl): tuple-space search, one hash
+ *    probe per distinct (family, prefix length) of the rules' peers;
+ *  - the allowed connections (struct eipfix_acl_state): a bounded RCU hash
+ *    of the 5-tuples this host let through, consulted for their replies.
+ *    It is our own rather than nf_conntrack's, so that the rules are
+ *    stateful on a host where conntrack is not loaded (a stock Debian VM
+ *    loads none) and so that loading the module never turns conntrack on
+ *    for all the host's traffic; its bound and timeouts are ours to count.
+ *
+ * Memory: a compiled rule set is about 64 bytes per rule plus its port
+ * ranges, plus 8 bytes per rule and CPU of hit counters. The state table
+ * is 8 bytes of bucket head per 4 entries of acl_state_max plus 96 bytes
+ * (kmalloc-96) per allowed connection.
+ */
+#include <linux/jhash.h>
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/in.h>
+#include <linux/socket.h>
+#include <net/ipv6.h>
+
+#include "acl.h"
+
+static unsigned int eipfix_acl_state_max __read_mostly = 65536;
+module_param_named(acl_state_max, eipfix_acl_state_max, uint, 0644);
+MODULE_PARM_DESC(acl_state_max,
+		 "allowed connections remembered per rule set for their replies (default 65536)");
+
+#define EIPFIX_ACL_END U32_MAX
+/* Peer groups: any peer, IPv4 /0../32, IPv6 /0../128. */
+#define EIPFIX_ACL_SLOTS (1 + 33 + 129)
+
+/* The rules of one masked peer, within a group. */
+struct eipfix_acl_entry {
+	struct in6_addr peer;	/* masked by the group's prefix */
+	u32 next;		/* next entry of the hash chain */
+	u32 first;		/* its rule indexes: group->idx[first..] */
+	u32 count;
+};
+
+/* The rules whose Peer has one (family, prefix length). */
+struct eipfix_acl_group {
+	u8 family;		/* 0: rules without a Peer, any family */
+	u8 prefix_len;
+	u32 min_rule;		/* index of its first rule */
+	struct in6_addr mask;
+	u32 hmask;
+	u32 *heads;		/* hash bucket -> first entry */
+	u32 nentries;
+	struct eipfix_acl_entry *entries;
+	u32 *idx;		/* rule indexes, ascending per entry */
+};
+
+/* ---- the compiled rule set ---- */
+
+static void eipfix_acl_prefix_mask(struct in6_addr *mask, u8 family, u8 prefix_len)
+{
+	unsigned int bits = prefix_len, i;
+
+	memset(mask, 0, sizeof(*mask));
+	if (!family)
+		return;
+	for (i = 0; i < 4 && bits; i++) {
+		unsigned int n = min(bits, 32U);
+
+		mask->s6_addr32[i] = htonl(n == 32 ? ~0U : ~(~0U >> n));
+		bits -= n;
+	}
+}
+
+static void eipfix_acl_masked(struct in6_addr *out, const struct in6_addr *addr,
+			      const struct in6_addr *mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		out->s6_addr32[i] = addr->s6_addr32[i] & mask->s6_addr32[i];
+}
+
+static u32 eipfix_acl_peer_hash(const struct in6_addr *peer, u32 seed)
+{
+	return jhash2((const u32 *)peer, 4, seed);
+}
+
+static const struct eipfix_acl_entry *
+eipfix_acl_group_find(const struct eipfix_acl_group *g, const struct in6_addr *peer,
+		      u32 seed)
+{
+	u32 e = g->heads[eipfix_acl_peer_hash(peer, seed) & g->hmask];
+
+	while (e != EIPFIX_ACL_END) {
+		const struct eipfix_acl_entry *entry = &g->entries[e];
+
+		if (ipv6_addr_equal(&entry->peer, peer))
+			return entry;
+		e = entry->next;
+	}
+	return NULL;
+}
+
+static unsigned int eipfix_acl_slot(const struct eipfix_rule *rule)
+{
+	if (!rule->family)
+		return 0;
+	if (rule->family == AF_INET)
+		return 1 + rule->prefix_len;
+	return 34 + rule->prefix_len;
+}
+
+static int eipfix_acl_cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts the ranges and merges those that overlap or touch. */
+static int eipfix_acl_compile_ports(struct eipfix_acl_rule *out,
+				    const struct eipfix_rule *rule, gfp_t gfp)
+{
+	u32 i, n = 0;
+
+	if (!rule->nports)
+		return 0;
+	out->ports = kmemdup(rule->ports, rule->nports * sizeof(u32), gfp);
+	if (!out->ports)
+		return -ENOMEM;
+	sort(out->ports, rule->nports, sizeof(u32), eipfix_acl_cmp_u32, NULL);
+	for (i = 0; i < rule->nports; i++) {
+		u32 first = out->ports[i] >> 16, last = out->ports[i] & 0xffff;
+
+		if (n && first <= (out->ports[n - 1] & 0xffff) + 1) {
+			if (last > (out->ports[n - 1] & 0xffff))
+				out->ports[n - 1] = (out->ports[n - 1] & 0xffff0000) | last;
+			continue;
+		}
+		out->ports[n++] = first << 16 | last;
+	}
+	out->nports = n;
+	return 0;
+}
+
+static int eipfix_acl_build_groups(struct eipfix_acl *acl,
+				   const struct eipfix_rule *rules, gfp_t gfp)
+{
+	u32 slot_group[EIPFIX_ACL_SLOTS], slot_count[EIPFIX_ACL_SLOTS] = {};
+	u32 *rule_entry, i, g;
+	struct in6_addr peer;
+	int ret = -ENOMEM;
+
+	for (i = 0; i < EIPFIX_ACL_SLOTS; i++)
+		slot_group[i] = EIPFIX_ACL_END;
+	/* Groups are numbered as their first rule comes: by min_rule. */
+	for (i = 0; i < acl->nrules; i++) {
+		unsigned int s = eipfix_acl_slot(&rules[i]);
+
+		if (!slot_count[s]++)
+			slot_group[s] = acl->ngroups++;
+	}
+	if (!acl->ngroups)
+		return 0;
+	acl->groups = kcalloc(acl->ngroups, sizeof(*acl->groups), gfp);
+	rule_entry = kvcalloc(acl->nrules, sizeof(*rule_entry), gfp);
+	if (!acl->groups || !rule_entry)
+		goto out;
+	for (i = 0; i < acl->nrules; i++) {
+		unsigned int s = eipfix_acl_slot(&rules[i]);
+		struct eipfix_acl_group *grp = &acl->groups[slot_group[s]];
+		u32 n = slot_count[s], nb = roundup_pow_of_two(max(2 * n, 2U));
+
+		if (grp->idx)
+			continue;
+		grp->family = rules[i].family;
+		grp->prefix_len = rules[i].prefix_len;
+		grp->min_rule = i;
+		eipfix_acl_prefix_mask(&grp->mask, grp->family, grp->prefix_len);
+		grp->hmask = nb - 1;
+		grp->heads = kvmalloc_array(nb, sizeof(u32), gfp);
+		grp->entries = kvcalloc(n, sizeof(*grp->entries), gfp);
+		grp->idx = kvcalloc(n, sizeof(u32), gfp);
+		if (!grp->heads || !grp->entries || !grp->idx)
+			goto out;
+		memset(grp->heads, 0xff, nb * sizeof(u32));
+	}
+	/* Pass 1: the distinct masked peers of each group, and their rule counts. */
+	for (i = 0; i < acl->nrules; i++) {
+		struct eipfix_acl_group *grp =
+			&acl->groups[slot_group[eipfix_acl_slot(&rules[i])]];
+		const struct eipfix_acl_entry *found;
+		struct eipfix_acl_entry *e;
+		u32 h;
+
+		eipfix_acl_masked(&peer, &rules[i].peer, &grp->mask);
+		found = eipfix_acl_group_find(grp, &peer, acl->seed);
+		if (found) {
+			e = &grp->entries[found - grp->entries];
+		} else {
+			h = eipfix_acl_peer_hash(&peer, acl->seed) & grp->hmask;
+			e = &grp->entries[grp->nentries];
+			e->peer = peer;
+			e->next = grp->heads[h];
+			grp->heads[h] = grp->nentries++;
+		}
+		e->count++;
+		rule_entry[i] = e - grp->entries;
+	}
+	for (g = 0; g < acl->ngroups; g++) {
+		struct eipfix_acl_group *grp = &acl->groups[g];
+		u32 e, first = 0;
+
+		for (e = 0; e < grp->nentries; e++) {
+			grp->entries[e].first = first;
+			first += grp->entries[e].count;
+			grp->entries[e].count = 0;
+		}
+	}
+	/* Pass 2: each entry's rule indexes, ascending as the rules are visited. */
+	for (i = 0; i < acl->nrules; i++) {
+		struct eipfix_acl_group *grp =
+			&acl->groups[slot_group[eipfix_acl_slot(&rules[i])]];
+		struct eipfix_acl_entry *e = &grp->entries[rule_entry[i]];
+
+		grp->idx[e->first + e->count++] = i;
+	}
+	ret = 0;
+out:
+	kvfree(rule_entry);
+	return ret;
+}
+
+/**
+ * eipfix_acl_compile() - build the matcher of a rule set
+ * @rules: the rules, as validated by netlink.c
+ * @nrules: how many
+ * @default_action: enum eipfix_acl_action when no rule matches
+ * @gfp: allocation flags
+ *
+ * When the set can deny, it gets an empty table of allowed connections
+ * (eipfix_acl_inherit() may give it its predecessor's instead).
+ *
+ * Return: the compiled set, or NULL when out of memory.
+ */
+struct eipfix_acl *eipfix_acl_compile(const struct eipfix_rule *rules, u32 nrules,
+				      u8 default_action, gfp_t gfp)
+{
+	struct eipfix_acl *acl = kzalloc(sizeof(*acl), gfp);
+	u32 i;
+
+	if (!acl)
+		return NULL;
+	acl->default_action = default_action;
+	acl->can_deny = default_action == EIPFIX_ACL_DENY;
+	acl->nrules = nrules;
+	acl->seed = get_random_u32();
+	acl->owns_state = true;
+	if (nrules) {
+		acl->rules = kvcalloc(nrules, sizeof(*acl->rules), gfp);
+		if (!acl->rules)
+			goto fail;
+	}
+	for (i = 0; i < nrules; i++) {
+		struct eipfix_acl_rule *r = &acl->rules[i];
+
+		r->action = rules[i].action;
+		r->direction = rules[i].direction;
+		r->protocol = rules[i].protocol;
+		if (r->action == EIPFIX_ACL_DENY)
+			acl->can_deny = true;
+		if (eipfix_acl_compile_ports(r, &rules[i], gfp))
+			goto fail;
+	}
+	if (eipfix_acl_build_groups(acl, rules, gfp))
+		goto fail;
+	/* A cache line of counters per CPU at least, so CPUs do not share one. */
+	acl->hits_stride = round_up(nrules + 1, 8);
+	acl->hits = kvcalloc(nr_cpu_ids * acl->hits_stride, sizeof(*acl->hits), gfp);
+	if (!acl->hits)
+		goto fail;
+	if (acl->can_deny) {
+		acl->state = eipfix_acl_state_new(eipfix_acl_state_max, gfp);
+		if (!acl->state)
+			goto fail;
+	}
+	return acl;
+fail:
+	eipfix_acl_free(acl);
+	return NULL;
+}
+
+/* Frees @acl; no packet may still see it (it goes with its config, by RCU). */
+void eipfix_acl_free(struct eipfix_acl *acl)
+{
+	u32 i;
+
+	if (!acl)
+		return;
+	for (i = 0; i < acl->ngroups && acl->groups; i++) {
+		kvfree(acl->groups[i].heads);
+		kvfree(acl->groups[i].entries);
+		kvfree(acl->groups[i].idx);
+	}
+	kfree(acl->groups);
+	for (i = 0; i < acl->nrules && acl->rules; i++)
+		kfree(acl->rules[i].ports);
+	kvfree(acl->rules);
+	kvfree(acl->hits);
+	if (acl->owns_state)
+		eipfix_acl_state_free(acl->state);
+	kfree(acl);
+}
+
+static bool eipfix_rule_equal(const struct eipfix_rule *a, const struct eipfix_rule *b)
+{
+	return a->action == b->action && a->direction == b->direction &&
+	       a->family == b->family && a->prefix_len == b->prefix_len &&
+	       a->protocol == b->protocol && ipv6_addr_equal(&a->peer, &b->peer) &&
+	       a->nports == b->nports &&
+	       !memcmp(a->ports, b->ports, a->nports * sizeof(u32));
+}
+
+/* Whether @a and @b decide every packet alike (descriptions aside). */
+bool eipfix_acl_rules_equal(const struct eipfix_config *a,
+			    const struct eipfix_config *b)
+{
+	u32 i;
+
+	if (a->acl_default != b->acl_default || a->nrules != b->nrules)
+		return false;
+	for (i = 0; i < a->nrules; i++)
+		if (!eipfix_rule_equal(&a->rules[i], &b->rules[i]))
+			return false;
+	return true;
+}
+
+/**
+ * eipfix_acl_inherit() - let @acl carry on from an identical rule set
+ * @acl: the new set, not yet visible to packets
+ * @old: the set in force, with the same rules
+ *
+ * @acl takes over the allowed connections of @old (which packets still
+ * under @old go on using; @old no longer frees them) and starts its hit
+ * counters from @old's totals, so that a config change that leaves the
+ * rules alone neither cuts connections nor resets counters. Hits counted
+ * into @old after this are lost. Under the namespace's config lock.
+ */
+void eipfix_acl_inherit(struct eipfix_acl *acl, struct eipfix_acl *old)
+{
+	u32 i;
+
+	if (old->state && acl->can_deny) {
+		if (acl->owns_state)
+			eipfix_acl_state_free(acl->state);
+		acl->state = old->state;
+		old->owns_state = false;
+	}
+	for (i = 0; i <= acl->nrules; i++)
+		local64_set(&acl->hits[i], eipfix_acl_hits(old, i));
+}
+
+static bool eipfix_acl_port_in(const struct eipfix_acl_rule *r, u16 port)
+{
+	u32 lo = 0, hi = r->nports;
+
+	/* The last range starting at or below @port is the only candidate. */
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if ((r->ports[mid] >> 16) <= port)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (r->ports[lo] >> 16) <= port && port <= (r->ports[lo] & 0xffff);
+}
+
+static bool eipfix_acl_rule_matches(const struct eipfix_acl_rule *r, u8 protocol,
+				    u16 dport, u8 direction)
+{
+	if (r->direction != EIPFIX_DIR_BOTH && r->direction != direction)
+		return false;
+	switch (r->protocol) {
+	case EIPFIX_ACL_PROTO_TCP:
+		if (protocol != IPPROTO_TCP)
+			return false;
+		break;
+	case EIPFIX_ACL_PROTO_UDP:
+		if (protocol != IPPROTO_UDP)
+			return false;
+		break;
+	case EIPFIX_ACL_PROTO_ICMP:
+		if (protocol != IPPROTO_ICMP && protocol != IPPROTO_ICMPV6)
+			return false;
+		break;
+	}
+	return !r->nports || eipfix_acl_port_in(r, dport);
+}
+
+/**
+ * eipfix_acl_match() - the action of the first rule that matches a packet
+ * @acl: the rule set
+ * @family: AF_INET or AF_INET6
+ * @peer: the remote overlay address (source on receive, destination on send)
+ * @protocol: IP protocol number
+ * @dport: destination port, host order (TCP and UDP; else ignored)
+ * @direction: EIPFIX_DIR_RECEIVED or EIPFIX_DIR_SENDING
+ * @rule: set to the index + 1 of the matching rule, 0 for the default
+ *
+ * Context: any; @acl must stay alive (RCU).
+ */
+u8 eipfix_acl_match(const struct eipfix_acl *acl, u8 family,
+		    const struct in6_addr *peer, u8 protocol, u16 dport,
+		    u8 direction, u32 *rule)
+{
+	u32 best = acl->nrules, g, i;
+	struct in6_addr masked;
+
+	for (g = 0; g < acl->ngroups; g++) {
+		const struct eipfix_acl_group *grp = &acl->groups[g];
+		const struct eipfix_acl_entry *e;
+
+		/* Groups come by their first rule: none later can do better. */
+		if (grp->min_rule >= best)
+			break;
+		if (grp->family && grp->family != family)
+			continue;
+		eipfix_acl_masked(&masked, peer, &grp->mask);
+		e = eipfix_acl_group_find(grp, &masked, acl->seed);
+		if (!e)
+			continue;
+		for (i = 0; i < e->count; i++) {
+			u32 r = grp->idx[e->first + i];
+
+			if (r >= best)
+				break;
+			if (eipfix_acl_rule_matches(&acl->rules[r], protocol, dport,
+						    direction)) {
+				best = r;
+				break;
+			}
+		}
+	}
+	if (best < acl->nrules) {
+		*rule = best + 1;
+		return acl->rules[best].action;
+	}
+	*rule = 0;
+	return acl->default_action;
+}
+
+/* Counts a packet decided by @rule (index + 1, 0: Default). Any context. */
+void eipfix_acl_hit(struct eipfix_acl *acl, u32 rule)
+{
+	/* local64: safe against a softirq on the same CPU, no bus lock. */
+	preempt_disable();
+	local64_inc(&acl->hits[smp_processor_id() * acl->hits_stride + rule]);
+	preempt_enable();
+}
+
+u64 eipfix_acl_hits(const struct eipfix_acl *acl, u32 rule)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += local64_read(&acl->hits[cpu * acl->hits_stride + rule]);
+	return sum;
+}
+
+/* ---- the allowed connections ---- */
+
+/* A connection as its allowed packet saw it. */
+struct eipfix_acl_conn {
+	struct in6_addr saddr;
+	struct in6_addr daddr;
+	__be16 sport;
+	__be16 dport;
+	int ifindex;
+	u8 family;
+	u8 protocol;
+	u8 direction;
+	u8 pad;
+} __aligned(4);
+
+#define EIPFIX_ACL_CONN_WORDS (sizeof(struct eipfix_acl_conn) / sizeof(u32))
+static_assert(sizeof(struct eipfix_acl_conn) % sizeof(u32) == 0);
+
+struct eipfix_acl_state_entry {
+	struct hlist_node node;
+	struct eipfix_acl_conn conn;
+	u32 rule;			/* the rule that allowed it, as in hits */
+	unsigned long last_seen;	/* jiffies */
+	struct rcu_head rcu;
+};
+
+struct eipfix_acl_state *eipfix_acl_state_new(u32 max_entries, gfp_t gfp)
+{
+	struct eipfix_acl_state *st = kzalloc(sizeof(*st), gfp);
+	u32 nbuckets, i;
+
+	if (!st)
+		return NULL;
+	max_entries = max(max_entries, 1U);
+	nbuckets = roundup_pow_of_two(max(max_entries / 4, 16U));
+	st->buckets = kvcalloc(nbuckets, sizeof(*st->buckets), gfp);
+	if (!st->buckets) {
+		kfree(st);
+		return NULL;
+	}
+	st->mask = nbuckets - 1;
+	st->max_entries = max_entries;
+	st->seed = get_random_u32();
+	atomic_set(&st->count, 0);
+	for (i = 0; i < EIPFIX_ACL_STATE_LOCKS; i++)
+		spin_lock_init(&st->locks[i]);
+	return st;
+}
+
+/* Frees @st and its entries; no packet may still see it. */
+void eipfix_acl_state_free(struct eipfix_acl_state *st)
+{
+	struct eipfix_acl_state_entry *e;
+	struct hlist_node *tmp;
+	u32 i;
+
+	if (!st)
+		return;
+	for (i = 0; i <= st->mask; i++)
+		hlist_for_each_entry_safe(e, tmp, &st->buckets[i], node)
+			kfree(e);
+	kvfree(st->buckets);
+	kfree(st);
+}
+
+static u32 eipfix_acl_conn_hash(const struct eipfix_acl_state *st,
+				const struct eipfix_acl_conn *c)
+{
+	return jhash2((const u32 *)c, EIPFIX_ACL_CONN_WORDS, st->seed);
+}
+
+static unsigned long eipfix_acl_conn_timeout(const struct eipfix_acl_conn *c)
+{
+	return c->protocol == IPPROTO_TCP ? EIPFIX_ACL_STATE_TCP_TIMEOUT :
+					    EIPFIX_ACL_STATE_TIMEOUT;
+}
+
+static bool eipfix_acl_entry_live(const struct eipfix_acl_state_entry *e,
+				  unsigned long now)
+{
+	return time_before(now, READ_ONCE(e->last_seen) +
+				eipfix_acl_conn_timeout(&e->conn));
+}
+
+static void eipfix_acl_entry_touch(struct eipfix_acl_state_entry *e,
+				   unsigned long now)
+{
+	/* Written at most once a jiffy, so that busy flows do not bounce it. */
+	if (READ_ONCE(e->last_seen) != now)
+		WRITE_ONCE(e->last_seen, now);
+}
+
+/* The live entry of @c, or NULL. Under rcu_read_lock(). */
+static struct eipfix_acl_state_entry *
+eipfix_acl_state_find(struct eipfix_acl_state *st, const struct eipfix_acl_conn *c,
+		      unsigned long now)
+{
+	struct eipfix_acl_state_entry *e;
+	u32 h = eipfix_acl_conn_hash(st, c);
+
+	hlist_for_each_entry_rcu(e, &st->buckets[h & st->mask], node) {
+		if (!memcmp(&e->conn, c, sizeof(*c)))
+			return eipfix_acl_entry_live(e, now) ? e : NULL;
+	}
+	return NULL;
+}
+
+static void eipfix_acl_entry_remove(struct eipfix_acl_state *st,
+				    struct eipfix_acl_state_entry *e)
+{
+	hlist_del_rcu(&e->node);
+	atomic_dec(&st->count);
+	kfree_rcu(e, rcu);
+}
+
+/*
+ * Remembers @c as allowed by @rule. Expired entries met in the bucket go;
+ * a full table gives up the bucket's least recently seen entry.
+ */
+static enum eipfix_acl_state_result
+eipfix_acl_state_insert(struct eipfix_acl_state *st, const struct eipfix_acl_conn *c,
+			u32 rule, unsigned long now)
+{
+	u32 h = eipfix_acl_conn_hash(st, c) & st->mask;
+	spinlock_t *lock = &st->locks[h & (EIPFIX_ACL_STATE_LOCKS - 1)];
+	struct eipfix_acl_state_entry *e, *oldest = NULL;
+	struct hlist_head *head = &st->buckets[h];
+	enum eipfix_acl_state_result ret = EIPFIX_ACL_STATE_INSERTED;
+	struct hlist_node *tmp;
+
+	spin_lock_bh(lock);
+	hlist_for_each_entry_safe(e, tmp, head, node) {
+		if (!memcmp(&e->conn, c, sizeof(*c))) {
+			/* Another CPU was first, or it had expired: renew it. */
+			WRITE_ONCE(e->last_seen, now);
+			e->rule = rule;
+			ret = EIPFIX_ACL_STATE_NONE;
+			goto out;
+		}
+		if (!eipfix_acl_entry_live(e, now))
+			eipfix_acl_entry_remove(st, e);
+		else if (!oldest || time_before(e->last_seen, oldest->last_seen))
+			oldest = e;
+	}
+	if (!atomic_add_unless(&st->count, 1, st->max_entries)) {
+		if (!oldest) {
+			ret = EIPFIX_ACL_STATE_FULL;
+			goto out;
+		}
+		eipfix_acl_entry_remove(st, oldest);
+		atomic_inc(&st->count);
+		ret = EIPFIX_ACL_STATE_EVICTED;
+	}
+	e = kmalloc(sizeof(*e), GFP_ATOMIC);
+	if (!e) {
+		atomic_dec(&st->count);
+		ret = EIPFIX_ACL_STATE_NOMEM;
+		goto out;
+	}
+	e->conn = *c;
+	e->rule = rule;
+	e->last_seen = now;
+	hlist_add_head_rcu(&e->node, head);
+out:
+	spin_unlock_bh(lock);
+	return ret;
+}
+
+static void eipfix_acl_conn_of(struct eipfix_acl_conn *c, const struct eipfix_key *key)
+{
+	memset(c, 0, sizeof(*c));
+	c->saddr = key->saddr;
+	c->daddr = key->daddr;
+	c->ifindex = key->ifindex;
+	c->family = key->family;
+	c->protocol = key->protocol;
+	c->direction = key->direction;
+	/* ICMP keeps type and code in dport: a connection has no ports. */
+	if (key->protocol != IPPROTO_ICMP && key->protocol != IPPROTO_ICMPV6) {
+		c->sport = key->sport;
+		c->dport = key->dport;
+	}
+}
+
+/* The connection a packet of @c would be the reply to, if it can be one. */
+static bool eipfix_acl_conn_request(struct eipfix_acl_conn *req,
+				    const struct eipfix_acl_conn *c,
+				    const struct eipfix_key *key)
+{
+	if (key->protocol == IPPROTO_ICMP || key->protocol == IPPROTO_ICMPV6) {
+		u8 type = ntohs(key->dport) >> 8;
+
+		/* Only an echo reply answers an ICMP packet. */
+		if (type != (key->protocol == IPPROTO_ICMP ? 0 : 129))
+			return false;
+	}
+	*req = *c;
+	req->saddr = c->daddr;
+	req->daddr = c->saddr;
+	req->sport = c->dport;
+	req->dport = c->sport;
+	req->direction = c->direction == EIPFIX_DIR_RECEIVED ? EIPFIX_DIR_SENDING :
+							       EIPFIX_DIR_RECEIVED;
+	return true;
+}
+
+/**
+ * eipfix_acl_decide() - allow or deny a packet, statefully
+ * @acl: the rule set in force (NULL: allow everything)
+ * @key: the packet's flow key (ifindex and direction set)
+ * @now: jiffies
+ * @v: the verdict, and how it came about
+ *
+ * A packet of a connection allowed before passes as it did (counted on the
+ * rule that allowed it); the reply to one passes without a rule; anything
+ * else takes the first matching rule or Default, and what is allowed is
+ * remembered for its replies.
+ *
+ * Context: any; the caller holds rcu_read_lock().
+ */
+void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
+		       unsigned long now, struct eipfix_acl_verdict *v)
+{
+	struct eipfix_acl_conn c, req;
+	struct eipfix_acl_state_entry *e;
+	const struct in6_addr *peer;
+	u16 dport = 0;
+
+	v->action = EIPFIX_ACL_ALLOW;
+	v->via = EIPFIX_ACL_VIA_RULE;
+	v->state = EIPFIX_ACL_STATE_NONE;
+	v->rule = 0;
+	if (!acl)
+		return;
+	if (acl->state) {
+		eipfix_acl_conn_of(&c, key);
+		e = eipfix_acl_state_find(acl->state, &c, now);
+		if (e) {
+			eipfix_acl_entry_touch(e, now);
+			v->via = EIPFIX_ACL_VIA_STATE;
+			v->rule = READ_ONCE(e->rule);
+			eipfix_acl_hit(acl, v->rule);
+			return;
+		}
+		if (eipfix_acl_conn_request(&req, &c, key)) {
+			e = eipfix_acl_state_find(acl->state, &req, now);
+			if (e) {
+				eipfix_acl_entry_touch(e, now);
+				v->via = EIPFIX_ACL_VIA_REPLY;
+				return;
+			}
+		}
+	}
+	peer = key->direction == EIPFIX_DIR_RECEIVED ? &key->saddr : &key->daddr;
+	if (key->protocol == IPPROTO_TCP || key->protocol == IPPROTO_UDP)
+		dport = ntohs(key->dport);
+	v->action = eipfix_acl_match(acl, key->family, peer, key->protocol, dport,
+				     key->direction, &v->rule);
+	eipfix_acl_hit(acl, v->rule);
+	if (v->action == EIPFIX_ACL_ALLOW && acl->state)
+		v->state = eipfix_acl_state_insert(acl->state, &c, v->rule, now);
+}
