@@ -171,13 +171,26 @@ static int eipfix_parse_v6(const struct sk_buff *skb, struct eipfix_pkt *pkt)
 		eipfix_count_segs(skb, l3_len, sizeof(*ip6h), pkt);
 		return -EINVAL;
 	}
+	if (ntohs(frag_off) & ~0x7) {
+		/*
+		 * A later fragment: ipv6_skip_exthdr() stops at its fragment
+		 * header, whose next header is the flow's protocol.
+		 */
+		struct frag_hdr _fh;
+		const struct frag_hdr *fh;
+
+		fh = skb_header_pointer(skb, thoff, sizeof(_fh), &_fh);
+		if (!fh)
+			return -EINVAL;
+		pkt->key.protocol = fh->nexthdr;
+		eipfix_count_segs(skb, l3_len, thoff - nhoff + sizeof(*fh), pkt);
+		return 0;
+	}
 	pkt->key.protocol = nexthdr;
 	eipfix_count_segs(skb, l3_len,
 			  thoff - nhoff + eipfix_l4_hdr_len(skb, thoff, nexthdr),
 			  pkt);
 
-	if (ntohs(frag_off) & ~0x7)
-		return 0;
 	if (!eipfix_parse_l4(skb, thoff, pkt))
 		return -EINVAL;
 	return 0;

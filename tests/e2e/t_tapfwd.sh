@@ -34,7 +34,7 @@ flows_begin "$W" tap0
 flows_traffic
 flows_end
 
-kill "$TAPFWD"; wait "$TAPFWD" 2>/dev/null
+kill "$(cat "$W/tapfwd.ready")" 2>/dev/null
 ip netns del peer
 check "rmmod" mod_unload
 check "kernel log clean" dmesg_clean

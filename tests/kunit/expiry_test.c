@@ -4,7 +4,10 @@
  * timeout, FIN/RST grace, the interim tick, forced end, and that the deltas
  * of a flow's records sum to its totals.
  */
+#include <kunit/test.h>
 #include <linux/jiffies.h>
+#include <linux/in.h>
+#include <linux/socket.h>
 #include <linux/slab.h>
 #include <uapi/linux/enclave_ipfix.h>
 

@@ -3,10 +3,13 @@
  * KUnit: the flow table (kmod/flow_table.c) alone, against a naive reference
  * model under random operations, at its bound, and under concurrent updates.
  */
+#include <kunit/test.h>
 #include <linux/kthread.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/delay.h>
+#include <linux/in.h>
+#include <linux/socket.h>
 #include <uapi/linux/enclave_ipfix.h>
 
 #include "flow_table.h"

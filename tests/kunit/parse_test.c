@@ -6,6 +6,7 @@
  * the packet.
  */
 #include <linux/netfilter.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
 #include <uapi/linux/enclave_ipfix.h>
 
@@ -263,15 +264,17 @@ static void parse_v4_truncated_transport_is_raw_and_counted(struct kunit *test)
 
 static void parse_v4_gso_counts_wire_segments(struct kunit *test)
 {
-	u8 buf[sizeof(struct iphdr) + sizeof(struct tcphdr) + 3000] = {};
+	unsigned int len = sizeof(struct iphdr) + sizeof(struct tcphdr) + 3000;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
 	struct iphdr *iph = (struct iphdr *)buf;
 	struct tcphdr *th = (struct tcphdr *)(iph + 1);
 	struct eipfix_pkt pkt;
 	struct sk_buff *skb;
 
-	eipfix_test_ip4(iph, IPPROTO_TCP, sizeof(buf));
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip4(iph, IPPROTO_TCP, len);
 	th->doff = 5;
-	skb = eipfix_test_skb(test, buf, sizeof(buf));
+	skb = eipfix_test_skb(test, buf, len);
 	skb_shinfo(skb)->gso_size = 1000;
 	skb_shinfo(skb)->gso_segs = 3;
 	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
