@@ -131,7 +131,8 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 	struct request *rq = arg;
 
 	(void)who;
-	rq->error = e->error;
+	/* A kernel error is a small negative errno; anything else is malformed. */
+	rq->error = e->error < 0 && e->error > -4096 ? e->error : -EPROTO;
 	extack_message(e, rq->extack, sizeof(rq->extack));
 	rq->done = 1;
 	return NL_STOP;
@@ -154,7 +155,8 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[EIPFIX_A_MAX + 1];
 	int ret;
 
-	if (nlh->nlmsg_type != rq->nl->family)
+	/* Too short for a genetlink header: gnlh->cmd would be out of bounds. */
+	if (nlh->nlmsg_type != rq->nl->family || !genlmsg_valid_hdr(nlh, 0))
 		return NL_SKIP;
 	switch (gnlh->cmd) {
 	case EIPFIX_CMD_RECORDS_PENDING:
@@ -444,7 +446,11 @@ static int parse_rule(struct nlattr *nest, struct eipfix_acl_rule *r)
 		return -ENOMEM;
 	r->n_ports = 0;
 	nla_for_each_nested(nla, tb[EIPFIX_RULE_A_PORTS], rem) {
-		uint32_t v = nla_get_u32(nla);
+		uint32_t v;
+
+		if (nla_len(nla) < (int)sizeof(v))
+			return -EPROTO;
+		v = nla_get_u32(nla);
 
 		r->ports[r->n_ports].first = v >> 16;
 		r->ports[r->n_ports++].last = v & 0xffff;
@@ -459,7 +465,7 @@ struct config_reply {
 
 static int parse_lists(struct nlattr **tb, struct eipfix_profile *p)
 {
-	char err[512];
+	char err[512], text[sizeof(p->collectors[0].text)];
 	struct nlattr *nla;
 	int rem, n, ret;
 
@@ -479,8 +485,8 @@ static int parse_lists(struct nlattr **tb, struct eipfix_profile *p)
 	if (tb[EIPFIX_A_COLLECTORS])
 		nla_for_each_nested(nla, tb[EIPFIX_A_COLLECTORS], rem) {
 			/* The kernel holds what push-config checked. */
-			if (eipfix_collector_parse(nla_get_string(nla),
-						   &p->collectors[p->n_collectors],
+			nla_strlcpy(text, nla, sizeof(text));
+			if (eipfix_collector_parse(text, &p->collectors[p->n_collectors],
 						   err, sizeof(err)))
 				return -EPROTO;
 			p->n_collectors++;
@@ -505,6 +511,9 @@ static int parse_config(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
 			genlmsg_attrlen(gnlh, 0), config_policy);
 	if (ret)
 		return -EPROTO;
+	/* A second reply replaces the first: its lists must not outgrow them. */
+	eipfix_profile_free(p);
+	eipfix_profile_init(p);
 #define GET(attr, field, type) \
 	do { if (tb[attr]) p->field = nla_get_##type(tb[attr]); } while (0)
 	GET(EIPFIX_A_ENABLED, enabled, u8);
@@ -572,6 +581,58 @@ int netlink_get_counters(struct netlink *nl, uint64_t ctr[__EIPFIX_CTR_A_MAX],
 	memset(ctr, 0, sizeof(uint64_t) * __EIPFIX_CTR_A_MAX);
 	return request(nl, msg, EIPFIX_CMD_GET_COUNTERS, parse_counters, ctr,
 		       err, errlen);
+}
+
+/* ---- Access Control rule hits (in the GET_COUNTERS reply) ---- */
+
+struct hits_reply {
+	uint64_t *hits;
+	unsigned int n;
+	uint64_t default_hits;
+};
+
+static int parse_acl_hits(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
+{
+	struct hits_reply *h = arg;
+	struct nlattr *nla;
+	int rem, n = 0;
+
+	(void)nlh;
+	if (tb[EIPFIX_A_ACL_DEFAULT_HITS])
+		h->default_hits = nla_get_u64(tb[EIPFIX_A_ACL_DEFAULT_HITS]);
+	if (!tb[EIPFIX_A_ACL_RULE_HITS])
+		return 0;
+	nla_for_each_nested(nla, tb[EIPFIX_A_ACL_RULE_HITS], rem)
+		n++;
+	h->hits = calloc(n + 1, sizeof(*h->hits));
+	if (!h->hits)
+		return -ENOMEM;
+	nla_for_each_nested(nla, tb[EIPFIX_A_ACL_RULE_HITS], rem)
+		if (nla_type(nla) == EIPFIX_A_ACL_RULE_HIT && nla_len(nla) == 8)
+			h->hits[h->n++] = nla_get_u64(nla);
+	return 0;
+}
+
+int netlink_get_acl_hits(struct netlink *nl, uint64_t **hits, unsigned int *n,
+			 uint64_t *default_hits, char *err, size_t errlen)
+{
+	struct nl_msg *msg = new_msg(nl, EIPFIX_CMD_GET_COUNTERS, 0, 0);
+	struct hits_reply h = { 0 };
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	/* One hit counter per rule: the reply can outgrow the fixed buffer. */
+	nl_socket_enable_msg_peek(nl->sock);
+	ret = request(nl, msg, EIPFIX_CMD_GET_COUNTERS, parse_acl_hits, &h, err, errlen);
+	if (ret) {
+		free(h.hits);
+		return ret;
+	}
+	*hits = h.hits;
+	*n = h.n;
+	*default_hits = h.default_hits;
+	return 0;
 }
 
 /* ---- flows and records ---- */

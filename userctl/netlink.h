@@ -34,6 +34,12 @@ int netlink_get_config(struct netlink *nl, struct eipfix_profile *p,
 		       uint32_t *generation, char *err, size_t errlen);
 int netlink_get_counters(struct netlink *nl, uint64_t ctr[__EIPFIX_CTR_A_MAX],
 			 char *err, size_t errlen);
+/*
+ * The hits of the Access Control Rules in force: *hits (malloc'd, *n of
+ * them, in rule order; the caller frees it) and those of the Default.
+ */
+int netlink_get_acl_hits(struct netlink *nl, uint64_t **hits, unsigned int *n,
+			 uint64_t *default_hits, char *err, size_t errlen);
 int netlink_dump_flows(struct netlink *nl, netlink_record_fn fn, void *arg,
 		       char *err, size_t errlen);
 

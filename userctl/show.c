@@ -32,11 +32,56 @@ static const char *const counter_names[__EIPFIX_CTR_A_MAX] = {
 	[EIPFIX_CTR_A_ACL_DROPPED_OCTETS] = "acl_dropped_octets",
 	[EIPFIX_CTR_A_RECORDS_IN_QUEUE] = "records_in_queue",
 	[EIPFIX_CTR_A_FLOWS_ACTIVE] = "flows_active",
+	[EIPFIX_CTR_A_ACL_REPLIES_ALLOWED] = "acl_replies_allowed",
+	[EIPFIX_CTR_A_ACL_CONNS_CREATED] = "acl_conns_created",
+	[EIPFIX_CTR_A_ACL_CONNS_EVICTED] = "acl_conns_evicted",
+	[EIPFIX_CTR_A_ACL_CONNS_NOT_CREATED] = "acl_conns_not_created",
+	[EIPFIX_CTR_A_ACL_CONNS_ACTIVE] = "acl_conns_active",
 };
 
-static json_t *config_json(const struct eipfix_profile *p, uint32_t generation)
+/* One rule as the profile has it, plus the packets it decided. */
+static json_t *rule_json(const struct eipfix_acl_rule *r, uint64_t hits)
+{
+	char peer[INET6_ADDRSTRLEN + 8], ports[64] = "";
+	json_t *o = json_object();
+	size_t n = 0;
+	unsigned int i;
+
+	json_object_set_new(o, "Action", json_string(eipfix_acl_action_name(r->action)));
+	json_object_set_new(o, "Direction", json_string(eipfix_direction_name(r->direction)));
+	if (r->family) {
+		inet_ntop(r->family, r->peer, peer, sizeof(peer));
+		snprintf(peer + strlen(peer), sizeof(peer) - strlen(peer), "/%u", r->prefix_len);
+		json_object_set_new(o, "Peer", json_string(peer));
+	}
+	json_object_set_new(o, "Protocol", json_string(eipfix_acl_proto_name(r->protocol)));
+	for (i = 0; i < r->n_ports && n < sizeof(ports) - 16; i++) {
+		n += snprintf(ports + n, sizeof(ports) - n, i ? ",%u" : "%u", r->ports[i].first);
+		if (r->ports[i].last != r->ports[i].first)
+			n += snprintf(ports + n, sizeof(ports) - n, "-%u", r->ports[i].last);
+	}
+	if (i < r->n_ports)
+		snprintf(ports + n, sizeof(ports) - n, ",...");
+	if (r->n_ports)
+		json_object_set_new(o, "Ports", json_string(ports));
+	if (r->description[0])
+		json_object_set_new(o, "Description", json_string(r->description));
+	json_object_set_new(o, "hits", json_integer((json_int_t)hits));
+	return o;
+}
+
+/* The hits of the rules in force, as GET_COUNTERS gives them. */
+struct acl_hits {
+	uint64_t *rules;
+	unsigned int n;
+	uint64_t dflt;
+};
+
+static json_t *config_json(const struct eipfix_profile *p, uint32_t generation,
+			   const struct acl_hits *hits)
 {
 	json_t *fm = json_object(), *cols = json_array(), *ifs = json_array();
+	json_t *rules = json_array();
 	unsigned int i;
 
 	for (i = 0; i < p->n_collectors; i++)
@@ -53,10 +98,14 @@ static json_t *config_json(const struct eipfix_profile *p, uint32_t generation)
 	json_object_set_new(fm, "TemplateRefresh", json_integer(p->template_refresh_s));
 	json_object_set_new(fm, "MessageSize", json_integer(p->message_size));
 	json_object_set_new(fm, "MaxFlows", json_integer(p->max_flows));
-	return json_pack("{s:o, s:{s:s, s:i}, s:i, s:b}", "FlowMetadata", fm,
+	for (i = 0; i < p->n_rules; i++)
+		json_array_append_new(rules, rule_json(&p->rules[i],
+						       i < hits->n ? hits->rules[i] : 0));
+	return json_pack("{s:o, s:{s:s, s:I, s:o}, s:i, s:b}", "FlowMetadata", fm,
 			 "AccessControl", "Default",
 			 p->acl_default == EIPFIX_ACL_DENY ? "Deny" : "Allow",
-			 "Rules", p->n_rules, "generation", generation,
+			 "DefaultHits", (json_int_t)hits->dflt, "Rules", rules,
+			 "generation", generation,
 			 "metering", p->enabled && p->n_collectors);
 }
 
@@ -72,6 +121,7 @@ static int status_usage(void)
 int status_main(int argc, char *argv[])
 {
 	uint64_t ctr[__EIPFIX_CTR_A_MAX];
+	struct acl_hits hits = { 0 };
 	struct eipfix_profile p;
 	json_t *out, *kc, *agent;
 	struct netlink *nl;
@@ -93,6 +143,9 @@ int status_main(int argc, char *argv[])
 		ret = netlink_get_config(nl, &p, &generation, err, sizeof(err));
 	if (!ret) {
 		ret = netlink_get_counters(nl, ctr, err, sizeof(err));
+		if (!ret)
+			ret = netlink_get_acl_hits(nl, &hits.rules, &hits.n, &hits.dflt,
+						   err, sizeof(err));
 		if (ret)
 			eipfix_profile_free(&p);
 	}
@@ -106,9 +159,10 @@ int status_main(int argc, char *argv[])
 		if (counter_names[i])
 			json_object_set_new(kc, counter_names[i], json_integer(ctr[i]));
 	agent = agent_state_read();
-	out = json_pack("{s:o, s:o, s:o}", "config", config_json(&p, generation),
+	out = json_pack("{s:o, s:o, s:o}", "config", config_json(&p, generation, &hits),
 			"kernel", kc, "agent", agent ? agent : json_null());
 	eipfix_profile_free(&p);
+	free(hits.rules);
 	if (json) {
 		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
