@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # tests/e2e/lib.sh: sourced by every tests/e2e/t_*.sh inside the guest VM.
 #
 # Results: TAP-ish lines ("ok - desc", "not ok - desc", "# detail") go to stdout and to

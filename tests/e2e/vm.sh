@@ -123,26 +123,31 @@ read -r -d '' STAGE2 <<'STAGE2EOF'
 # stage 2 (the host's bash, on the overlay root): a sane system, the guest script, poweroff.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8 LC_ALL=C.UTF-8 SHELL=/bin/bash USER=root LOGNAME=root
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm
-mount -t devpts -o gid=5,mode=620 devpts /dev/pts
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount -t tmpfs -o mode=755 tmpfs /run
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
-mkdir -p /run/netns /run/lock /var/tmp
-hostname eipfix-vm
+# busybox (static, one binary) for the set-up: every exec of a dynamic binary costs
+# a lot under TCG with the libraries read over 9p.
+bb=/bin/busybox
+$bb mount -t proc proc /proc
+$bb mount -t sysfs sysfs /sys
+$bb mount -t devtmpfs devtmpfs /dev
+$bb mkdir -p /dev/pts /dev/shm /run /tmp
+$bb mount -t devpts -o gid=5,mode=620 devpts /dev/pts
+$bb mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+$bb mount -t tmpfs -o mode=755 tmpfs /run
+$bb mount -t tmpfs -o mode=1777 tmpfs /tmp
+$bb mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+$bb mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+$bb mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+$bb mkdir -p /run/netns /run/lock /var/tmp
+$bb hostname eipfix-vm
 echo eipfix-vm >/etc/hostname
-ip link set lo up
-cut -d' ' -f1 /proc/uptime >/results/.boot-uptime
+$bb ip link set lo up
+read -r up _ </proc/uptime
+echo "$up" >/results/.boot-uptime
 ulimit -c 0
 . /results/.env
 export EIPFIX_RESULTS=/results
 cd "${EIPFIX_CWD:-/}" 2>/dev/null || cd /
-echo "eipfix-vm: booted in $(cat /results/.boot-uptime) s; running $EIPFIX_GUEST_SCRIPT ${EIPFIX_GUEST_ARGS[*]}"
+echo "eipfix-vm: booted in $up s; running $EIPFIX_GUEST_SCRIPT ${EIPFIX_GUEST_ARGS[*]}"
 set -o pipefail
 if [ -x "$EIPFIX_GUEST_SCRIPT" ]; then run=("$EIPFIX_GUEST_SCRIPT"); else run=(bash "$EIPFIX_GUEST_SCRIPT"); fi
 "${run[@]}" "${EIPFIX_GUEST_ARGS[@]}" </dev/null 2>&1 | tee /results/output.log

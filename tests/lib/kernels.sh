@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Sourced helper: where Debian's kernels for a major.minor version live.
 #
 #   . tests/lib/kernels.sh
