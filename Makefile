@@ -32,7 +32,7 @@ check:
 	tests/run-all.sh
 
 # --- install / uninstall (README: "Installing on a host") -------------------------
-# make install [DESTDIR=...] [PREFIX=/usr] [DKMS=yes|no]
+# make install [DESTDIR=...] [PREFIX=/usr] [DKMS=yes|no [MODULE_KO=...]]
 # userctl, its man page, the systemd unit, a modules-load.d entry, the default profile
 # (never overwriting one), and the module: with DKMS (a copy of the module's sources in
 # /usr/src/enclave_ipfix-$(VERSION), `dkms add`, `dkms install` for every kernel that has
@@ -47,6 +47,10 @@ MODULESLOADDIR ?= $(PREFIX)/lib/modules-load.d
 SYSCONFDIR ?= /etc
 PROFILEDIR ?= $(SYSCONFDIR)/enclave/profiles
 DKMS ?= $(if $(shell command -v dkms 2>/dev/null),yes,no)
+# DKMS=no MODULE_KO=path/enclave_ipfix.ko: install that already built module (for the
+# kernel its vermagic names) instead of building one.
+MODULE_KO ?=
+MODULE_KREL = $(firstword $(shell modinfo -F vermagic $(MODULE_KO)))
 DKMS_SRC := /usr/src/enclave_ipfix-$(VERSION)
 DKMS_SOURCES = Kbuild Makefile include/uapi/linux/enclave_ipfix.h $(wildcard kmod/*.[ch])
 # A real install (not staged into a DESTDIR) runs dkms, depmod and systemctl.
@@ -91,10 +95,15 @@ else
 	@echo "install: DKMS sources staged in $(DESTDIR)$(DKMS_SRC); on the target run:"
 	@echo "    dkms add -m enclave_ipfix -v $(VERSION) && dkms install -m enclave_ipfix -v $(VERSION)"
 endif
+else ifneq ($(MODULE_KO),)
+	install -D -m 0644 $(MODULE_KO) $(DESTDIR)/lib/modules/$(MODULE_KREL)/updates/enclave_ipfix.ko
+	$(if $(REAL_INSTALL),depmod -a $(MODULE_KREL))
 else
 	$(MAKE) module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
 		$(if $(REAL_INSTALL),,INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	@# Debian's headers have no System.map, so modules_install skips depmod.
+	$(if $(REAL_INSTALL),depmod -a $$(cat $(KDIR)/include/config/kernel.release))
 endif
 	@if [ "$(REAL_INSTALL)" = yes ] && [ -d /run/systemd/system ]; then \
 		echo "systemctl daemon-reload"; systemctl daemon-reload; \
@@ -140,3 +149,27 @@ uninstall:
 KERNEL ?= 6.1
 demo:
 	tests/e2e/demo.sh $(DEMO_ARGS) $(KERNEL)
+
+# --- bench: performance (tests/bench/BENCHMARKS.md) -------------------------------------
+# make bench: the native encoder benchmark, then one VM boot per kernel (6.1, 6.12)
+# alternating the configurations; raw output and reports in tests/bench/results/.
+# make bench-smoke: the same harness at tiny counts (6.1 only): `make check` runs it.
+.PHONY: bench-smoke
+bench:
+	tests/bench/bench.sh
+
+bench-smoke:
+	tests/bench/bench.sh --smoke
+
+# --- single suites ---------------------------------------------------------------------
+# make kunit-6.12, make e2e-6.1 [TESTS="t_flows t_acl"], make vm-6.1 SCRIPT=guest.sh
+KVERS := 6.1 6.12
+.PHONY: kunit e2e $(KVERS:%=kunit-%) $(KVERS:%=e2e-%) $(KVERS:%=vm-%)
+kunit: $(KVERS:%=kunit-%)
+e2e: $(KVERS:%=e2e-%)
+$(KVERS:%=kunit-%): kunit-%:
+	tests/kunit/run.sh $*
+$(KVERS:%=e2e-%): e2e-%:
+	tests/e2e/run.sh $* $(TESTS)
+$(KVERS:%=vm-%): vm-%:
+	tests/e2e/vm.sh $* $(SCRIPT)

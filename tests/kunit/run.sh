@@ -51,16 +51,9 @@ if ! flock -n 9; then
 fi
 
 # --- 1. The kernel tree, extracted once ------------------------------------
-if [ ! -f "$SRC/.eipfix-extracted" ] || [ "$TARBALL" -nt "$SRC/.eipfix-extracted" ]; then
-	echo "$TAG: extracting $TARBALL into $CACHE (once)" >&2
-	rm -rf "$SRC" "$CACHE/extract.tmp" "$BUILD"
-	mkdir -p "$CACHE/extract.tmp"
-	tar -xJf "$TARBALL" -C "$CACHE/extract.tmp" || summary_fail "cannot extract $TARBALL"
-	top=$(ls "$CACHE/extract.tmp")
-	mv "$CACHE/extract.tmp/$top" "$SRC" && rmdir "$CACHE/extract.tmp" ||
-		summary_fail "unexpected layout in $TARBALL"
-	touch "$SRC/.eipfix-extracted"
-fi
+[ "$(kernel_source_tree "$VERSION")" = "$SRC" ] || summary_fail "cannot extract $TARBALL"
+# A freshly extracted tree needs a fresh build dir.
+[ "$SRC/.eipfix-extracted" -nt "$BUILD" ] && rm -rf "$BUILD"
 
 # --- 2. Hook net/enclave_ipfix/ into the tree (idempotent) -----------------
 mkdir -p "$DEST"

@@ -78,3 +78,25 @@ eipfix_cache() {
 	_kernel_check_version "$1" || return 1
 	mkdir -p "$EIPFIX_CACHE/$1" && printf '%s\n' "$EIPFIX_CACHE/$1"
 }
+
+# The kernel source tree of VERSION (Debian's linux-source-VERSION), extracted once
+# into the cache; prints its path. Used by the KUnit runner and for checkpatch.pl.
+kernel_source_tree() {
+	local v=$1 cache tarball src top
+	cache=$(eipfix_cache "$v") || return 1
+	tarball=$(kernel_source_tarball "$v") || return 1
+	src=$cache/linux-source-$v
+	(
+		flock 8
+		if [ ! -f "$src/.eipfix-extracted" ] || [ "$tarball" -nt "$src/.eipfix-extracted" ]; then
+			echo "extracting $tarball into $cache (once)" >&2
+			rm -rf "$src" "$cache/extract.tmp"
+			mkdir -p "$cache/extract.tmp"
+			tar -xJf "$tarball" -C "$cache/extract.tmp" || exit 1
+			top=$(ls "$cache/extract.tmp")
+			mv "$cache/extract.tmp/$top" "$src" && rmdir "$cache/extract.tmp" || exit 1
+			touch "$src/.eipfix-extracted"
+		fi
+	) 8>"$cache/source.lock" || return 1
+	echo "$src"
+}
