@@ -22,6 +22,21 @@ static struct genl_family eipfix_family;
 
 #define EIPFIX_RECORDS_MSGS_PER_DUMP 256
 
+/*
+ * An attribute's length is 16 bits, so long lists (rules, rule hits) go in as
+ * many nests of their type as it takes, each closed before it reaches this.
+ */
+#define EIPFIX_NEST_MAX 60000
+
+static struct nlattr *eipfix_nest_next(struct sk_buff *skb, struct nlattr *nest,
+				       int type)
+{
+	if (skb_tail_pointer(skb) - (unsigned char *)nest < EIPFIX_NEST_MAX)
+		return nest;
+	nla_nest_end(skb, nest);
+	return nla_nest_start(skb, type);
+}
+
 static struct netlink_range_validation eipfix_idle_range = {
 	.min = 1000,
 	.max = 86400000,
@@ -242,16 +257,19 @@ static int eipfix_parse_rule(struct eipfix_rule *rule, const struct nlattr *nest
 	return 0;
 }
 
-static int eipfix_parse_rules(struct eipfix_config *cfg, const struct nlattr *list,
-			      struct netlink_ext_ack *extack)
+/* The rules of every EIPFIX_A_ACL_RULES nest of the request, in order. */
+static int eipfix_parse_rules(struct eipfix_config *cfg, const struct nlattr *head,
+			      int len, struct netlink_ext_ack *extack)
 {
-	const struct nlattr *nla;
-	int rem, n = 0, ret;
+	const struct nlattr *list, *nla;
+	int rem, rem2, n = 0, ret;
 
-	nla_for_each_nested(nla, list, rem)
-		n++;
+	nla_for_each_attr(list, head, len, rem)
+		if (nla_type(list) == EIPFIX_A_ACL_RULES)
+			nla_for_each_nested(nla, list, rem2)
+				n++;
 	if (n > EIPFIX_MAX_RULES) {
-		NL_SET_ERR_MSG_ATTR(extack, list, "too many rules (at most 65535)");
+		NL_SET_ERR_MSG(extack, "too many rules (at most 65535)");
 		return -E2BIG;
 	}
 	if (!n)
@@ -259,11 +277,15 @@ static int eipfix_parse_rules(struct eipfix_config *cfg, const struct nlattr *li
 	cfg->rules = kvcalloc(n, sizeof(*cfg->rules), GFP_KERNEL);
 	if (!cfg->rules)
 		return -ENOMEM;
-	nla_for_each_nested(nla, list, rem) {
-		/* Counted first, so that a half-parsed rule is freed too. */
-		ret = eipfix_parse_rule(&cfg->rules[cfg->nrules++], nla, extack);
-		if (ret)
-			return ret;
+	nla_for_each_attr(list, head, len, rem) {
+		if (nla_type(list) != EIPFIX_A_ACL_RULES)
+			continue;
+		nla_for_each_nested(nla, list, rem2) {
+			/* Counted first, so that a half-parsed rule is freed too. */
+			ret = eipfix_parse_rule(&cfg->rules[cfg->nrules++], nla, extack);
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -299,7 +321,13 @@ static int eipfix_parse_scalars(struct eipfix_config *cfg, struct nlattr **attrs
 }
 
 /* Also the entry point of the KUnit suite of the policies. */
+/*
+ * @attrs: the request's attributes, validated; @head, @len: all of them, for
+ * the lists that may come in several nests. Also the entry point of the
+ * KUnit suite of the policies.
+ */
 struct eipfix_config *eipfix_netlink_parse_config(struct nlattr **attrs,
+						  const struct nlattr *head, int len,
 						  struct netlink_ext_ack *extack)
 {
 	struct eipfix_config *cfg = eipfix_config_new_default();
@@ -313,7 +341,7 @@ struct eipfix_config *eipfix_netlink_parse_config(struct nlattr **attrs,
 	if (!ret && attrs[EIPFIX_A_COLLECTORS])
 		ret = eipfix_parse_collectors(cfg, attrs[EIPFIX_A_COLLECTORS], extack);
 	if (!ret && attrs[EIPFIX_A_ACL_RULES])
-		ret = eipfix_parse_rules(cfg, attrs[EIPFIX_A_ACL_RULES], extack);
+		ret = eipfix_parse_rules(cfg, head, len, extack);
 	if (ret) {
 		eipfix_config_free(cfg);
 		return ERR_PTR(ret);
@@ -327,7 +355,8 @@ static int eipfix_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct eipfix_config *cfg;
 	int ret;
 
-	cfg = eipfix_netlink_parse_config(info->attrs, info->extack);
+	cfg = eipfix_netlink_parse_config(info->attrs, genlmsg_data(info->genlhdr),
+					  genlmsg_len(info->genlhdr), info->extack);
 	if (IS_ERR(cfg))
 		return PTR_ERR(cfg);
 	ret = eipfix_net_apply_config(en, cfg, info->extack);
@@ -409,9 +438,11 @@ static int eipfix_put_config(struct sk_buff *skb, const struct eipfix_config *cf
 	rules = nla_nest_start(skb, EIPFIX_A_ACL_RULES);
 	if (!rules)
 		return -EMSGSIZE;
-	for (i = 0; i < cfg->nrules; i++)
-		if (eipfix_put_rule(skb, &cfg->rules[i]))
+	for (i = 0; i < cfg->nrules; i++) {
+		rules = eipfix_nest_next(skb, rules, EIPFIX_A_ACL_RULES);
+		if (!rules || eipfix_put_rule(skb, &cfg->rules[i]))
 			return -EMSGSIZE;
+	}
 	nla_nest_end(skb, rules);
 	return 0;
 }
@@ -659,10 +690,13 @@ static int eipfix_put_acl_hits(struct sk_buff *skb, const struct eipfix_acl *acl
 	nest = nla_nest_start(skb, EIPFIX_A_ACL_RULE_HITS);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 1; i <= acl->nrules; i++)
-		if (nla_put_u64_64bit(skb, EIPFIX_A_ACL_RULE_HIT, eipfix_acl_hits(acl, i),
+	for (i = 1; i <= acl->nrules; i++) {
+		nest = eipfix_nest_next(skb, nest, EIPFIX_A_ACL_RULE_HITS);
+		if (!nest ||
+		    nla_put_u64_64bit(skb, EIPFIX_A_ACL_RULE_HIT, eipfix_acl_hits(acl, i),
 				      EIPFIX_A_PAD))
 			return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -723,7 +757,8 @@ static int eipfix_nl_get_counters(struct sk_buff *skb, struct genl_info *info)
 	/* The rule hits must fit too: taken under the lock, so the rules stay. */
 	mutex_lock(&en->lock);
 	cfg = rcu_dereference_protected(en->config, lockdep_is_held(&en->lock));
-	size = NLMSG_GOODSIZE + (size_t)cfg->nrules * nla_total_size_64bit(8);
+	size = NLMSG_GOODSIZE + (size_t)cfg->nrules * nla_total_size_64bit(8) +
+	       (size_t)cfg->nrules / 4096 * NLA_HDRLEN;
 	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg) {
 		mutex_unlock(&en->lock);

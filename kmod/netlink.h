@@ -17,6 +17,7 @@ void eipfix_genetlink_uninit(void);
 void eipfix_netlink_notify_config(struct net *net, u32 generation);
 void eipfix_netlink_records_pending(struct work_struct *work);
 struct eipfix_config *eipfix_netlink_parse_config(struct nlattr **attrs,
+						  const struct nlattr *head, int len,
 						  struct netlink_ext_ack *extack);
 
 #endif /* _EIPFIX_NETLINK_H */

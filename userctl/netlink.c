@@ -66,6 +66,14 @@ int netlink_open(struct netlink **out, char *err, size_t errlen)
 	}
 	nl_socket_disable_seq_check(nl->sock);
 	nl_socket_set_buffer_size(nl->sock, 4 << 20, 4 << 20);
+	/*
+	 * A config of thousands of rules is a message of megabytes: lift the
+	 * send buffer past wmem_max where we may (CAP_NET_ADMIN), and size the
+	 * receive buffer to each message (MSG_PEEK) rather than guess.
+	 */
+	setsockopt(nl_socket_get_fd(nl->sock), SOL_SOCKET, SO_SNDBUFFORCE,
+		   &(int){ 16 << 20 }, sizeof(int));
+	nl_socket_enable_msg_peek(nl->sock);
 	nl_socket_set_msg_buf_size(nl->sock, 64 << 10);
 	setsockopt(nl_socket_get_fd(nl->sock), SOL_NETLINK, NETLINK_EXT_ACK,
 		   &one, sizeof(one));
@@ -299,14 +307,18 @@ static int put_rule(struct nl_msg *msg, const struct eipfix_acl_rule *r)
 			if (nla_put_u32(msg, EIPFIX_RULE_A_PORT_RANGE,
 					(uint32_t)r->ports[i].first << 16 | r->ports[i].last))
 				return -EMSGSIZE;
-		nla_nest_end(msg, ports);
+		if (nla_nest_end(msg, ports))
+			return -EMSGSIZE;
 	}
 	if (r->description[0] &&
 	    nla_put_string(msg, EIPFIX_RULE_A_DESCRIPTION, r->description))
 		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
+	/* A nest longer than 64 KiB is cancelled by libnl: never send it without. */
+	return nla_nest_end(msg, nest) ? -EMSGSIZE : 0;
 }
+
+/* Where a list nest is closed and the next begun (a nest is at most 64 KiB). */
+#define NEST_MAX 60000
 
 static int put_profile(struct nl_msg *msg, const struct eipfix_profile *p)
 {
@@ -330,7 +342,8 @@ static int put_profile(struct nl_msg *msg, const struct eipfix_profile *p)
 	for (i = 0; i < p->n_interfaces; i++)
 		if (nla_put_string(msg, EIPFIX_A_INTERFACE, p->interfaces[i]))
 			return -EMSGSIZE;
-	nla_nest_end(msg, nest);
+	if (nla_nest_end(msg, nest))
+		return -EMSGSIZE;
 
 	nest = nla_nest_start(msg, EIPFIX_A_COLLECTORS);
 	if (!nest)
@@ -338,16 +351,28 @@ static int put_profile(struct nl_msg *msg, const struct eipfix_profile *p)
 	for (i = 0; i < p->n_collectors; i++)
 		if (nla_put_string(msg, EIPFIX_A_COLLECTOR, p->collectors[i].text))
 			return -EMSGSIZE;
-	nla_nest_end(msg, nest);
+	if (nla_nest_end(msg, nest))
+		return -EMSGSIZE;
 
+	/*
+	 * An attribute's length is 16 bits: the rules go in as many
+	 * EIPFIX_A_ACL_RULES nests as it takes (the uapi header allows it).
+	 */
 	nest = nla_nest_start(msg, EIPFIX_A_ACL_RULES);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 0; i < p->n_rules; i++)
+	for (i = 0; i < p->n_rules; i++) {
+		if ((char *)nlmsg_tail(nlmsg_hdr(msg)) - (char *)nest > NEST_MAX) {
+			if (nla_nest_end(msg, nest))
+				return -EMSGSIZE;
+			nest = nla_nest_start(msg, EIPFIX_A_ACL_RULES);
+			if (!nest)
+				return -EMSGSIZE;
+		}
 		if (put_rule(msg, &p->rules[i]))
 			return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
+	}
+	return nla_nest_end(msg, nest) ? -EMSGSIZE : 0;
 }
 
 static size_t profile_msg_size(const struct eipfix_profile *p)
@@ -369,7 +394,7 @@ int netlink_set_config(struct netlink *nl, const struct eipfix_profile *p,
 		return -ENOMEM;
 	if (put_profile(msg, p)) {
 		nlmsg_free(msg);
-		snprintf(err, errlen, "the configuration is too large for one message");
+		snprintf(err, errlen, "the configuration is too large for one netlink message");
 		return -EMSGSIZE;
 	}
 	return request(nl, msg, EIPFIX_CMD_SET_CONFIG, NULL, NULL, err, errlen);
@@ -463,11 +488,24 @@ struct config_reply {
 	uint32_t generation;
 };
 
-static int parse_lists(struct nlattr **tb, struct eipfix_profile *p)
+/* Elements of every top-level @type nest of the message: long lists come in several. */
+static int count_list(struct nlmsghdr *nlh, int type)
+{
+	struct nlattr *list;
+	int rem, n = 0;
+
+	nlmsg_for_each_attr(list, nlh, GENL_HDRLEN, rem)
+		if (nla_type(list) == type)
+			n += count_nested(list);
+	return n;
+}
+
+static int parse_lists(struct nlattr **tb, struct nlmsghdr *nlh,
+		       struct eipfix_profile *p)
 {
 	char err[512], text[sizeof(p->collectors[0].text)];
-	struct nlattr *nla;
-	int rem, n, ret;
+	struct nlattr *nla, *list;
+	int rem, rem2, n, ret;
 
 	free(p->interfaces);
 	p->n_interfaces = 0;
@@ -475,7 +513,7 @@ static int parse_lists(struct nlattr **tb, struct eipfix_profile *p)
 	p->interfaces = calloc(n ? n : 1, sizeof(*p->interfaces));
 	p->collectors = calloc(count_nested(tb[EIPFIX_A_COLLECTORS]) + 1,
 			       sizeof(*p->collectors));
-	p->rules = calloc(count_nested(tb[EIPFIX_A_ACL_RULES]) + 1, sizeof(*p->rules));
+	p->rules = calloc(count_list(nlh, EIPFIX_A_ACL_RULES) + 1, sizeof(*p->rules));
 	if (!p->interfaces || !p->collectors || !p->rules)
 		return -ENOMEM;
 	if (tb[EIPFIX_A_INTERFACES])
@@ -491,12 +529,15 @@ static int parse_lists(struct nlattr **tb, struct eipfix_profile *p)
 				return -EPROTO;
 			p->n_collectors++;
 		}
-	if (tb[EIPFIX_A_ACL_RULES])
-		nla_for_each_nested(nla, tb[EIPFIX_A_ACL_RULES], rem) {
+	nlmsg_for_each_attr(list, nlh, GENL_HDRLEN, rem) {
+		if (nla_type(list) != EIPFIX_A_ACL_RULES)
+			continue;
+		nla_for_each_nested(nla, list, rem2) {
 			ret = parse_rule(nla, &p->rules[p->n_rules++]);
 			if (ret)
 				return ret;
 		}
+	}
 	return 0;
 }
 
@@ -528,7 +569,7 @@ static int parse_config(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
 #undef GET
 	if (tb[EIPFIX_A_GENERATION])
 		cr->generation = nla_get_u32(tb[EIPFIX_A_GENERATION]);
-	return parse_lists(tb, p);
+	return parse_lists(tb, nlh, p);
 }
 
 int netlink_get_config(struct netlink *nl, struct eipfix_profile *p,
@@ -594,22 +635,21 @@ struct hits_reply {
 static int parse_acl_hits(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
 {
 	struct hits_reply *h = arg;
-	struct nlattr *nla;
-	int rem, n = 0;
+	struct nlattr *nla, *list;
+	int rem, rem2;
 
-	(void)nlh;
 	if (tb[EIPFIX_A_ACL_DEFAULT_HITS])
 		h->default_hits = nla_get_u64(tb[EIPFIX_A_ACL_DEFAULT_HITS]);
-	if (!tb[EIPFIX_A_ACL_RULE_HITS])
-		return 0;
-	nla_for_each_nested(nla, tb[EIPFIX_A_ACL_RULE_HITS], rem)
-		n++;
-	h->hits = calloc(n + 1, sizeof(*h->hits));
+	h->hits = calloc(count_list(nlh, EIPFIX_A_ACL_RULE_HITS) + 1, sizeof(*h->hits));
 	if (!h->hits)
 		return -ENOMEM;
-	nla_for_each_nested(nla, tb[EIPFIX_A_ACL_RULE_HITS], rem)
-		if (nla_type(nla) == EIPFIX_A_ACL_RULE_HIT && nla_len(nla) == 8)
-			h->hits[h->n++] = nla_get_u64(nla);
+	nlmsg_for_each_attr(list, nlh, GENL_HDRLEN, rem) {
+		if (nla_type(list) != EIPFIX_A_ACL_RULE_HITS)
+			continue;
+		nla_for_each_nested(nla, list, rem2)
+			if (nla_type(nla) == EIPFIX_A_ACL_RULE_HIT && nla_len(nla) == 8)
+				h->hits[h->n++] = nla_get_u64(nla);
+	}
 	return 0;
 }
 
@@ -622,8 +662,6 @@ int netlink_get_acl_hits(struct netlink *nl, uint64_t **hits, unsigned int *n,
 
 	if (!msg)
 		return -ENOMEM;
-	/* One hit counter per rule: the reply can outgrow the fixed buffer. */
-	nl_socket_enable_msg_peek(nl->sock);
 	ret = request(nl, msg, EIPFIX_CMD_GET_COUNTERS, parse_acl_hits, &h, err, errlen);
 	if (ret) {
 		free(h.hits);

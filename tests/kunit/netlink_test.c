@@ -37,7 +37,8 @@ static struct eipfix_config *req_parse(struct req *r, int *err)
 			 r->skb->len, eipfix_policy, &r->extack);
 	if (*err)
 		return NULL;
-	cfg = eipfix_netlink_parse_config(r->tb, &r->extack);
+	cfg = eipfix_netlink_parse_config(r->tb, (struct nlattr *)r->skb->data,
+					  r->skb->len, &r->extack);
 	if (IS_ERR(cfg)) {
 		*err = PTR_ERR(cfg);
 		return NULL;
@@ -157,6 +158,25 @@ static void expect_refused(struct kunit *test, struct req *r, const char *msg)
 	req_free(r, cfg);
 }
 
+/* Rules may come in several ACL_RULES nests (a nest is at most 64 KiB). */
+static void config_rules_in_several_nests(struct kunit *test)
+{
+	struct req *r = req_new(test);
+	struct eipfix_config *cfg;
+	int err;
+
+	put_rule(r->skb, EIPFIX_ACL_ALLOW, EIPFIX_ACL_PROTO_TCP, 22 << 16 | 22, 0, 0);
+	put_rule(r->skb, EIPFIX_ACL_DENY, EIPFIX_ACL_PROTO_UDP, 53 << 16 | 53, 0, 0);
+	put_rule(r->skb, EIPFIX_ACL_DENY, EIPFIX_ACL_PROTO_ICMP, 0, 0, 0);
+	cfg = req_parse(r, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, cfg->nrules, 3U);
+	KUNIT_EXPECT_EQ(test, cfg->rules[0].action, (u8)EIPFIX_ACL_ALLOW);
+	KUNIT_EXPECT_EQ(test, cfg->rules[1].protocol, (u8)EIPFIX_ACL_PROTO_UDP);
+	KUNIT_EXPECT_EQ(test, cfg->rules[2].protocol, (u8)EIPFIX_ACL_PROTO_ICMP);
+	req_free(r, cfg);
+}
+
 static void config_interval_not_minutes_refused(struct kunit *test)
 {
 	struct req *r = req_new(test);
@@ -244,6 +264,7 @@ static void config_keyspace_changes(struct kunit *test)
 static struct kunit_case eipfix_netlink_cases[] = {
 	KUNIT_CASE(config_defaults_when_empty),
 	KUNIT_CASE(config_full_request_parses),
+	KUNIT_CASE(config_rules_in_several_nests),
 	KUNIT_CASE(config_interval_not_minutes_refused),
 	KUNIT_CASE(config_out_of_range_refused),
 	KUNIT_CASE(config_unknown_and_malformed_attributes_refused),

@@ -1,6 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# tests/kunit/run.sh VERSION   (VERSION: 6.1 or 6.12)
+# tests/kunit/run.sh VERSION [debug]   (VERSION: 6.1 or 6.12)
+#
+# With "debug", the same suites run once more in a kernel built with KASAN, lockdep
+# (PROVE_LOCKING) and DEBUG_ATOMIC_SLEEP (tests/kunit/kunitconfig.debug), in its own
+# build dir (kunit-build-debug); any sanitizer or lockdep report fails the run.
 #
 # Runs the enclave_ipfix KUnit suites under User Mode Linux with the kernel's own
 # tools/testing/kunit/kunit.py, on Debian's linux-source-VERSION tree (DESIGN §8).
@@ -20,6 +24,7 @@
 set -u -o pipefail
 
 VERSION=${1:-}
+VARIANT=${2:-}
 case "$VERSION" in
 6.1|6.12) ;;
 *) echo "usage: $0 6.1|6.12" >&2; exit 2 ;;
@@ -36,6 +41,19 @@ BUILD=$CACHE/kunit-build
 LOG=$CACHE/kunit.log
 DEST=$SRC/net/enclave_ipfix
 TAG="kunit-$VERSION"
+KCONFIG_ADD=()
+case "$VARIANT" in
+"") ;;
+debug)
+	BUILD=$CACHE/kunit-build-debug
+	LOG=$CACHE/kunit-debug.log
+	TAG="kunit-debug-$VERSION"
+	while read -r opt; do
+		case "$opt" in CONFIG_*) KCONFIG_ADD+=(--kconfig_add "$opt") ;; esac
+	done <"$REPO/tests/kunit/kunitconfig.debug"
+	;;
+*) echo "usage: $0 6.1|6.12 [debug]" >&2; exit 2 ;;
+esac
 
 summary_fail() {
 	echo "$TAG: $*" >&2
@@ -144,7 +162,7 @@ start=$(date +%s)
 	cd "$SRC" &&
 	python3 tools/testing/kunit/kunit.py run \
 		--build_dir="$BUILD" \
-		--kunitconfig="$REPO/tests/kunit/kunitconfig" \
+		--kunitconfig="$REPO/tests/kunit/kunitconfig" "${KCONFIG_ADD[@]}" \
 		--jobs="$(nproc)" --timeout=300 </dev/null
 ) 2>&1 | tee "$LOG"
 kunit_rc=${PIPESTATUS[0]}
@@ -173,6 +191,13 @@ read -r pass fail skip < <(awk '
 if grep -qE 'Kernel panic|kunit.py: error|Unable to parse|crashed' "$LOG"; then
 	fail=$((fail + 1))
 	echo "$TAG: the UML kernel crashed or the output could not be parsed (see $LOG)" >&2
+fi
+# KASAN, lockdep and sleeping-in-atomic reports do not always fail the test that
+# caused them: any report in the kernel's output fails the run.
+if grep -qE 'BUG: |WARNING: |KASAN|possible (circular|recursive) locking|inconsistent lock state|sleeping function called from invalid context|UBSAN:' "$ktap"; then
+	fail=$((fail + 1))
+	echo "$TAG: the kernel reported a bug (KASAN/lockdep/WARN) during the suites:" >&2
+	grep -E -A5 'BUG: |WARNING: |KASAN|possible (circular|recursive) locking|inconsistent lock state|sleeping function called|UBSAN:' "$ktap" | head -40 >&2
 fi
 if [ "$kunit_rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
 	fail=1

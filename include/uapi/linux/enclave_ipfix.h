@@ -63,6 +63,10 @@
  *   metering is on, metered into a flow with FWD_STATUS
  *   EIPFIX_FWD_DROPPED_ACL and ACL_RULE, whatever DIRECTION says.
  *
+ *   Long lists: an attribute's length is 16 bits, so EIPFIX_A_ACL_RULES (here)
+ *   and EIPFIX_A_ACL_RULE_HITS (in GET_COUNTERS) may appear several times in
+ *   one message; the list is the concatenation of all of them, in order.
+ *
  *   Metering is on when ENABLED is 1 and at least one collector is given.
  *   A change of INTERFACES, DIRECTION or MAX_FLOWS ends every live flow with
  *   EIPFIX_END_FORCED; disabling does the same. A rejected request changes

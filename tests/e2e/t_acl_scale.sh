@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# t_acl_scale: a profile of 10,000 Access Control Rules (a netlink message of several
+# hundred KiB, its rules in several nests) is pushed, read back whole, enforced, and
+# replaced by a small one.
+. "$(dirname "$0")/lib.sh"
+
+REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
+USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
+W=$EIPFIX_RESULTS/t_acl_scale
+mkdir -p "$W"
+
+check "insmod" mod_load || bail "module does not load"
+check "topology up" topo_up || bail "no topology"
+
+# 9,999 rules that never match (/32 peers in 100.127.0.0/16, which no test host has),
+# then one that denies ICMP from the test peer. Default Allow.
+python3 - "$W/big.json" <<'PY'
+import json, sys
+rules = [{"Action": "Deny", "Direction": "ReceivedFromPeer",
+          "Peer": "100.127.%d.%d/32" % (i // 250, i % 250 + 1), "Protocol": "Tcp",
+          "Ports": "%d,%d-%d" % (1000 + i % 5000, 20000, 20000 + i % 100),
+          "Description": "never matches %d" % i} for i in range(9999)]
+rules.append({"Action": "Deny", "Direction": "ReceivedFromPeer", "Peer": "100.64.0.2/32",
+              "Protocol": "Icmp", "Description": "the one that matches"})
+json.dump({"FlowMetadata": {"IpFixCollectors": ["Udp/127.0.0.1:4739"], "Interfaces": ["tap0"]},
+           "AccessControl": {"Default": "Allow", "Rules": rules}}, open(sys.argv[1], "w"), indent=1)
+PY
+check "push-config of 10,000 rules" "$USERCTL" push-config "$W/big.json"
+check_fail "the last rule denies the peer's ping" in_peer ping -c 2 -W 1 "$TAP0_V4"
+check "TCP from the peer is allowed by Default (no rule matches)" in_peer python3 -c '
+import socket
+try:
+    socket.create_connection(("100.64.0.1", 1), timeout=3)
+except ConnectionRefusedError:
+    pass    # an RST from the host: the SYN went through
+'
+"$USERCTL" status --json >"$W/status.json" 2>&1
+check "status reads back all 10,000 rules, and the hits of the last one" python3 -c '
+import json, sys
+rules = json.load(open(sys.argv[1]))["config"]["AccessControl"]["Rules"]
+assert len(rules) == 10000, "%d rules read back" % len(rules)
+last = rules[-1]
+assert last["Description"] == "the one that matches", last
+assert last["hits"] >= 2, "hits %r" % last["hits"]
+assert all(r["hits"] == 0 for r in rules[:-1]), "a rule that never matches has hits"
+' "$W/status.json"
+
+cat >"$W/small.json" <<'JSON'
+{ "FlowMetadata": { "IpFixCollectors": ["Udp/127.0.0.1:4739"], "Interfaces": ["tap0"] },
+  "AccessControl": { "Default": "Allow", "Rules": [] } }
+JSON
+check "push-config replaces them with none" "$USERCTL" push-config "$W/small.json"
+check "the peer's ping passes again" in_peer ping -c 2 -W 2 "$TAP0_V4"
+check "topology down" topo_down
+check "rmmod" mod_unload
+check "kernel log clean" dmesg_clean
+finish
