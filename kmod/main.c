@@ -16,7 +16,6 @@
 #include "netlink.h"
 #include "netns.h"
 
-#define EIPFIX_VERSION "0.1.0"
 
 unsigned int eipfix_net_id __read_mostly;
 

@@ -452,12 +452,17 @@ static size_t eipfix_config_msg_size(const struct eipfix_config *cfg)
 {
 	size_t size = 1024 + cfg->ninterfaces * nla_total_size(IFNAMSIZ) +
 		      cfg->ncollectors * nla_total_size(EIPFIX_COLLECTOR_LEN);
+	const struct eipfix_rule *rule;
 	u32 i;
 
-	for (i = 0; i < cfg->nrules; i++)
-		size += 96 + cfg->rules[i].nports * nla_total_size(4) +
-			nla_total_size(EIPFIX_DESCRIPTION_LEN);
-	return size;
+	for (i = 0; i < cfg->nrules; i++) {
+		rule = &cfg->rules[i];
+		/* nests, five u8s, an address: 80; ports; the description */
+		size += 80 + rule->nports * nla_total_size(sizeof(u32)) +
+			(rule->description ? nla_total_size(strlen(rule->description) + 1) : 0);
+	}
+	/* the headers of the further ACL_RULES nests */
+	return size + size / EIPFIX_NEST_MAX * NLA_HDRLEN;
 }
 
 static int eipfix_nl_get_config(struct sk_buff *skb, struct genl_info *info)

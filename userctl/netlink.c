@@ -73,6 +73,8 @@ int netlink_open(struct netlink **out, char *err, size_t errlen)
 	 */
 	setsockopt(nl_socket_get_fd(nl->sock), SOL_SOCKET, SO_SNDBUFFORCE,
 		   &(int){ 16 << 20 }, sizeof(int));
+	setsockopt(nl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE,
+		   &(int){ 16 << 20 }, sizeof(int));
 	nl_socket_enable_msg_peek(nl->sock);
 	nl_socket_set_msg_buf_size(nl->sock, 64 << 10);
 	setsockopt(nl_socket_get_fd(nl->sock), SOL_NETLINK, NETLINK_EXT_ACK,
@@ -118,7 +120,7 @@ static void extack_message(const struct nlmsgerr *e, char *buf, size_t len)
 		return;
 	off = NLMSG_HDRLEN + sizeof(*e);
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;	/* TLVs are aligned */
 	total = nlh->nlmsg_len;
 	while (off + sizeof(*nla) <= total) {
 		nla = (const void *)((const char *)nlh + off);
@@ -640,6 +642,9 @@ static int parse_acl_hits(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
 
 	if (tb[EIPFIX_A_ACL_DEFAULT_HITS])
 		h->default_hits = nla_get_u64(tb[EIPFIX_A_ACL_DEFAULT_HITS]);
+	/* A second reply replaces the first (its count sized the array). */
+	free(h->hits);
+	h->n = 0;
 	h->hits = calloc(count_list(nlh, EIPFIX_A_ACL_RULE_HITS) + 1, sizeof(*h->hits));
 	if (!h->hits)
 		return -ENOMEM;

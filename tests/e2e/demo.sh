@@ -13,8 +13,10 @@
 # (ICMP, TCP, UDP, ICMPv6, both directions) and print "demo: N passed, N failed"
 # (the `demo` suite of make check).
 set -u -o pipefail
-CHECK=0
+CHECK=0 EXPLAIN=
 [ "${1:-}" = --check ] && { CHECK=1; shift; }
+# --explain RESDIR (for working on this script): only the host part, on an earlier run.
+[ "${1:-}" = --explain ] && { EXPLAIN=$2; CHECK=1; shift 2; }
 VERSION=${1:-6.1}
 case "$VERSION" in
 6.1|6.12) ;;
@@ -29,6 +31,7 @@ fatal() {
 }
 step() { printf '\n### %s\n' "$*"; }
 
+if [ -z "$EXPLAIN" ]; then
 step "make demo: enclave_ipfix on Debian's $VERSION kernel, in a QEMU VM (a few minutes)"
 step "Installing what is missing (Debian packages, tests/lib/deps.sh)"
 "$REPO/tests/lib/deps.sh" || fatal "could not install the packages the demo needs"
@@ -44,18 +47,8 @@ make -s -C "$REPO/userctl" >"$CACHE/userctl-build.log" 2>&1 ||
 exec 8>&-
 # The same per-version build copy as tests/e2e/run.sh (the repo stays clean).
 B=$CACHE/kmod-build
-mkdir -p "$B"
-exec 9>"$CACHE/kmod-build.lock"; flock 9
-srcfiles() { find kmod include -type f \( -name '*.[chS]' -o -name Kbuild -o -name Makefile \) ! -name '*.mod.c' 2>/dev/null; }
-want=$(cd "$REPO" && { echo Kbuild; srcfiles; } | sort)
-for f in $want; do
-	mkdir -p "$B/$(dirname "$f")"
-	cmp -s "$REPO/$f" "$B/$f" || cp "$REPO/$f" "$B/$f"
-done
-(cd "$B" && srcfiles | sort) | comm -13 <(printf '%s\n' "$want") - | (cd "$B" && xargs -r rm -f)
-make -C "$KDIR" M="$B" modules >"$B/build.log" 2>&1 ||
-	{ tail -n 30 "$B/build.log"; fatal "the module does not build (log: $B/build.log)"; }
-exec 9>&-
+module_build "$VERSION" "$B" >/dev/null ||
+	fatal "the module does not build (log: $B/build.log)"
 echo "built $B/enclave_ipfix.ko ($(modinfo -F vermagic "$B/enclave_ipfix.ko" | cut -d' ' -f1))"
 
 step "Booting Debian's $(kernel_release "$VERSION") kernel in QEMU; what follows runs inside the VM"
@@ -64,8 +57,68 @@ RES=$(mktemp -d "$EIPFIX_CACHE/results/demo-$VERSION-$(date +%Y%m%d-%H%M%S)-XXXX
 export EIPFIX_RESULTS_DIR=$RES EIPFIX_KO=$B/enclave_ipfix.ko EIPFIX_USERCTL=$REPO/userctl/build/userctl
 "$REPO/tests/e2e/vm.sh" --timeout 400 "$VERSION" "$REPO/tests/e2e/demo_guest.sh"
 rc=$?
+else
+	RES=$EXPLAIN rc=$(cat "$EXPLAIN/rc")
+fi
+W=$RES/demo
+explain() {
+	[ -s "$W/ipfix.pcap" ] || return 0
+	echo
+	echo "=== 7. The Access Control Rule (Deny TCP port 23 received from peers)   [host]"
+	acl_pk=$(awk '{print $2}' "$W/acl_counter.txt" 2>/dev/null)
+	# The port-23 records of the IPFIX stream the agent sent, as tshark decodes them.
+	# forwardingStatus (IE 89) 129 = status "dropped" (2), reason 1 "ACL deny".
+	tshark -r "$W/ipfix.pcap" -d udp.port==4739,cflow -Y 'cflow.dstport == 23' -T fields \
+		-e cflow.srcaddr -e cflow.srcport -e cflow.dstaddr -e cflow.dstport -e cflow.packets \
+		-e cflow.forwarding_status -e cflow.forwarding_status_drop_code -E occurrence=a \
+		2>/dev/null | awk -F'\t' '
+	{
+		n = split($1, sa, ","); split($2, sp, ","); split($3, da, ",")
+		split($4, dp, ","); split($5, pk, ","); split($6, fs, ","); split($7, dc, ",")
+		for (i = 1; i <= n; i++) {
+			if (dp[i] != 23) continue
+			st = "status " fs[i] " code " dc[i]
+			if (fs[i] == 2 && dc[i] == 1) st = "129 (dropped: ACL deny)"
+			if (fs[i] == 1) st = "66 (forwarded)"
+			printf "%s:%s -> %s:%s  %s packets  forwardingStatus %s\n", sa[i], sp[i], da[i], dp[i], pk[i], st
+		}
+	}' >"$W/acl.txt"
+	if grep -q 'dropped: ACL deny' "$W/acl.txt"; then
+		echo "ACL: DROPPED - the peer's telnet attempt never reached this host: the module"
+		echo "     dropped ${acl_pk:-?} packet(s) and exported them as a flow with forwardingStatus"
+		echo "     129. nfdump 1.7 does not keep that field; tshark decodes it from the same stream:"
+	elif [ "${acl_pk:-0}" -gt 0 ]; then
+		echo "ACL: DROPPED BUT NOT EXPORTED AS DROPPED - the module counted $acl_pk ACL-dropped"
+		echo "     packet(s), yet no exported record of the telnet attempt says \"dropped\"."
+		echo "     What the peer saw: $(sed 's/^ *//' "$W/telnet.txt" 2>/dev/null)"
+		echo "     The port-23 records, as tshark decodes them:"
+	else
+		echo "ACL: NO DROP REPORTED - the module counted no ACL-dropped packet and no record says"
+		echo "     \"dropped\": this build of the module does not enforce the rule."
+		echo "     What the peer saw: $(sed 's/^ *//' "$W/telnet.txt" 2>/dev/null)"
+		echo "     The port-23 records, as tshark decodes them:"
+	fi
+	sed 's/^/     /' "$W/acl.txt"
+	cat <<'TXT'
+
+=== What you are looking at
+Each line of the nfdump table is one IPFIX flow record: the kernel module metered it on
+tap0, the agent (`userctl agent`) sent it to nfcapd over UDP, and nfdump decoded it.
+IPFIX records are one-way, so a ping or a TCP connection gives two records: E (egress,
+"SendingToPeer": packets leaving through tap0, whose ifindex is the "out" column) and
+I (ingress, "ReceivedFromPeer": the "in" column). Packets and bytes are IP packets and
+IP bytes as they crossed tap0. The UDP datagrams went to a port where nothing listens,
+so the peer answered each with ICMP port unreachable (type 3 code 3): a flow of its own.
+ICMP flows show type.code in the destination port column (8.0 echo request, 0.0 echo
+reply, 128/129 for ICMPv6). The telnet attempt from the peer is what the profile's Deny
+rule is for: section 7 says what the module did with it.
+No firewall rule was written: the module registers its own netfilter hooks on tap0.
+On a real host the same runs from `make install` and the systemd unit: see README.md.
+TXT
+}
+explain | tee "$RES/explain.log"
 echo
-echo "Everything the VM wrote (capture, nfcapd files, logs, dmesg) is in $RES"
+echo "Everything the VM wrote (IPFIX capture, nfcapd files, logs, dmesg) is in $RES"
 [ $CHECK -eq 1 ] || exit $rc
 
 # --- --check ----------------------------------------------------------------------
@@ -77,13 +130,18 @@ flows=$(sed -n '/^--- nfdump flows/,/^--- end/p' "$RES/output.log" | sed '1d;$d'
 expect() { if grep -qE -- "$2" <<<"$flows"; then ok "$1"; else not_ok "$1 (no line matching $2)"; fi; }
 [ "$rc" -eq 0 ] && ok "the demo ran to the end (exit 0)" || not_ok "the demo exited $rc"
 V4='100\.64\.0\.'
-expect "ICMP echo to the peer, egress" "ICMP +${V4}1:0 +-> +${V4}2:8\.0 +egress"
-expect "ICMP echo replies from the peer, ingress" "ICMP +${V4}2:0 +-> +${V4}1:0\.0 +ingress"
-expect "TCP transfer to the peer, egress, >= 100000 bytes" "TCP +${V4}1:[0-9]+ +-> +${V4}2:8080 +egress +[0-9]+ +[0-9]+ +[0-9]+ +([0-9]{6,}|[0-9.]+ M)"
-expect "TCP replies from the peer, ingress" "TCP +${V4}2:8080 +-> +${V4}1:[0-9]+ +ingress"
-expect "UDP datagrams: 5 packets, 1140 bytes, egress" "UDP +${V4}1:[0-9]+ +-> +${V4}2:5353 +egress +[0-9]+ +[0-9]+ +5 +1140( |$)"
-expect "ICMPv6 echo to the peer (IPv6), egress" "ICMP6 +2001:db8::1\.0 +-> +2001:db8::2\.128\.0 +egress"
-expect "the telnet attempt from the peer is a flow, ingress" "TCP +${V4}2:[0-9]+ +-> +${V4}1:23 +ingress"
-if grep -q '^ACL: ' "$RES/output.log"; then ok "the demo says what became of the ACL rule: $(grep -o '^ACL: [A-Z ]*' "$RES/output.log")"; else not_ok "no ACL verdict line"; fi
+# nfdump fmt: %ts(2 fields) %pr %sap -> %dap %dir %in %out %pkt %byt
+expect "ICMP echo to the peer: egress, 3 packets" "ICMP +${V4}1:0 +-> +${V4}2:8\.0 +E +0 +[0-9]+ +3 +252$"
+expect "ICMP echo replies from the peer: ingress, 3 packets" "ICMP +${V4}2:0 +-> +${V4}1:0\.0 +I +[0-9]+ +0 +3 +252$"
+expect "TCP transfer to the peer: egress, over 100000 bytes" "TCP +${V4}1:[0-9]+ +-> +${V4}2:8080 +E +0 +[0-9]+ +[0-9]+ +(1[0-9]{5}|[0-9.]+ M)$"
+expect "TCP replies from the peer: ingress" "TCP +${V4}2:8080 +-> +${V4}1:[0-9]+ +I +[0-9]+ +0 +"
+expect "UDP datagrams: egress, 5 packets, 1140 bytes" "UDP +${V4}1:[0-9]+ +-> +${V4}2:5353 +E +0 +[0-9]+ +5 +1140$"
+expect "ICMPv6 echo to the peer: egress, 3 packets" "ICMP6 +2001:db8::1\.0 +-> +2001:db8::2\.128\.0 +E +0 +[0-9]+ +3 +312$"
+expect "ICMPv6 echo replies: ingress, 3 packets" "ICMP6 +2001:db8::2\.0 +-> +2001:db8::1\.129\.0 +I +[0-9]+ +0 +3 +312$"
+expect "the telnet attempt from the peer is a flow: ingress" "TCP +${V4}2:[0-9]+ +-> +${V4}1:23 +I +"
+# The module enforces Access Control (kmod/acl.c): the demo must show the drop, exported.
+verdict=$(grep -o '^ACL: [A-Z ]*[A-Z]' "$RES/explain.log" 2>/dev/null)
+if [ "$verdict" = "ACL: DROPPED" ]; then ok "the telnet attempt was dropped by the ACL and exported as dropped"
+else not_ok "the ACL verdict is '${verdict:-missing}', expected 'ACL: DROPPED'"; fi
 echo "$TAG: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -37,25 +37,9 @@ fatal() {
 
 # --- the module, built out of a per-version copy -----------------------------------
 if [ -z "${EIPFIX_KO:-}" ]; then
-	B=$CACHE/kmod-build
-	mkdir -p "$B"
-	exec 9>"$CACHE/kmod-build.lock"; flock 9
-	# Copy only what changed (cmp), drop what left the repo: the build stays incremental.
-	srcfiles() { find kmod include -type f \( -name '*.[chS]' -o -name Kbuild -o -name Makefile \) ! -name '*.mod.c' 2>/dev/null; }
-	want=$(cd "$REPO" && { echo Kbuild; srcfiles; } | sort)
-	for f in $want; do
-		mkdir -p "$B/$(dirname "$f")"
-		cmp -s "$REPO/$f" "$B/$f" || cp "$REPO/$f" "$B/$f"
-	done
-	(cd "$B" && srcfiles | sort) |
-		comm -13 <(printf '%s\n' "$want") - | (cd "$B" && xargs -r rm -f)
 	echo "$TAG: building enclave_ipfix.ko against $KDIR" >&2
-	if ! make -C "$KDIR" M="$B" modules >"$B/build.log" 2>&1; then
-		tail -n 30 "$B/build.log" >&2
-		fatal "module build failed (log: $B/build.log)"
-	fi
-	grep -E 'warning:|error:' "$B/build.log" >&2
-	EIPFIX_KO=$B/enclave_ipfix.ko
+	EIPFIX_KO=$(module_build "$VERSION" "$CACHE/kmod-build") ||
+		fatal "module build failed (log: $CACHE/kmod-build/build.log)"
 fi
 [ -f "$EIPFIX_KO" ] || fatal "no module at $EIPFIX_KO"
 EIPFIX_KO=$(realpath "$EIPFIX_KO")

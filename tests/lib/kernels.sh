@@ -100,3 +100,31 @@ kernel_source_tree() {
 	) 8>"$cache/source.lock" || return 1
 	echo "$src"
 }
+
+# module_build VERSION DIR: builds enclave_ipfix.ko for VERSION's headers in DIR, a copy
+# of the module's sources (so that 6.1 and 6.12 builds never clobber each other or the
+# repo). Only changed files are copied, so the build stays incremental. Prints the
+# module's path; on failure prints the end of DIR/build.log to stderr and returns 1.
+module_build() {
+	local v=$1 b=$2 repo kdir want f rc
+	repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	kdir=$(kernel_headers_dir "$v") || return 1
+	mkdir -p "$b"
+	(
+		flock 9
+		_srcfiles() { find kmod include -type f \( -name '*.[chS]' -o -name Kbuild \) ! -name '*.mod.c' 2>/dev/null; }
+		# The top-level Makefile holds VERSION, which Kbuild reads.
+		want=$(cd "$repo" && { echo Kbuild; echo Makefile; _srcfiles; } | sort -u)
+		for f in $want; do
+			mkdir -p "$b/$(dirname "$f")"
+			cmp -s "$repo/$f" "$b/$f" || cp "$repo/$f" "$b/$f"
+		done
+		(cd "$b" && _srcfiles | sort) | comm -13 <(printf '%s\n' "$want") - | (cd "$b" && xargs -r rm -f)
+		make -C "$kdir" M="$b" modules >"$b/build.log" 2>&1
+		rc=$?
+		[ $rc -eq 0 ] || tail -n 30 "$b/build.log" >&2
+		grep -E 'warning:|error:' "$b/build.log" >&2
+		exit $rc
+	) 9>"$b.lock" || return 1
+	echo "$b/enclave_ipfix.ko"
+}

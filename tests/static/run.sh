@@ -43,7 +43,7 @@ for v in 6.1 6.12; do
 	KDIR=$(kernel_headers_dir "$v") || { result "headers for $v" 1 /dev/null; continue; }
 	B=$OUT/build-$v
 	mkdir -p "$B"
-	cp -r "$REPO/Kbuild" "$REPO/kmod" "$REPO/include" "$B/"
+	cp -r "$REPO/Kbuild" "$REPO/Makefile" "$REPO/kmod" "$REPO/include" "$B/"
 	make -C "$KDIR" M="$B" W=1 C=2 modules >"$OUT/kbuild-$v" 2>&1
 	rc=$?
 	# Any compiler or sparse diagnostic about our sources is a failure.

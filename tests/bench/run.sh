@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tests/bench/run.sh [--smoke] VERSION    (VERSION: 6.1 or 6.12)
+#
+# The VM benchmark for one kernel: builds enclave_ipfix.ko against Debian's VERSION
+# headers (the same per-version cache copy as tests/e2e/run.sh), userctl, and the
+# send-path load (tests/bench/build/udpsend); on 6.1 also ipt_NETFLOW from Debian's
+# iptables-netflow-dkms sources (configuration e: the .deb is fetched with
+# `apt-get download` and unpacked into the cache, its module built with the package's
+# own dkms.conf recipe (configure --from-dkms-conf + make ipt_NETFLOW.ko) against the
+# 6.1 headers: nothing is installed into dpkg or DKMS, so the 6.12 DKMS failure of
+# DESIGN §8 cannot leave dpkg half-configured). Then boots ONE VM running
+# tests/bench/guest.sh and turns its raw lines into tables (report.py).
+#
+#   --smoke                  seconds-scale variant (1 round, 20k packets, no tick)
+#   EIPFIX_BENCH_*           passed to the guest (see guest.sh)
+#   EIPFIX_BENCH_NETFLOW=0   do not try ipt_NETFLOW
+#   EIPFIX_BENCH_OUT=DIR     where raw output and the report go
+#                            (default tests/bench/results/VERSION[-smoke])
+#
+# Last line: "bench-VERSION: N passed, N failed".
+set -u -o pipefail
+SMOKE=0
+[ "${1:-}" = --smoke ] && { SMOKE=1; shift; }
+VERSION=${1:-}
+case "$VERSION" in
+6.1|6.12) ;;
+*) echo "usage: $0 [--smoke] 6.1|6.12" >&2; exit 2 ;;
+esac
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BENCH=$REPO/tests/bench
+# shellcheck source=../lib/kernels.sh
+. "$REPO/tests/lib/kernels.sh"
+TAG=bench-$VERSION
+[ "$SMOKE" = 1 ] && TAG=bench-smoke-$VERSION
+KDIR=$(kernel_headers_dir "$VERSION") || exit 2
+KREL=$(kernel_release "$VERSION") || exit 2
+CACHE=$(eipfix_cache "$VERSION") || exit 2
+mkdir -p "$CACHE/bench"
+fatal() { echo "$TAG: $*" >&2; echo "$TAG: 0 passed, 1 failed"; exit 1; }
+
+# --- the module (tests/e2e/run.sh's recipe, in a build dir of its own: the e2e one is
+# locked for the whole of an e2e run) -------------------------------------------------
+B=$CACHE/bench/kmod-build
+echo "$TAG: building enclave_ipfix.ko against $KDIR" >&2
+module_build "$VERSION" "$B" >/dev/null || fatal "module build failed"
+cp "$B/enclave_ipfix.ko" "$CACHE/bench/enclave_ipfix.ko"
+export EIPFIX_KO=$CACHE/bench/enclave_ipfix.ko
+
+# --- userctl and the bench binaries ------------------------------------------------
+make -s -C "$REPO/userctl" >"$CACHE/bench/userctl-build.log" 2>&1 || fatal "userctl does not build"
+cp "$REPO/userctl/build/userctl" "$CACHE/bench/userctl"
+make -s -C "$BENCH" >"$CACHE/bench/bench-build.log" 2>&1 || { cat "$CACHE/bench/bench-build.log" >&2; fatal "tests/bench does not build"; }
+export EIPFIX_USERCTL=$CACHE/bench/userctl
+export EIPFIX_BENCH_BIN=$BENCH/build
+
+# --- ipt_NETFLOW (6.1 only) -----------------------------------------------------------
+netflow_build() {
+	local nf=$EIPFIX_CACHE/netflow b=$EIPFIX_CACHE/netflow/build-$KREL deb
+	mkdir -p "$nf"
+	deb=$(ls "$nf"/iptables-netflow-dkms_*.deb 2>/dev/null | tail -n1)
+	if [ -z "$deb" ]; then
+		(cd "$nf" && apt-get download iptables-netflow-dkms >/dev/null 2>&1) || return 1
+		deb=$(ls "$nf"/iptables-netflow-dkms_*.deb | tail -n1)
+	fi
+	[ -d "$nf/x" ] || dpkg-deb -x "$deb" "$nf/x" || return 1
+	if [ ! -f "$b/ipt_NETFLOW.ko" ]; then
+		command -v iptables-legacy >/dev/null && [ -f /usr/include/xtables.h ] ||
+			{ echo "$TAG: ipt_NETFLOW needs iptables and libxtables-dev (apt-get install iptables libxtables-dev)" >&2; return 1; }
+		rm -rf "$b"; cp -r "$nf"/x/usr/src/ipt-netflow-* "$b" || return 1
+		(cd "$b" && ./configure --from-dkms-conf="$KDIR" --ipt-bin=/usr/sbin/iptables-legacy \
+			--enable-direction --enable-macaddress && make ipt_NETFLOW.ko) >"$nf/build-$KREL.log" 2>&1 ||
+			{ tail -n 5 "$nf/build-$KREL.log" >&2; return 1; }
+	fi
+	export EIPFIX_BENCH_NETFLOW_KO=$b/ipt_NETFLOW.ko
+	export EIPFIX_BENCH_XTABLES=$nf/x/usr/lib/x86_64-linux-gnu/xtables
+}
+if [ "$VERSION" = 6.1 ] && [ "$SMOKE" = 0 ] && [ "${EIPFIX_BENCH_NETFLOW:-1}" != 0 ]; then
+	netflow_build || echo "$TAG: ipt_NETFLOW could not be built: configuration e skipped" >&2
+fi
+
+# --- one VM -----------------------------------------------------------------------------
+OUT=${EIPFIX_BENCH_OUT:-$BENCH/results/$VERSION$([ "$SMOKE" = 1 ] && echo -smoke)}
+mkdir -p "$OUT"
+mkdir -p "$EIPFIX_CACHE/results"
+RES=$(mktemp -d "$EIPFIX_CACHE/results/bench-$VERSION-$(date +%Y%m%d-%H%M%S)-XXXX") || exit 2
+export EIPFIX_RESULTS_DIR=$RES EIPFIX_BENCH_SMOKE=$SMOKE
+export EIPFIX_VM_TIMEOUT=${EIPFIX_VM_TIMEOUT:-$([ "$SMOKE" = 1 ] && echo 600 || echo 5400)}
+host_load() { cut -d' ' -f1-3 /proc/loadavg; }
+{
+	echo "# $TAG on $(hostname): $(nproc) host CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+	echo "# guest kernel $KREL (QEMU TCG, 2 vCPUs, 1 GiB); started $(date -u +%FT%TZ); host loadavg at start: $(host_load)"
+} >"$OUT/host.txt"
+( while sleep 30; do echo "$(date -u +%T) $(host_load)"; done ) >"$OUT/host-load.txt" 2>/dev/null &
+loadpid=$!
+"$REPO/tests/e2e/vm.sh" "$VERSION" "$BENCH/guest.sh"
+vmrc=$?
+kill "$loadpid" 2>/dev/null
+echo "# finished $(date -u +%FT%TZ); host loadavg at end: $(host_load)" >>"$OUT/host.txt"
+
+cp "$RES/bench-raw.txt" "$OUT/raw.txt" 2>/dev/null
+for f in bench.log output.log agent.log; do [ -f "$RES/$f" ] && tail -c 200000 "$RES/$f" >"$OUT/$f"; done
+pass=0 fail=0
+if [ -f "$RES/bench.log" ]; then
+	pass=$(grep -c '^ok' "$RES/bench.log"); fail=$(grep -c '^not ok' "$RES/bench.log")
+fi
+[ -f "$RES/rc" ] || { echo "$TAG: the VM did not finish (see $RES/console.log)" >&2; fail=$((fail + 1)); }
+[ -f "$RES/splat" ] && { echo "$TAG: kernel splat in the guest (see $RES/dmesg.txt)" >&2; fail=$((fail + 1)); }
+if [ -s "$OUT/raw.txt" ]; then
+	python3 "$BENCH/report.py" "$OUT/raw.txt" >"$OUT/report.md" && cat "$OUT/report.md" ||
+		{ echo "$TAG: report.py failed" >&2; fail=$((fail + 1)); }
+else
+	echo "$TAG: no raw output" >&2; fail=$((fail + 1))
+fi
+echo "$TAG: raw output and report in $OUT (VM artefacts: $RES)" >&2
+echo "$TAG: $pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$vmrc" -eq 0 ]
