@@ -12,7 +12,7 @@ cd "$REPO" || exit 1
 LOGDIR=${EIPFIX_LOGDIR:-$REPO/results}
 mkdir -p "$LOGDIR"
 
-ALL="static unit unit-san interop flowcheck kunit-6.1 kunit-6.12 e2e-6.1 e2e-6.12"
+ALL="static unit unit-san fuzz interop flowcheck kunit-6.1 kunit-6.12 e2e-6.1 e2e-6.12 pkg demo bench-smoke"
 SUITES=${EIPFIX_SUITES:-$ALL}
 
 suite_cmd() {
@@ -20,10 +20,14 @@ suite_cmd() {
 	static) echo "tests/static/run.sh" ;;
 	unit) echo "make -s -C tests/unit run" ;;
 	unit-san) echo "make -s -C tests/unit run SAN=1" ;;
+	fuzz) echo "tests/fuzz/run.sh" ;;
 	interop) echo "tests/unit/ipfix_interop.sh" ;;
 	flowcheck) echo "tests/unit/flowcheck_selftest.sh" ;;
 	kunit-*) echo "tests/kunit/run.sh ${1#kunit-}" ;;
 	e2e-*) echo "tests/e2e/run.sh ${1#e2e-}" ;;
+	pkg) echo "tests/pkg/run.sh" ;;
+	demo) echo "make --no-print-directory demo DEMO_ARGS=--check" ;;
+	bench-smoke) echo "tests/bench/bench.sh --smoke" ;;
 	*) return 1 ;;
 	esac
 }
