@@ -1,0 +1,344 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tests/bench/guest.sh: runs inside the VM (tests/bench/run.sh -> tests/e2e/vm.sh).
+# Measures, in ONE boot, the per-packet cost of the receive path of tap0 (and the send
+# path) under configurations alternated round by round:
+#
+#   a      no module
+#   b      enclave_ipfix loaded, Enabled false
+#   c      metering (Direction Both, Interval 0, IdleTimeout 1 day, MaxFlows 2^21),
+#          agent running, exporting to a UDP sink on 127.0.0.1:4739
+#   d100   c + 100 Deny rules that never match the traffic (Default Allow)
+#   d10k   c + 10,000 such rules
+#   e      ipt_NETFLOW (6.1 only, when $EIPFIX_BENCH_NETFLOW_KO exists): modprobe'd
+#          module + `iptables -I PREROUTING -t raw -i tap0 -j NETFLOW` (and OUTPUT/-o)
+#
+# Receive load: the kernel's pktgen on the peer's eth0 (one kernel thread, CPU 0),
+# 60-byte UDP frames to 100.64.0.1:9 (closed) from 100.64.1.x: pktgen's veth xmit
+# runs tap0's whole receive path inline (netif_rx, then the softirq at its
+# local_bh_enable), so pktgen's elapsed time / packets is the per-packet cost of
+# generating + receiving one packet on one CPU. Every packet must reach UDP's port
+# lookup: the delta of Udp NoPorts (/proc/net/snmp) is recorded and checked against
+# pktgen's count (tap0's rx_packets counts at veth enqueue, before the stack, and
+# also counts what a hook drops: it is recorded but not used).
+#
+# Raw lines go to /results/bench-raw.txt (report.py turns them into tables):
+#   RX  kernel=K flows=N cfg=C round=R phase=fill|steady pkts=N usec=U noports=D rxpk=D
+#   TX  kernel=K flows=N cfg=C round=R pkts=N nsec=U
+#   SLAB ..., SCAN ..., TICK ..., INFO ...
+#
+# Environment: EIPFIX_BENCH_ROUNDS (3), EIPFIX_BENCH_PKTS (packets per steady run,
+# 1000000), EIPFIX_BENCH_FLOWS ("1 10000 1000000"), EIPFIX_BENCH_CFGS ("a b c d100 d10k e"),
+# EIPFIX_BENCH_SMOKE=1 (tiny counts, 1 round, no tick), EIPFIX_BENCH_TICK (1: measure the
+# one-minute tick with 1M flows), EIPFIX_BENCH_TX (1: send path).
+set -u
+DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+E2E=$DIR/../e2e
+RES=${EIPFIX_RESULTS:-/results}
+
+# --- mode: pktgen driver, run in the peer namespace ----------------------------------
+# guest.sh --pktgen COUNT NSRC NPORTS DSTMAC
+if [ "${1:-}" = --pktgen ]; then
+	count=$2 nsrc=$3 nports=$4 mac=$5
+	pg() { echo "$2" >"/proc/net/pktgen/$1" || { echo "pktgen: '$2' -> $1 failed" >&2; exit 1; }; }
+	pg kpktgend_0 rem_device_all
+	pg kpktgend_0 "add_device eth0"
+	pg eth0 "count $count"
+	pg eth0 "clone_skb 0"
+	pg eth0 "burst 1"
+	pg eth0 "pkt_size 60"
+	pg eth0 "delay 0"
+	pg eth0 "dst 100.64.0.1"
+	pg eth0 "dst_mac $mac"
+	pg eth0 "src_min 100.64.1.0"
+	pg eth0 "src_max 100.64.1.$((nsrc - 1))"
+	pg eth0 "udp_dst_min 9"
+	pg eth0 "udp_dst_max 9"
+	pg eth0 "udp_src_min 1024"
+	# exclusive: nports ports; a single port when min == max
+	if [ "$nports" -gt 1 ]; then pg eth0 "udp_src_max $((1024 + nports))"; else pg eth0 "udp_src_max 1024"; fi
+	echo start >/proc/net/pktgen/pgctrl
+	# "Result: OK: 1234(c1200+d34) usec, 100000 (60byte,0frags)"
+	sed -n 's/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) .*/\1 \2/p' /proc/net/pktgen/eth0
+	exit 0
+fi
+
+export EIPFIX_TEST_NAME=bench EIPFIX_TEST_LOG=$RES/bench.log
+# shellcheck source=../e2e/lib.sh
+. "$E2E/lib.sh"
+RAW=$RES/bench-raw.txt
+: >"$RAW"
+raw() { echo "$*" >>"$RAW"; echo "$*"; }
+
+SMOKE=${EIPFIX_BENCH_SMOKE:-0}
+if [ "$SMOKE" = 1 ]; then
+	ROUNDS=${EIPFIX_BENCH_ROUNDS:-1}
+	PKTS=${EIPFIX_BENCH_PKTS:-20000}
+	FLOWS=${EIPFIX_BENCH_FLOWS:-1 10000}
+	CFGS=${EIPFIX_BENCH_CFGS:-a b c d100}
+	TICK=${EIPFIX_BENCH_TICK:-0}
+	TX=${EIPFIX_BENCH_TX:-1}
+	SLABN=10000
+else
+	ROUNDS=${EIPFIX_BENCH_ROUNDS:-3}
+	PKTS=${EIPFIX_BENCH_PKTS:-1000000}
+	FLOWS=${EIPFIX_BENCH_FLOWS:-1 10000 1000000}
+	CFGS=${EIPFIX_BENCH_CFGS:-a b c d100 d10k e}
+	TICK=${EIPFIX_BENCH_TICK:-1}
+	TX=${EIPFIX_BENCH_TX:-1}
+	SLABN=100000
+fi
+K=$EIPFIX_VERSION
+UC=$EIPFIX_USERCTL
+WORK=/tmp/bench
+mkdir -p "$WORK"
+
+raw "INFO kernel=$EIPFIX_KREL cpus=$(nproc) mem_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo) rounds=$ROUNDS pkts=$PKTS flows=\"$FLOWS\" cfgs=\"$CFGS\" smoke=$SMOKE"
+
+# --- set-up -----------------------------------------------------------------------
+check "modprobe pktgen" modprobe pktgen
+check "topology up" topo_up || bail "no topology"
+sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.tap0.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# The kernel's own ICMP replies would go nowhere (no route to 100.64.1.0/24); keep
+# them from costing anything anyway.
+sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=0 net.ipv4.icmp_msgs_burst=0 2>/dev/null
+TAPMAC=$(cat /sys/class/net/tap0/address)
+PEERMAC=$(in_peer cat /sys/class/net/eth0/address)
+# Send path: 16 addresses in 100.64.0.0/24 that nobody owns, their neighbour entries
+# pointing at the peer, which drops what it receives for them (not forwarding).
+for i in $(seq 0 15); do ip neigh replace 100.64.0.$((100 + i)) lladdr "$PEERMAC" nud permanent dev tap0; done
+
+# Collector sink for the agent (counts what it receives).
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+s.bind(("127.0.0.1", 4739))
+n = b = 0
+while True:
+    d = s.recv(65536); n += 1; b += len(d)
+    if n % 256 == 0:
+        open("/tmp/bench/sink.count", "w").write("%d %d\n" % (n, b))
+' &
+SINKPID=$!
+
+# --- configurations ------------------------------------------------------------------
+# profile NAME ENABLED NRULES [MAXFLOWS] [INTERVAL]
+profile() {
+	local name=$1 en=$2 nrules=$3 maxf=${4:-2097152} ival=${5:-0}
+	python3 - "$en" "$nrules" "$maxf" "$ival" >"$WORK/$name.profile" <<'EOF'
+import json, sys
+en, n, maxf, ival = sys.argv[1] == "1", int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+rules = []
+for i in range(n):
+    # Deny TCP from peers in 198.51.100.0/24 (never seen here) to some port: every
+    # packet of the benchmark is checked against all of them and allowed by Default.
+    rules.append({"Action": "Deny", "Direction": "ReceivedFromPeer", "Protocol": "Tcp",
+                  "Peer": "198.51.%d.%d/32" % (100 + i // 256 % 100, i % 256),
+                  "Ports": str(1 + i % 65535), "Description": "bench %d" % i})
+print(json.dumps({
+    "FlowMetadata": {"IpFixCollectors": ["Udp/127.0.0.1:4739"], "Direction": "Both",
+                     "Interval": ival, "Enabled": en, "Interfaces": ["tap0"],
+                     "IdleTimeout": 86400000, "MaxFlows": maxf},
+    "AccessControl": {"Default": "Allow", "Rules": rules}}))
+EOF
+}
+profile off 0 0
+profile meter 1 0
+profile d100 1 100
+profile d10k 1 10000
+profile tick 1 0 1100000 60000
+
+AGENTPID=
+agent_start() {
+	[ -n "$AGENTPID" ] && return 0
+	"$UC" agent --config "$WORK/meter.profile" --quiet >>"$WORK/agent.log" 2>&1 &
+	AGENTPID=$!
+}
+agent_stop() {
+	[ -n "$AGENTPID" ] || return 0
+	kill "$AGENTPID" 2>/dev/null; wait "$AGENTPID" 2>/dev/null
+	AGENTPID=
+}
+
+NFKO=${EIPFIX_BENCH_NETFLOW_KO:-}
+if [[ " $CFGS " == *" e "* ]]; then
+	if [ -z "$NFKO" ] || [ ! -f "$NFKO" ] || ! command -v iptables-legacy >/dev/null; then
+		raw "INFO cfg=e skipped: no ipt_NETFLOW module for this kernel or no iptables (EIPFIX_BENCH_NETFLOW_KO='$NFKO')"
+		CFGS=${CFGS//e/}
+	fi
+fi
+
+# Goes to configuration $1 from whatever is in force.
+set_cfg() {
+	local want=$1
+	case "$want" in
+	a)
+		agent_stop
+		mod_loaded && { rmmod enclave_ipfix || return 1; }
+		netflow_off
+		;;
+	b|c|d100|d10k)
+		netflow_off
+		mod_loaded || mod_load || return 1
+		case "$want" in
+		b) agent_stop; "$UC" push-config "$WORK/off.profile" >/dev/null || return 1 ;;
+		c) "$UC" push-config "$WORK/meter.profile" >/dev/null || return 1; agent_start ;;
+		*) "$UC" push-config "$WORK/$want.profile" >/dev/null || return 1; agent_start ;;
+		esac
+		;;
+	e)
+		agent_stop
+		mod_loaded && { rmmod enclave_ipfix || return 1; }
+		netflow_on || return 1
+		;;
+	esac
+}
+
+NF_ON=0
+# The iptables extension (libipt_NETFLOW.so) comes from the package's .deb, unpacked.
+ipt() { XTABLES_LIBDIR=${EIPFIX_BENCH_XTABLES:-}:/usr/lib/x86_64-linux-gnu/xtables iptables-legacy "$@"; }
+netflow_on() {
+	[ "$NF_ON" = 1 ] && return 0
+	modprobe -a x_tables iptable_raw nf_conntrack 2>/dev/null
+	insmod "$NFKO" destination=127.0.0.1:4739 protocol=10 || return 1
+	ipt -t raw -I PREROUTING -i tap0 -j NETFLOW || return 1
+	ipt -t raw -I OUTPUT -o tap0 -j NETFLOW || return 1
+	NF_ON=1
+}
+netflow_off() {
+	[ "$NF_ON" = 1 ] || return 0
+	ipt -t raw -F PREROUTING; ipt -t raw -F OUTPUT
+	rmmod ipt_NETFLOW
+	NF_ON=0
+}
+
+noports() { awk '/^Udp: [0-9]/ { print $3 }' /proc/net/snmp; }
+
+# flows -> "NSRC NPORTS": pktgen moves source address and port by one each packet,
+# so NSRC x NPORTS (coprime) distinct flows repeat every NSRC * NPORTS packets.
+flow_shape() {
+	case "$1" in
+	1) echo "1 1" ;;
+	1000000) echo "16 62501" ;;	# coprime: 16 x 62501 = 1,000,016 flows
+	*) echo "1 $1" ;;
+	esac
+}
+
+# pktgen_run FLOWS COUNT -> "usec pkts noports_delta rx_delta"
+pktgen_run() {
+	local nsrc nports n0 r0 out
+	read -r nsrc nports <<<"$(flow_shape "$1")"
+	n0=$(noports); r0=$(cat /sys/class/net/tap0/statistics/rx_packets)
+	out=$(ip netns exec peer bash "$DIR/guest.sh" --pktgen "$2" "$nsrc" "$nports" "$TAPMAC")
+	echo "$out $(( $(noports) - n0 )) $(( $(cat /sys/class/net/tap0/statistics/rx_packets) - r0 ))"
+}
+
+rx_measure() {
+	local flows=$1 cfg=$2 round=$3 fill usec pk np rx
+	fill=$flows
+	[ "$fill" -lt 20000 ] && fill=20000
+	[ "$SMOKE" = 1 ] && [ "$fill" -gt "$PKTS" ] && fill=$PKTS
+	read -r usec pk np rx <<<"$(pktgen_run "$flows" "$fill")"
+	raw "RX kernel=$K flows=$flows cfg=$cfg round=$round phase=fill pkts=$pk usec=$usec noports=$np rxpk=$rx"
+	read -r usec pk np rx <<<"$(pktgen_run "$flows" "$PKTS")"
+	raw "RX kernel=$K flows=$flows cfg=$cfg round=$round phase=steady pkts=$pk usec=$usec noports=$np rxpk=$rx"
+	[ -n "$pk" ] && [ "$np" = "$pk" ]
+}
+
+tx_measure() {
+	local flows=$1 cfg=$2 round=$3 n out
+	n=$PKTS
+	[ "$flows" -gt "$n" ] && n=$flows
+	# warm (creates the flows), then measured
+	taskset -c 0 "$BENCHBIN/udpsend" "$flows" "$flows" >/dev/null
+	out=$(taskset -c 0 "$BENCHBIN/udpsend" "$n" "$flows") || return 1
+	raw "TX kernel=$K flows=$flows cfg=$cfg round=$round $out"
+}
+BENCHBIN=${EIPFIX_BENCH_BIN:-$DIR/build}
+
+# --- the alternating loop ---------------------------------------------------------------
+fails=0
+raw "INFO loadavg_start=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+for flows in $FLOWS; do
+	for round in $(seq 1 "$ROUNDS"); do
+		for cfg in $CFGS; do
+			if ! set_cfg "$cfg"; then
+				raw "ERROR cfg=$cfg could not be set"
+				fails=$((fails + 1)); continue
+			fi
+			rx_measure "$flows" "$cfg" "$round" || { raw "ERROR rx flows=$flows cfg=$cfg round=$round: NoPorts != sent"; fails=$((fails + 1)); }
+			if [ "$TX" = 1 ] && [ "$flows" -le 10000 ]; then
+				tx_measure "$flows" "$cfg" "$round" || { raw "ERROR tx flows=$flows cfg=$cfg"; fails=$((fails + 1)); }
+			fi
+			if [ "$cfg" = c ] && [ "$round" = 1 ] && mod_loaded; then
+				raw "STATUS flows=$flows $("$UC" status --json | python3 -c 'import json,sys; k=json.load(sys.stdin)["kernel"]; print(" ".join("%s=%s" % (a, b) for a, b in k.items() if b))')"
+			fi
+		done
+	done
+done
+set_cfg a
+
+# --- memory per flow: slab accounting, before/after SLABN flows -----------------------
+# SLUB may merge eipfix_flow into another 128-byte cache (then /proc/slabinfo has no
+# line of its own): read the cache's sysfs directory, which follows the alias.
+# "objects total_objects slabs" (of the cache eipfix_flow is, merged or not).
+SL=/sys/kernel/slab/eipfix_flow
+slab() { [ -d $SL ] && echo "$(cut -d' ' -f1 $SL/objects) $(cut -d' ' -f1 $SL/total_objects) $(cut -d' ' -f1 $SL/slabs)"; }
+slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+mod_load && "$UC" push-config "$WORK/meter.profile" >/dev/null && {
+	s0=$(slab); k0=$(slab_kb)
+	read -r usec pk np rx <<<"$(pktgen_run 1000000 "$SLABN")"
+	sleep 1
+	s1=$(slab); k1=$(slab_kb)
+	nflows=$("$UC" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["kernel"].get("flows_active", -1))' 2>/dev/null)
+	raw "SLAB kernel=$K flows_sent=$SLABN flows_active=$nflows objs_total_slabs_before=\"$s0\" objs_total_slabs_after=\"$s1\" slab_kb_before=$k0 slab_kb_after=$k1 insert_usec=$usec insert_pkts=$pk"
+	[ -d /sys/kernel/slab/eipfix_flow ] && raw "SLAB kernel=$K sysfs object_size=$(cat /sys/kernel/slab/eipfix_flow/object_size) slab_size=$(cat /sys/kernel/slab/eipfix_flow/slab_size) objs_per_slab=$(cat /sys/kernel/slab/eipfix_flow/objs_per_slab) order=$(cat /sys/kernel/slab/eipfix_flow/order) aliases=$(cat /sys/kernel/slab/eipfix_flow/aliases 2>/dev/null) link=$(readlink /sys/kernel/slab/eipfix_flow)"
+}
+set_cfg a
+
+# --- the one-minute tick and the 1 s expiry scan with 1M flows --------------------------
+TR=/sys/kernel/tracing
+if [ "$TICK" = 1 ]; then
+	mod_load && "$UC" push-config "$WORK/tick.profile" >/dev/null && agent_start
+	t_push=$(cut -d' ' -f1 /proc/uptime)
+	if [ -w $TR/current_tracer ] && grep -q '^eipfix_expiry_scan' $TR/available_filter_functions 2>/dev/null; then
+		echo 0 >$TR/tracing_on; echo >$TR/trace
+		echo eipfix_expiry_scan >$TR/set_ftrace_filter
+		echo function_graph >$TR/current_tracer
+		echo 1 >$TR/tracing_on
+		traced=1
+	else
+		raw "INFO no function_graph tracer for eipfix_expiry_scan: scan times not measured"
+		traced=0
+	fi
+	read -r usec pk np rx <<<"$(pktgen_run 1000000 1000000)"
+	raw "TICK kernel=$K phase=fill flows=1000000 pkts=$pk usec=$usec"
+	# Keep packets coming across the tick (60 s after the push) and record their cost.
+	while awk -v t="$t_push" '{ exit !($1 < t + 75) }' /proc/uptime; do
+		read -r usec pk np rx <<<"$(pktgen_run 1000000 100000)"
+		raw "TICKRX kernel=$K t=$(awk -v t="$t_push" '{ printf "%.1f", $1 - t }' /proc/uptime) pkts=$pk usec=$usec"
+	done
+	sleep 5
+	if [ "$traced" = 1 ]; then
+		echo 0 >$TR/tracing_on
+		# "  1)  $ 123456.7 us  |  eipfix_expiry_scan [enclave_ipfix]();"
+		grep -E 'eipfix_expiry_scan' $TR/trace | sed -E 's/.*[^0-9.]([0-9]+\.[0-9]+) us.*/\1/' |
+			tr '\n' ' ' | sed 's/^/SCAN kernel='"$K"' flows=1000000 us=/' | { read -r l; raw "$l"; }
+		echo nop >$TR/current_tracer; echo >$TR/set_ftrace_filter
+	fi
+	raw "TICKSTATUS $("$UC" status --json | python3 -c '
+import json,sys
+d = json.load(sys.stdin)
+print(" ".join("%s=%s" % (a, b) for a, b in d["kernel"].items() if b), "agent=" + json.dumps(d.get("agent"), separators=(",", ":")))')"
+	[ -n "$AGENTPID" ] && raw "AGENTCPU ticks=$(awk '{ print $14 + $15 }' /proc/$AGENTPID/stat) hz=$(getconf CLK_TCK)"
+	raw "SINK $(cat $WORK/sink.count 2>/dev/null)"
+	set_cfg a
+fi
+
+raw "INFO loadavg_end=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+kill "$SINKPID" 2>/dev/null
+cp "$WORK"/*.log "$RES/" 2>/dev/null
+check "bench: no error line" test "$fails" -eq 0
+check "bench: kernel log clean" dmesg_clean
+finish

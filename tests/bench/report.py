@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""tests/bench/report.py RAW...: tables (Markdown) from guest.sh's raw lines.
+
+Per-packet cost of a run = elapsed time / packets (pktgen's own usec for RX, the
+sender's wall time for TX). For every (kernel, direction, flows, phase) the
+configurations are compared with (a) run by run: round r of configuration X is
+divided by round r of (a), which ran minutes earlier in the same boot, so slow
+drifts of the host cancel. Reported: ns/packet of (a), then for each
+configuration its throughput ratio to (a) (pps_X / pps_a = cost_a / cost_X:
+1.00 means no cost, 0.90 means 10% fewer packets per second) and the added ns
+per packet (cost_X - cost_a), each as median [min..max] over the rounds.
+"""
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+CFG_NAMES = {
+    "a": "(a) no module",
+    "b": "(b) loaded, disabled",
+    "c": "(c) metering",
+    "d100": "(d) metering + 100 ACL rules",
+    "d10k": "(d) metering + 10,000 ACL rules",
+    "e": "(e) ipt_NETFLOW",
+}
+ORDER = ["a", "b", "c", "d100", "d10k", "e"]
+
+
+def kv(line):
+    return dict(re.findall(r'(\w+)=("[^"]*"|\S+)', line))
+
+
+def mmm(xs, fmt):
+    if not xs:
+        return "-"
+    return "%s [%s..%s]" % (fmt % statistics.median(xs), fmt % min(xs), fmt % max(xs))
+
+
+def main():
+    runs = defaultdict(dict)  # (kernel, dir, flows, phase) -> {(cfg, round): ns}
+    other = []
+    for path in sys.argv[1:]:
+        for line in open(path):
+            line = line.strip()
+            tag = line.split(" ", 1)[0]
+            d = kv(line)
+            if tag == "RX" and d.get("usec") and d.get("pkts") and int(d["pkts"]):
+                ns = int(d["usec"]) * 1000.0 / int(d["pkts"])
+                runs[(d["kernel"], "receive", int(d["flows"]), d["phase"])][(d["cfg"], d["round"])] = ns
+            elif tag == "TX" and d.get("nsec") and int(d.get("pkts", 0)):
+                ns = int(d["nsec"]) / int(d["pkts"])
+                runs[(d["kernel"], "send", int(d["flows"]), "steady")][(d["cfg"], d["round"])] = ns
+            elif tag in ("INFO", "SLAB", "SCAN", "TICK", "TICKRX", "TICKSTATUS", "AGENTCPU", "SINK", "STATUS", "ERROR"):
+                other.append(line)
+    for key in sorted(runs, key=lambda k: (k[0], k[1], k[3] != "steady", k[2])):
+        kernel, direction, flows, phase = key
+        r = runs[key]
+        base = {rnd: ns for (cfg, rnd), ns in r.items() if cfg == "a"}
+        print("\n### %s path, kernel %s, %s flow%s, %s\n" % (
+            direction, kernel, "{:,}".format(flows), "" if flows == 1 else "s",
+            "steady state (flows already in the table)" if phase == "steady" else
+            "first pass (warm-up run that creates the flows: max(flows, 20,000) packets)"))
+        print("| configuration | ns/packet | ratio to (a) | added ns/packet | rounds |")
+        print("|---|---|---|---|---|")
+        for cfg in ORDER:
+            mine = {rnd: ns for (c, rnd), ns in r.items() if c == cfg}
+            if not mine:
+                continue
+            pairs = [(ns, base[rnd]) for rnd, ns in mine.items() if rnd in base]
+            ratio = [b / ns for ns, b in pairs]
+            added = [ns - b for ns, b in pairs]
+            print("| %s | %s | %s | %s | %d |" % (
+                CFG_NAMES.get(cfg, cfg), mmm(list(mine.values()), "%.0f"),
+                "1" if cfg == "a" else mmm(ratio, "%.3f"),
+                "0" if cfg == "a" else mmm(added, "%+.0f"), len(mine)))
+    if other:
+        print("\n### other measurements (raw)\n")
+        print("```")
+        for line in other:
+            print(line if len(line) < 2000 else line[:2000] + " ...")
+        print("```")
+
+
+if __name__ == "__main__":
+    main()
