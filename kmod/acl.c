@@ -481,25 +481,14 @@ u64 eipfix_acl_hits(const struct eipfix_acl *acl, u32 rule)
 
 /* ---- the allowed connections ---- */
 
-/* A connection as its allowed packet saw it. */
-struct eipfix_acl_conn {
-	struct in6_addr saddr;
-	struct in6_addr daddr;
-	__be16 sport;
-	__be16 dport;
-	int ifindex;
-	u8 family;
-	u8 protocol;
-	u8 direction;
-	u8 pad;
-} __aligned(4);
-
-#define EIPFIX_ACL_CONN_WORDS (sizeof(struct eipfix_acl_conn) / sizeof(u32))
-static_assert(sizeof(struct eipfix_acl_conn) % sizeof(u32) == 0);
+/*
+ * A connection is keyed as its allowed packet's flow is (struct eipfix_key),
+ * with no forwarding status and, for ICMP, no type and code.
+ */
 
 struct eipfix_acl_state_entry {
 	struct hlist_node node;
-	struct eipfix_acl_conn conn;
+	struct eipfix_key conn;
 	u32 rule;			/* the rule that allowed it, as in hits */
 	unsigned long last_seen;	/* jiffies */
 	struct rcu_head rcu;
@@ -545,12 +534,12 @@ void eipfix_acl_state_free(struct eipfix_acl_state *st)
 }
 
 static u32 eipfix_acl_conn_hash(const struct eipfix_acl_state *st,
-				const struct eipfix_acl_conn *c)
+				const struct eipfix_key *c)
 {
-	return jhash2((const u32 *)c, EIPFIX_ACL_CONN_WORDS, st->seed);
+	return jhash2((const u32 *)c, EIPFIX_KEY_WORDS, st->seed);
 }
 
-static unsigned long eipfix_acl_conn_timeout(const struct eipfix_acl_conn *c)
+static unsigned long eipfix_acl_conn_timeout(const struct eipfix_key *c)
 {
 	return c->protocol == IPPROTO_TCP ? EIPFIX_ACL_STATE_TCP_TIMEOUT :
 					    EIPFIX_ACL_STATE_TIMEOUT;
@@ -573,7 +562,7 @@ static void eipfix_acl_entry_touch(struct eipfix_acl_state_entry *e,
 
 /* The live entry of @c, or NULL. Under rcu_read_lock(). */
 static struct eipfix_acl_state_entry *
-eipfix_acl_state_find(struct eipfix_acl_state *st, const struct eipfix_acl_conn *c,
+eipfix_acl_state_find(struct eipfix_acl_state *st, const struct eipfix_key *c,
 		      unsigned long now)
 {
 	struct eipfix_acl_state_entry *e;
@@ -599,7 +588,7 @@ static void eipfix_acl_entry_remove(struct eipfix_acl_state *st,
  * a full table gives up the bucket's least recently seen entry.
  */
 static enum eipfix_acl_state_result
-eipfix_acl_state_insert(struct eipfix_acl_state *st, const struct eipfix_acl_conn *c,
+eipfix_acl_state_insert(struct eipfix_acl_state *st, const struct eipfix_key *c,
 			u32 rule, unsigned long now)
 {
 	u32 h = eipfix_acl_conn_hash(st, c) & st->mask;
@@ -647,25 +636,20 @@ out:
 	return ret;
 }
 
-static void eipfix_acl_conn_of(struct eipfix_acl_conn *c, const struct eipfix_key *key)
+static void eipfix_acl_conn_of(struct eipfix_key *c, const struct eipfix_key *key)
 {
-	memset(c, 0, sizeof(*c));
-	c->saddr = key->saddr;
-	c->daddr = key->daddr;
-	c->ifindex = key->ifindex;
-	c->family = key->family;
-	c->protocol = key->protocol;
-	c->direction = key->direction;
+	*c = *key;
+	c->fwd_status = 0;
 	/* ICMP keeps type and code in dport: a connection has no ports. */
-	if (key->protocol != IPPROTO_ICMP && key->protocol != IPPROTO_ICMPV6) {
-		c->sport = key->sport;
-		c->dport = key->dport;
+	if (key->protocol == IPPROTO_ICMP || key->protocol == IPPROTO_ICMPV6) {
+		c->sport = 0;
+		c->dport = 0;
 	}
 }
 
 /* The connection a packet of @c would be the reply to, if it can be one. */
-static bool eipfix_acl_conn_request(struct eipfix_acl_conn *req,
-				    const struct eipfix_acl_conn *c,
+static bool eipfix_acl_conn_request(struct eipfix_key *req,
+				    const struct eipfix_key *c,
 				    const struct eipfix_key *key)
 {
 	if (key->protocol == IPPROTO_ICMP || key->protocol == IPPROTO_ICMPV6) {
@@ -702,7 +686,7 @@ static bool eipfix_acl_conn_request(struct eipfix_acl_conn *req,
 void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
 		       unsigned long now, struct eipfix_acl_verdict *v)
 {
-	struct eipfix_acl_conn c, req;
+	struct eipfix_key c, req;
 	struct eipfix_acl_state_entry *e;
 	const struct in6_addr *peer;
 	u16 dport = 0;

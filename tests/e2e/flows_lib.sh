@@ -15,6 +15,16 @@ REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
 USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
 FLOWS_PIDS=()
 
+# insmod, the veth topology of lib.sh, and offloads off, so that the capture shows
+# packets as they are on the wire (the module counts GSO/GRO segments as wire packets;
+# a capture would show super-packets).
+flows_veth_up() {
+	check "insmod" mod_load || bail "module does not load"
+	check "topology up" topo_up || bail "no topology"
+	ethtool -K tap0 tso off gso off gro off tx off rx off >/dev/null 2>&1
+	in_peer ethtool -K eth0 tso off gso off gro off tx off rx off >/dev/null 2>&1
+}
+
 flows_cleanup() {
 	local p
 	for p in "${FLOWS_PIDS[@]}"; do kill "$p" 2>/dev/null; done

@@ -5,10 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/flows_lib.sh"
 
-check "insmod" mod_load || bail "module does not load"
-check "topology up" topo_up || bail "no topology"
-ethtool -K tap0 tso off gso off gro off tx off rx off >/dev/null 2>&1
-in_peer ethtool -K eth0 tso off gso off gro off tx off rx off >/dev/null 2>&1
+flows_veth_up
 
 FLOWS_DIRECTION=ReceivedFromPeer
 flows_begin "$EIPFIX_RESULTS/t_direction" tap0

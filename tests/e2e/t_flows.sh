@@ -7,12 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/flows_lib.sh"
 
-check "insmod" mod_load || bail "module does not load"
-check "topology up" topo_up || bail "no topology"
-# Offloads off, so that the capture shows packets as they are on the wire (the module
-# counts GSO/GRO segments as wire packets; a capture would show super-packets).
-ethtool -K tap0 tso off gso off gro off tx off rx off >/dev/null 2>&1
-in_peer ethtool -K eth0 tso off gso off gro off tx off rx off >/dev/null 2>&1
+flows_veth_up
 
 flows_begin "$EIPFIX_RESULTS/t_flows" tap0
 flows_traffic
