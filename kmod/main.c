@@ -16,7 +16,6 @@
 #include "netlink.h"
 #include "netns.h"
 
-
 unsigned int eipfix_net_id __read_mostly;
 
 unsigned int eipfix_record_queue_len __read_mostly = 65536;
