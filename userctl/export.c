@@ -292,6 +292,8 @@ static void msg_send(struct exporter *ex, struct exporter_collector *c,
 			c->ctr.messages++;
 			c->ctr.records += t->flows;
 			c->ctr.bytes += len;
+			ulog(ULOG_DEBUG, "collector %s: sent %zu bytes, %u flow records (sequence %u)",
+			     c->name, len, t->flows, c->w.seq - ipfix_msg_records(&c->w));
 			return;
 		}
 		e = sent < 0 ? errno : EMSGSIZE;
