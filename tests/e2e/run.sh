@@ -79,11 +79,13 @@ export EIPFIX_RESULTS_DIR
 vmrc=$?
 
 RES=$EIPFIX_RESULTS_DIR
-pass=0 fail=$extra_fail
+pass=0 fail=$extra_fail skipped=0
 shopt -s nullglob
 for log in "$RES"/t_*.log; do
-	p=$(grep -c '^ok' "$log"); f=$(grep -c '^not ok' "$log")
-	pass=$((pass + p)) fail=$((fail + f))
+	# A skipped check is reported as skipped, never as passed.
+	k=$(grep -c '^ok .*# SKIP' "$log")
+	p=$(( $(grep -c '^ok' "$log") - k )); f=$(grep -c '^not ok' "$log")
+	pass=$((pass + p)) fail=$((fail + f)) skipped=$((skipped + k))
 	[ "$f" -gt 0 ] && grep '^not ok' "$log" | sed "s/^/$TAG: $(basename "$log" .log): /" >&2
 done
 if [ ! -f "$RES/rc" ]; then
@@ -98,5 +100,9 @@ elif [ "$vmrc" -ne 0 ] && [ "$fail" -eq 0 ]; then
 fi
 [ $((pass + fail)) -eq 0 ] && { echo "$TAG: no test ran" >&2; fail=1; }
 echo "$TAG: artefacts in $RES" >&2
-echo "$TAG: $pass passed, $fail failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$TAG: $pass passed, $fail failed, $skipped skipped"
+else
+	echo "$TAG: $pass passed, $fail failed"
+fi
 [ "$fail" -eq 0 ] && [ "$vmrc" -eq 0 ]
