@@ -11,7 +11,7 @@
 #   /results         writable 9p share = the host results dir (fresh per run)
 #   environment      PATH, HOME=/root, EIPFIX_RESULTS=/results, EIPFIX_KREL=<release>,
 #                    EIPFIX_VERSION, every EIPFIX_* variable of the caller; cwd = caller's cwd
-#   mounted          /proc /sys /dev /dev/pts /dev/shm /run /tmp (tmpfs) /sys/kernel/debug
+#   mounted          /proc /sys /dev /dev/pts /dev/shm /run (tmpfs) /sys/kernel/debug
 #   after the script /results/rc (its exit status), /results/dmesg.txt
 #
 # Host results dir: $EIPFIX_RESULTS_DIR if set, else a new
@@ -42,7 +42,7 @@ MODDIR=$(kernel_modules_dir "$VERSION") || exit 2
 CACHE=$(eipfix_cache "$VERSION") || exit 2
 SCRIPT=$(realpath -e "$SCRIPT") || { echo "vm.sh: no such guest script" >&2; exit 2; }
 case "$SCRIPT" in
-/tmp/*|/proc/*|/sys/*|/dev/*|/run/*)
+/proc/*|/sys/*|/dev/*|/run/*)
 	echo "vm.sh: $SCRIPT is on a path the guest mounts over; put it elsewhere" >&2; exit 2 ;;
 esac
 for t in qemu-system-x86_64 cpio gzip; do
@@ -133,7 +133,8 @@ $bb mkdir -p /dev/pts /dev/shm /run /tmp
 $bb mount -t devpts -o gid=5,mode=620 devpts /dev/pts
 $bb mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 $bb mount -t tmpfs -o mode=755 tmpfs /run
-$bb mount -t tmpfs -o mode=1777 tmpfs /tmp
+# /tmp stays the overlay's: writable, and the host's /tmp (where a checkout may
+# live) shows through.
 $bb mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 $bb mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 $bb mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
