@@ -261,6 +261,23 @@ static void config_keyspace_changes(struct kunit *test)
 	eipfix_config_free(b);
 }
 
+/* Direction filtering: what the config excludes is never metered. */
+static void config_direction_filter(struct kunit *test)
+{
+	struct eipfix_config *cfg = eipfix_config_new_default();
+
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	KUNIT_EXPECT_TRUE(test, eipfix_config_wants(cfg, EIPFIX_DIR_RECEIVED));
+	KUNIT_EXPECT_TRUE(test, eipfix_config_wants(cfg, EIPFIX_DIR_SENDING));
+	cfg->direction = EIPFIX_DIR_RECEIVED;
+	KUNIT_EXPECT_TRUE(test, eipfix_config_wants(cfg, EIPFIX_DIR_RECEIVED));
+	KUNIT_EXPECT_FALSE(test, eipfix_config_wants(cfg, EIPFIX_DIR_SENDING));
+	cfg->direction = EIPFIX_DIR_SENDING;
+	KUNIT_EXPECT_FALSE(test, eipfix_config_wants(cfg, EIPFIX_DIR_RECEIVED));
+	KUNIT_EXPECT_TRUE(test, eipfix_config_wants(cfg, EIPFIX_DIR_SENDING));
+	eipfix_config_free(cfg);
+}
+
 static struct kunit_case eipfix_netlink_cases[] = {
 	KUNIT_CASE(config_defaults_when_empty),
 	KUNIT_CASE(config_full_request_parses),
@@ -270,6 +287,7 @@ static struct kunit_case eipfix_netlink_cases[] = {
 	KUNIT_CASE(config_unknown_and_malformed_attributes_refused),
 	KUNIT_CASE(config_bad_rules_refused),
 	KUNIT_CASE(config_keyspace_changes),
+	KUNIT_CASE(config_direction_filter),
 	{}
 };
 
