@@ -20,7 +20,8 @@
 # Output is TAP-like: "ok N - ..." / "not ok N - ...", then
 # "interop: N passed, N failed"; the exit status is non-zero on failure.
 #
-# Environment: LIBUSERCTL=path/to/libuserctl.a to skip `make -C userctl`,
+# ipfix_feed is built by tests/unit/Makefile (make -C tests/unit build/ipfix_feed).
+# Environment:
 # KEEP=1 to keep the work directory.
 
 set -u
@@ -62,17 +63,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # --- build -------------------------------------------------------------------
-LIB=${LIBUSERCTL:-$ROOT/userctl/build/libuserctl.a}
-if [ -z "${LIBUSERCTL:-}" ]; then
-	make -s -C "$ROOT/userctl" build/libuserctl.a >"$WORK/make.log" 2>&1 ||
-		{ cat "$WORK/make.log" >&2; die "make -C userctl build/libuserctl.a failed"; }
-fi
-# shellcheck disable=SC2046
-cc -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	-I"$ROOT/include" -I"$ROOT/include/uapi" \
-	-o "$WORK/ipfix_feed" "$ROOT/tests/unit/ipfix_feed.c" "$LIB" \
-	$(pkg-config --libs jansson libnl-genl-3.0 2>/dev/null) 2>"$WORK/cc.log" ||
-	{ cat "$WORK/cc.log" >&2; die "building ipfix_feed failed"; }
+make -s -C "$ROOT/tests/unit" build/ipfix_feed >"$WORK/make.log" 2>&1 ||
+	{ cat "$WORK/make.log" >&2; die "building ipfix_feed failed"; }
+cp "$ROOT/tests/unit/build/ipfix_feed" "$WORK/ipfix_feed"
 
 # --- capture -----------------------------------------------------------------
 # tests/lib/ipfix_decoders.py keeps every datagram until SIGTERM:
