@@ -66,23 +66,21 @@ explain() {
 	echo
 	echo "=== 7. The Access Control Rule (Deny TCP port 23 received from peers)   [host]"
 	acl_pk=$(awk '{print $2}' "$W/acl_counter.txt" 2>/dev/null)
-	# The port-23 records of the IPFIX stream the agent sent, as tshark decodes them.
+	# The port-23 records of the IPFIX stream the agent sent, as tshark decodes them,
+	# one record at a time (tshark's -T fields flattens a message's records into
+	# per-field lists that misalign as soon as one record lacks a field).
 	# forwardingStatus (IE 89) 129 = status "dropped" (2), reason 1 "ACL deny".
-	tshark -r "$W/ipfix.pcap" -d udp.port==4739,cflow -Y 'cflow.dstport == 23' -T fields \
-		-e cflow.srcaddr -e cflow.srcport -e cflow.dstaddr -e cflow.dstport -e cflow.packets \
-		-e cflow.forwarding_status -e cflow.forwarding_status_drop_code -E occurrence=a \
-		2>/dev/null | awk -F'\t' '
-	{
-		n = split($1, sa, ","); split($2, sp, ","); split($3, da, ",")
-		split($4, dp, ","); split($5, pk, ","); split($6, fs, ","); split($7, dc, ",")
-		for (i = 1; i <= n; i++) {
-			if (dp[i] != 23) continue
-			st = "status " fs[i] " code " dc[i]
-			if (fs[i] == 2 && dc[i] == 1) st = "129 (dropped: ACL deny)"
-			if (fs[i] == 1) st = "66 (forwarded)"
-			printf "%s:%s -> %s:%s  %s packets  forwardingStatus %s\n", sa[i], sp[i], da[i], dp[i], pk[i], st
-		}
-	}' >"$W/acl.txt"
+	python3 - "$REPO/tests/lib" "$W/ipfix.pcap" >"$W/acl.txt" <<-'PY'
+	import sys
+	sys.path.insert(0, sys.argv[1])
+	from ipfix_decoders import tshark_records
+	for r in tshark_records(sys.argv[2]).records:
+	    if r["dport"] != 23:
+	        continue
+	    st = {129: "129 (dropped: ACL deny)", 66: "66 (forwarded)"}.get(r["fwd"], r["fwd"])
+	    print("%s:%s -> %s:%s  %s packets  forwardingStatus %s"
+	          % (r["src"], r["sport"], r["dst"], r["dport"], r["packets"], st))
+	PY
 	if grep -q 'dropped: ACL deny' "$W/acl.txt"; then
 		echo "ACL: DROPPED - the peer's telnet attempt never reached this host: the module"
 		echo "     dropped ${acl_pk:-?} packet(s) and exported them as a flow with forwardingStatus"
