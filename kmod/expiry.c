@@ -98,25 +98,30 @@ void eipfix_expiry_end_all(struct eipfix_net *en, struct eipfix_table *table)
 }
 
 /**
- * eipfix_expiry_scan() - give every flow of @table what is due at @now
+ * eipfix_expiry_scan() - give the flows of @table what is due at @now
  * @en: the namespace (its record queue and counters)
  * @table: the flows
  * @now: jiffies
  * @idle_timeout: jiffies
  * @interim_due: whether this scan is an interim tick
  *
+ * An interim tick looks at every flow; other scans only at the buckets
+ * where a flow may end (flow_table.c).
+ *
  * Context: process, under en->lock.
+ * Return: how many flows were looked at.
  */
-void eipfix_expiry_scan(struct eipfix_net *en, struct eipfix_table *table,
-			unsigned long now, unsigned long idle_timeout,
-			bool interim_due)
+u32 eipfix_expiry_scan(struct eipfix_net *en, struct eipfix_table *table,
+		       unsigned long now, unsigned long idle_timeout,
+		       bool interim_due)
 {
 	struct eipfix_scan scan = {
 		.en = en, .now = now, .idle_timeout = idle_timeout,
 		.interim_due = interim_due,
 	};
 
-	eipfix_table_walk(table, eipfix_expiry_visit, &scan);
+	return eipfix_table_scan(table, now, idle_timeout, EIPFIX_FIN_GRACE,
+				 interim_due, eipfix_expiry_visit, &scan);
 }
 
 /* Gives a flow evicted from a full table its record. Any context. */

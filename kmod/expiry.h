@@ -21,9 +21,9 @@ bool eipfix_expiry_interim_due(u32 ticks, u32 interval_ms);
 void eipfix_expiry_init(struct eipfix_net *en);
 void eipfix_expiry_start(struct eipfix_net *en);
 void eipfix_expiry_stop(struct eipfix_net *en);
-void eipfix_expiry_scan(struct eipfix_net *en, struct eipfix_table *table,
-			unsigned long now, unsigned long idle_timeout,
-			bool interim_due);
+u32 eipfix_expiry_scan(struct eipfix_net *en, struct eipfix_table *table,
+		       unsigned long now, unsigned long idle_timeout,
+		       bool interim_due);
 void eipfix_expiry_end_all(struct eipfix_net *en, struct eipfix_table *table);
 void eipfix_expiry_evicted(struct eipfix_net *en, struct eipfix_flow *flow);
 

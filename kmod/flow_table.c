@@ -8,8 +8,15 @@
  * flowEndReason "lack of resources"), or is not created when that bucket is
  * empty. Both are counted by the caller.
  *
+ * Ending flows must not cost a walk of every flow every second: with a
+ * million flows that is a million cache misses a second for nothing. Each
+ * bucket keeps the earliest time one of its flows may be due (a lower
+ * bound: packets only move a flow's end later, except a FIN or RST, which
+ * lowers it here), and the scan visits only the buckets whose time came.
+ *
  * Memory: one flow is sizeof(struct eipfix_flow) = 128 bytes from its own
- * slab cache, plus 8 bytes of bucket head per two flows of max_flows.
+ * slab cache, plus 12 bytes (bucket head and due time) per two flows of
+ * max_flows.
  */
 #include <linux/jhash.h>
 #include <linux/slab.h>
@@ -28,6 +35,21 @@ static struct kmem_cache *eipfix_flow_cache;
 static_assert(sizeof(struct eipfix_flow) == 128);
 #endif
 static_assert(sizeof(struct eipfix_key) % sizeof(u32) == 0);
+
+/* An empty bucket is looked at again this far ahead, to keep due times near. */
+#define EIPFIX_DUE_NEVER BIT(30)
+
+/* Due times are 32-bit jiffies, compared across the wrap as jiffies are. */
+static bool eipfix_due_before(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+static void eipfix_due_lower(u32 *due, u32 when)
+{
+	if (eipfix_due_before(when, *due))
+		WRITE_ONCE(*due, when);
+}
 
 int eipfix_flow_cache_init(void)
 {
@@ -52,10 +74,16 @@ struct eipfix_table *eipfix_table_new(u32 max_flows, gfp_t gfp)
 		return NULL;
 	nbuckets = roundup_pow_of_two(max(max_flows / 2, 16U));
 	table->buckets = kvcalloc(nbuckets, sizeof(*table->buckets), gfp);
-	if (!table->buckets) {
+	table->due = kvmalloc_array(nbuckets, sizeof(*table->due), gfp);
+	if (!table->buckets || !table->due) {
+		kvfree(table->due);
+		kvfree(table->buckets);
 		kfree(table);
 		return NULL;
 	}
+	/* No timeouts are known yet: the first scan visits every bucket. */
+	for (i = 0; i < nbuckets; i++)
+		table->due[i] = (u32)jiffies;
 	table->mask = nbuckets - 1;
 	table->max_flows = max_flows;
 	table->seed = get_random_u32();
@@ -71,6 +99,7 @@ void eipfix_table_free(struct eipfix_table *table)
 	if (!table)
 		return;
 	WARN_ON_ONCE(atomic_read(&table->count));
+	kvfree(table->due);
 	kvfree(table->buckets);
 	kfree(table);
 }
@@ -109,6 +138,27 @@ static struct eipfix_flow *eipfix_bucket_find(struct hlist_head *head,
 	return NULL;
 }
 
+/* When a flow in @state, last seen at @last_seen, ends if nothing more comes. */
+static u32 eipfix_flow_due(const struct eipfix_table *table, u8 state,
+			   unsigned long last_seen)
+{
+	return (u32)(last_seen + (state & EIPFIX_FLOW_FIN ?
+				  READ_ONCE(table->fin_grace) :
+				  READ_ONCE(table->idle_timeout)));
+}
+
+/* A FIN or RST brought a flow's end closer than its bucket may say. */
+static void eipfix_bucket_fin(struct eipfix_table *table, u32 bucket,
+			      unsigned long last_seen)
+{
+	spinlock_t *lock = eipfix_bucket_lock(table, bucket);
+
+	spin_lock_bh(lock);
+	eipfix_due_lower(&table->due[bucket],
+			 eipfix_flow_due(table, EIPFIX_FLOW_FIN, last_seen));
+	spin_unlock_bh(lock);
+}
+
 static void eipfix_flow_add_pkt(struct eipfix_flow *flow,
 				const struct eipfix_pkt *pkt, u64 now_ms)
 {
@@ -121,17 +171,28 @@ static void eipfix_flow_add_pkt(struct eipfix_flow *flow,
 		flow->state |= EIPFIX_FLOW_FIN;
 }
 
-/* Counts the packet in @flow unless the flow was unlinked meanwhile. */
-static bool eipfix_flow_try_add(struct eipfix_flow *flow,
+/*
+ * Counts the packet in @flow of @bucket unless the flow was unlinked
+ * meanwhile. Not under the bucket lock.
+ */
+static bool eipfix_flow_try_add(struct eipfix_table *table, u32 bucket,
+				struct eipfix_flow *flow,
 				const struct eipfix_pkt *pkt, u64 now_ms)
 {
-	bool live;
+	unsigned long last_seen = 0;
+	bool live, fin = false;
 
 	spin_lock_bh(&flow->lock);
 	live = !(flow->state & EIPFIX_FLOW_DEAD);
-	if (live)
+	if (live) {
+		fin = !(flow->state & EIPFIX_FLOW_FIN);
 		eipfix_flow_add_pkt(flow, pkt, now_ms);
+		fin = fin && (flow->state & EIPFIX_FLOW_FIN);
+		last_seen = flow->last_seen;
+	}
 	spin_unlock_bh(&flow->lock);
+	if (fin)
+		eipfix_bucket_fin(table, bucket, last_seen);
 	return live;
 }
 
@@ -177,8 +238,9 @@ static enum eipfix_account_result
 eipfix_table_insert(struct eipfix_table *table, const struct eipfix_pkt *pkt,
 		    u32 hash, u64 now_ms, struct eipfix_flow **evicted)
 {
-	struct hlist_head *head = &table->buckets[hash & table->mask];
-	spinlock_t *lock = eipfix_bucket_lock(table, hash & table->mask);
+	u32 bucket = hash & table->mask;
+	struct hlist_head *head = &table->buckets[bucket];
+	spinlock_t *lock = eipfix_bucket_lock(table, bucket);
 	enum eipfix_account_result ret = EIPFIX_ACCT_CREATED;
 	struct eipfix_flow *flow;
 
@@ -187,7 +249,7 @@ eipfix_table_insert(struct eipfix_table *table, const struct eipfix_pkt *pkt,
 	flow = eipfix_bucket_find(head, &pkt->key);
 	if (flow) {
 		spin_unlock_bh(lock);
-		return eipfix_flow_try_add(flow, pkt, now_ms) ?
+		return eipfix_flow_try_add(table, bucket, flow, pkt, now_ms) ?
 			EIPFIX_ACCT_UPDATED : EIPFIX_ACCT_NO_ROOM;
 	}
 	if (!atomic_add_unless(&table->count, 1, table->max_flows)) {
@@ -205,6 +267,8 @@ eipfix_table_insert(struct eipfix_table *table, const struct eipfix_pkt *pkt,
 		ret = EIPFIX_ACCT_NOMEM;
 		goto out;
 	}
+	eipfix_due_lower(&table->due[bucket],
+			 eipfix_flow_due(table, flow->state, flow->last_seen));
 	hlist_add_head_rcu(&flow->node, head);
 out:
 	spin_unlock_bh(lock);
@@ -226,13 +290,88 @@ eipfix_table_account(struct eipfix_table *table, const struct eipfix_pkt *pkt,
 		     u64 now_ms, struct eipfix_flow **evicted)
 {
 	u32 hash = eipfix_key_hash(table, &pkt->key);
+	u32 bucket = hash & table->mask;
 	struct eipfix_flow *flow;
 
 	*evicted = NULL;
-	flow = eipfix_bucket_find(&table->buckets[hash & table->mask], &pkt->key);
-	if (flow && eipfix_flow_try_add(flow, pkt, now_ms))
+	flow = eipfix_bucket_find(&table->buckets[bucket], &pkt->key);
+	if (flow && eipfix_flow_try_add(table, bucket, flow, pkt, now_ms))
 		return EIPFIX_ACCT_UPDATED;
 	return eipfix_table_insert(table, pkt, hash, now_ms, evicted);
+}
+
+/*
+ * Shows the flows of bucket @i to @fn, removes those it says to and sets the
+ * bucket's due time from those that stay. Returns how many it was shown.
+ */
+static u32 eipfix_bucket_visit(struct eipfix_table *table, u32 i, u32 now,
+			       eipfix_walk_fn fn, void *arg)
+{
+	spinlock_t *lock = eipfix_bucket_lock(table, i);
+	u32 due = now + EIPFIX_DUE_NEVER, shown = 0;
+	struct eipfix_flow *flow;
+	struct hlist_node *tmp;
+
+	spin_lock_bh(lock);
+	hlist_for_each_entry_safe(flow, tmp, &table->buckets[i], node) {
+		enum eipfix_walk_action action;
+
+		shown++;
+		spin_lock(&flow->lock);
+		action = fn(flow, arg);
+		if (action == EIPFIX_WALK_REMOVE)
+			flow->state |= EIPFIX_FLOW_DEAD;
+		else
+			eipfix_due_lower(&due, eipfix_flow_due(table, flow->state,
+							       flow->last_seen));
+		spin_unlock(&flow->lock);
+		if (action == EIPFIX_WALK_REMOVE) {
+			hlist_del_rcu(&flow->node);
+			atomic_dec(&table->count);
+			eipfix_flow_free(flow);
+		}
+	}
+	WRITE_ONCE(table->due[i], due);
+	spin_unlock_bh(lock);
+	return shown;
+}
+
+/**
+ * eipfix_table_scan() - show @fn the flows that may be due to end at @now
+ * @table: the table
+ * @now: jiffies
+ * @idle_timeout: jiffies without a packet after which a flow ends
+ * @fin_grace: jiffies after a FIN or RST after which a flow ends
+ * @all: show every flow (an interim tick, a forced end)
+ * @fn: called with the flow's lock held
+ * @arg: passed to @fn
+ *
+ * Visits only the buckets whose due time came, unless @all or the timeouts
+ * changed since the last scan (the due times were computed with the old).
+ * Flows removed are freed after a grace period. Context: process; sleeps
+ * between buckets.
+ *
+ * Return: how many flows @fn was shown.
+ */
+u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
+		      unsigned long idle_timeout, unsigned long fin_grace,
+		      bool all, eipfix_walk_fn fn, void *arg)
+{
+	u32 i, shown = 0;
+
+	/* Inserts read the timeouts under their bucket lock, which we take. */
+	if (idle_timeout != table->idle_timeout || fin_grace != table->fin_grace) {
+		WRITE_ONCE(table->idle_timeout, idle_timeout);
+		WRITE_ONCE(table->fin_grace, fin_grace);
+		all = true;
+	}
+	for (i = 0; i <= table->mask; i++) {
+		if (all || !eipfix_due_before(now, READ_ONCE(table->due[i])))
+			shown += eipfix_bucket_visit(table, i, now, fn, arg);
+		if ((i & 1023) == 1023)
+			cond_resched();
+	}
+	return shown;
 }
 
 /**
@@ -241,35 +380,10 @@ eipfix_table_account(struct eipfix_table *table, const struct eipfix_pkt *pkt,
  * @fn: called with the flow's lock held
  * @arg: passed to @fn
  *
- * Flows removed are freed after a grace period. Context: process; sleeps
- * between buckets.
+ * Context: process; sleeps between buckets.
  */
 void eipfix_table_walk(struct eipfix_table *table, eipfix_walk_fn fn, void *arg)
 {
-	struct eipfix_flow *flow;
-	struct hlist_node *tmp;
-	u32 i;
-
-	for (i = 0; i <= table->mask; i++) {
-		spinlock_t *lock = eipfix_bucket_lock(table, i);
-
-		spin_lock_bh(lock);
-		hlist_for_each_entry_safe(flow, tmp, &table->buckets[i], node) {
-			enum eipfix_walk_action action;
-
-			spin_lock(&flow->lock);
-			action = fn(flow, arg);
-			if (action == EIPFIX_WALK_REMOVE)
-				flow->state |= EIPFIX_FLOW_DEAD;
-			spin_unlock(&flow->lock);
-			if (action == EIPFIX_WALK_REMOVE) {
-				hlist_del_rcu(&flow->node);
-				atomic_dec(&table->count);
-				eipfix_flow_free(flow);
-			}
-		}
-		spin_unlock_bh(lock);
-		if ((i & 1023) == 1023)
-			cond_resched();
-	}
+	eipfix_table_scan(table, jiffies, table->idle_timeout, table->fin_grace,
+			  true, fn, arg);
 }

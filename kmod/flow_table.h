@@ -16,6 +16,14 @@
  */
 struct eipfix_table {
 	struct hlist_head *buckets;
+	/*
+	 * Per bucket, the (32-bit) jiffies from which one of its flows may be
+	 * due to end; never later than the truth, so a scan skips a bucket
+	 * that is not due without touching its flows (see eipfix_table_scan()).
+	 */
+	u32 *due;
+	unsigned long idle_timeout;	/* jiffies, what @due was computed with */
+	unsigned long fin_grace;	/* jiffies after a FIN or RST */
 	u32 mask;
 	u32 max_flows;
 	u32 seed;
@@ -53,6 +61,9 @@ enum eipfix_account_result
 eipfix_table_account(struct eipfix_table *table, const struct eipfix_pkt *pkt,
 		     u64 now_ms, struct eipfix_flow **evicted);
 void eipfix_table_walk(struct eipfix_table *table, eipfix_walk_fn fn, void *arg);
+u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
+		      unsigned long idle_timeout, unsigned long fin_grace,
+		      bool all, eipfix_walk_fn fn, void *arg);
 void eipfix_flow_free(struct eipfix_flow *flow);
 
 static inline u32 eipfix_table_count(const struct eipfix_table *table)

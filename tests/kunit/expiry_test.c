@@ -213,6 +213,75 @@ static void full_queue_drops_are_counted(struct kunit *test)
 	ctx_free(c);
 }
 
+/* Scans look only at the buckets where a flow may end (flow_table.c). */
+static void scans_skip_flows_not_due(struct kunit *test)
+{
+	struct ctx *c = ctx_new(test);
+	unsigned long now = jiffies;
+	u64 packets = 0, octets = 0;
+	u8 reason = 0;
+	u16 i;
+
+	for (i = 0; i < 50; i++)
+		send_pkts(c, 100 + i, 1, 1, 0);
+	/* The first scan learns the timeouts: it looks at every flow. */
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_scan(&c->en, c->table, now, 15 * HZ, false), 50U);
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_scan(&c->en, c->table, now + HZ, 15 * HZ, false), 0U);
+	KUNIT_EXPECT_EQ(test,
+			eipfix_expiry_scan(&c->en, c->table, now + 14 * HZ, 15 * HZ, false), 0U);
+	/* An interim tick looks at them all, and they stay. */
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_scan(&c->en, c->table, now + HZ, 15 * HZ, true), 50U);
+	KUNIT_EXPECT_EQ(test, take_records(c, &packets, &octets, &reason), 50U);
+	KUNIT_EXPECT_EQ(test, reason, (u8)EIPFIX_END_ACTIVE);
+	/* Their idle timeout comes: all are looked at and end. */
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_scan(&c->en, c->table,
+						 jiffies + 15 * HZ, 15 * HZ, false), 50U);
+	KUNIT_EXPECT_EQ(test, eipfix_table_count(c->table), 0U);
+	ctx_free(c);
+}
+
+/* A FIN makes its bucket due at the grace, long before the idle timeout. */
+static void fin_brings_its_bucket_forward(struct kunit *test)
+{
+	struct ctx *c = ctx_new(test);
+	u64 packets = 0, octets = 0;
+	u32 shown;
+	u8 reason = 0;
+	u16 i;
+
+	for (i = 0; i < 50; i++)
+		send_pkts(c, 100 + i, 1, 1, 0x02);
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_scan(&c->en, c->table, jiffies, 15 * HZ, false), 50U);
+	send_pkts(c, 120, 1, 1, 0x11);
+	shown = eipfix_expiry_scan(&c->en, c->table, jiffies + EIPFIX_FIN_GRACE, 15 * HZ, false);
+	/* the FIN flow's bucket, which holds a few others at most */
+	KUNIT_EXPECT_GE(test, shown, 1U);
+	KUNIT_EXPECT_LT(test, shown, 10U);
+	KUNIT_EXPECT_EQ(test, take_records(c, &packets, &octets, &reason), 1U);
+	KUNIT_EXPECT_EQ(test, reason, (u8)EIPFIX_END_DETECTED);
+	KUNIT_EXPECT_EQ(test, packets, 2ULL);
+	KUNIT_EXPECT_EQ(test, eipfix_table_count(c->table), 49U);
+	ctx_free(c);
+}
+
+/* A shorter IdleTimeout pushed while flows live applies to them at once. */
+static void shorter_timeout_applies_to_live_flows(struct kunit *test)
+{
+	struct ctx *c = ctx_new(test);
+	u64 packets = 0, octets = 0;
+	u8 reason = 0;
+	u16 i;
+
+	for (i = 0; i < 20; i++)
+		send_pkts(c, 100 + i, 1, 1, 0);
+	eipfix_expiry_scan(&c->en, c->table, jiffies, 600 * HZ, false);
+	KUNIT_EXPECT_EQ(test, eipfix_expiry_scan(&c->en, c->table,
+						 jiffies + 5 * HZ, 5 * HZ, false), 20U);
+	KUNIT_EXPECT_EQ(test, take_records(c, &packets, &octets, &reason), 20U);
+	KUNIT_EXPECT_EQ(test, reason, (u8)EIPFIX_END_IDLE);
+	ctx_free(c);
+}
+
 static struct kunit_case eipfix_expiry_cases[] = {
 	KUNIT_CASE(decide_idle_and_fin),
 	KUNIT_CASE(decide_interim),
@@ -221,6 +290,9 @@ static struct kunit_case eipfix_expiry_cases[] = {
 	KUNIT_CASE(idle_flows_end_others_stay),
 	KUNIT_CASE(forced_end_gives_every_flow_a_record),
 	KUNIT_CASE(full_queue_drops_are_counted),
+	KUNIT_CASE(scans_skip_flows_not_due),
+	KUNIT_CASE(fin_brings_its_bucket_forward),
+	KUNIT_CASE(shorter_timeout_applies_to_live_flows),
 	{}
 };
 
