@@ -36,8 +36,8 @@ int exporter_init(struct exporter *ex, const struct exporter_params *p)
 	ex->p = *p;
 	ex->fd4 = -1;
 	ex->fd6 = -1;
-	ex->sendto_fn = sendto;
-	ex->buf = malloc(IPFIX_MSG_MAX);
+	ex->sendmmsg_fn = sendmmsg;
+	ex->buf = malloc((size_t)EXPORTER_BATCH * IPFIX_MSG_MAX);
 	if (!ex->buf)
 		return -ENOMEM;
 	return 0;
@@ -272,37 +272,29 @@ struct msg_tally {
 	uint64_t octets;
 };
 
-static void msg_send(struct exporter *ex, struct exporter_collector *c,
-		     const struct msg_tally *t, uint64_t now_ms)
+static uint8_t *slot_buf(struct exporter *ex, size_t i)
 {
-	size_t len = ipfix_msg_end(&c->w);
-	int fd, e;
-	ssize_t sent;
+	return ex->buf + i * IPFIX_MSG_MAX;
+}
 
-	if (!ipfix_msg_has_sets(&c->w))
-		return;
-	fd = get_fd(ex, c->addr.ss_family);
-	if (fd < 0) {
-		e = errno;
-	} else {
-		sent = ex->sendto_fn(fd, ex->buf, len, 0,
-				     (const struct sockaddr *)&c->addr,
-				     c->addrlen);
-		if (sent == (ssize_t)len) {
-			c->ctr.messages++;
-			c->ctr.records += t->flows;
-			c->ctr.bytes += len;
-			ulog(ULOG_DEBUG, "collector %s: sent %zu bytes, %u flow records (sequence %u)",
-			     c->name, len, t->flows, c->w.seq - ipfix_msg_records(&c->w));
-			return;
-		}
-		e = sent < 0 ? errno : EMSGSIZE;
-	}
+static void msg_sent(struct exporter_collector *c,
+		     const struct exporter_pending *m)
+{
+	c->ctr.messages++;
+	c->ctr.records += m->flows;
+	c->ctr.bytes += m->len;
+	ulog(ULOG_DEBUG, "collector %s: sent %zu bytes, %u flow records (sequence %u)",
+	     c->name, m->len, m->flows, m->seq);
+}
+
+static void msg_failed(struct exporter_collector *c,
+		       const struct exporter_pending *m, int e, uint64_t now_ms)
+{
 	c->ctr.send_errors++;
-	c->ctr.not_sent_flows += t->flows;
-	c->ctr.not_sent_packets += t->packets;
-	c->ctr.not_sent_octets += t->octets;
-	if (t->flows) {
+	c->ctr.not_sent_flows += m->flows;
+	c->ctr.not_sent_packets += m->packets;
+	c->ctr.not_sent_octets += m->octets;
+	if (m->flows) {
 		if (!c->first_drop_ms)
 			c->first_drop_ms = now_ms;
 		c->last_drop_ms = now_ms;
@@ -310,7 +302,79 @@ static void msg_send(struct exporter *ex, struct exporter_collector *c,
 	}
 	if (ulog_ratelimit(&c->rl))
 		ulog(ULOG_WARN, "collector %s: sending %zu bytes failed: %s",
-		     c->name, len, strerror(e));
+		     c->name, m->len, strerror(e));
+}
+
+/*
+ * Sends the batch to @c: each message is counted sent or failed, exactly.
+ * sendmmsg() stops at the first message that fails and reports it on the
+ * next call, which then starts with it.
+ */
+static void batch_flush(struct exporter *ex, struct exporter_collector *c,
+			uint64_t now_ms)
+{
+	struct mmsghdr mm[EXPORTER_BATCH];
+	struct iovec iov[EXPORTER_BATCH];
+	size_t n = ex->npending, i = 0;
+	int fd = n ? get_fd(ex, c->addr.ss_family) : -1;
+
+	ex->npending = 0;
+	if (n && fd < 0) {
+		int e = errno;
+
+		while (i < n)
+			msg_failed(c, &ex->pending[i++], e, now_ms);
+		return;
+	}
+	memset(mm, 0, n * sizeof(mm[0]));
+	for (size_t k = 0; k < n; k++) {
+		iov[k] = (struct iovec){ slot_buf(ex, k), ex->pending[k].len };
+		mm[k].msg_hdr.msg_iov = &iov[k];
+		mm[k].msg_hdr.msg_iovlen = 1;
+		mm[k].msg_hdr.msg_name = &c->addr;
+		mm[k].msg_hdr.msg_namelen = c->addrlen;
+	}
+	while (i < n) {
+		int r = ex->sendmmsg_fn(fd, mm + i, n - i, 0);
+
+		if (r <= 0) {
+			msg_failed(c, &ex->pending[i++], r < 0 ? errno : EIO, now_ms);
+			continue;
+		}
+		for (int k = 0; k < r; k++, i++) {
+			if (mm[i].msg_len == ex->pending[i].len)
+				msg_sent(c, &ex->pending[i]);
+			else
+				msg_failed(c, &ex->pending[i], EMSGSIZE, now_ms);
+		}
+	}
+}
+
+/* Closes the message being built into the batch; sends a full batch. */
+static void msg_queue(struct exporter *ex, struct exporter_collector *c,
+		      const struct msg_tally *t, uint64_t now_ms)
+{
+	size_t len = ipfix_msg_end(&c->w);
+	struct exporter_pending *m;
+
+	if (!ipfix_msg_has_sets(&c->w))
+		return;
+	m = &ex->pending[ex->npending++];
+	m->len = len;
+	m->seq = c->w.seq - ipfix_msg_records(&c->w);
+	m->flows = t->flows;
+	m->packets = t->packets;
+	m->octets = t->octets;
+	if (ex->npending == EXPORTER_BATCH)
+		batch_flush(ex, c, now_ms);
+}
+
+/* Starts the next message of @c in the batch's next free slot. */
+static void msg_begin(struct exporter *ex, struct exporter_collector *c,
+		      uint32_t now_s)
+{
+	ipfix_msg_begin(&c->w, slot_buf(ex, ex->npending), ex->p.msg_size,
+			now_s);
 }
 
 static void reliability_of(const struct exporter *ex,
@@ -351,10 +415,10 @@ static int collector_send(struct exporter *ex, struct exporter_collector *c,
 		c->ifname_pending = ex->nifaces >= 64 ? ~0ull :
 			(1ull << ex->nifaces) - 1;
 		c->stats_due = true;
-		ipfix_msg_begin(&c->w, ex->buf, ex->p.msg_size, now_s);
+		msg_begin(ex, c, now_s);
 		err = ipfix_add_templates(&c->w);
 	} else {
-		ipfix_msg_begin(&c->w, ex->buf, ex->p.msg_size, now_s);
+		msg_begin(ex, c, now_s);
 		err = 0;
 	}
 	if (not_sent != c->stats_reported)
@@ -399,17 +463,21 @@ static int collector_send(struct exporter *ex, struct exporter_collector *c,
 		}
 		if (err && err != -ENOSPC) {
 			ipfix_msg_end(&c->w);
+			batch_flush(ex, c, now_ms);
 			return err;
 		}
 		if (err == -ENOSPC && !ipfix_msg_has_sets(&c->w)) {
 			/* nothing fits even an empty message: our bug */
 			ipfix_msg_end(&c->w);
+			batch_flush(ex, c, now_ms);
 			return -EMSGSIZE;
 		}
-		msg_send(ex, c, &t, now_ms);
-		if (!err)
+		msg_queue(ex, c, &t, now_ms);
+		if (!err) {
+			batch_flush(ex, c, now_ms);
 			return 0;
-		ipfix_msg_begin(&c->w, ex->buf, ex->p.msg_size, now_s);
+		}
+		msg_begin(ex, c, now_s);
 		err = 0;
 	}
 }

@@ -17,8 +17,10 @@
  * record also goes out whenever the not-sent counters of a collector changed
  * (at the next submit or tick).
  *
- * Sending: one unconnected UDP socket per address family, sendto() each
- * collector. A failed send (an unreachable collector, a full buffer) is
+ * Sending: one unconnected UDP socket per address family. A collector's
+ * messages are encoded into a batch of up to EXPORTER_BATCH and handed to
+ * the kernel with one sendmmsg(): at a million records a second the
+ * per-message system call, not the encoding, is what costs. A failed send (an unreachable collector, a full buffer) is
  * counted for that collector, logged rate-limited, and never stops the
  * others: the records of the lost message count as not sent
  * (notSentFlowTotalCount etc. in the next reliability record), and since the
@@ -41,6 +43,7 @@
 
 #define EXPORTER_MAX_COLLECTORS 64
 #define EXPORTER_MAX_IFACES 64
+#define EXPORTER_BATCH 32		/* messages per sendmmsg() */
 
 struct exporter_params {
 	uint32_t odid;			/* ObservationDomainId */
@@ -78,16 +81,26 @@ struct exporter_iface {
 	char name[16];
 };
 
-typedef ssize_t (*exporter_sendto_fn)(int fd, const void *buf, size_t len,
-				      int flags, const struct sockaddr *to,
-				      socklen_t tolen);
+typedef int (*exporter_sendmmsg_fn)(int fd, struct mmsghdr *msgs,
+				    unsigned int n, int flags);
+
+/* A message encoded and waiting in the batch, and what it holds. */
+struct exporter_pending {
+	size_t len;
+	uint32_t seq;
+	uint32_t flows;
+	uint64_t packets;
+	uint64_t octets;
+};
 
 struct exporter {
 	struct exporter_params p;
 	int fd4, fd6;			/* -1 until first needed */
 	struct exporter_collector *coll;
 	size_t ncoll;
-	uint8_t *buf;			/* IPFIX_MSG_MAX octets */
+	uint8_t *buf;			/* EXPORTER_BATCH x IPFIX_MSG_MAX octets */
+	struct exporter_pending pending[EXPORTER_BATCH];
+	size_t npending;		/* messages in buf, not yet sent */
 	struct exporter_iface ifaces[EXPORTER_MAX_IFACES];
 	size_t nifaces;
 	size_t iface_next;		/* slot to reuse when the table is full */
@@ -96,7 +109,7 @@ struct exporter {
 	uint64_t lost_first_ms, lost_last_ms;
 	/* Counters of collectors removed by exporter_set_collectors. */
 	struct exporter_counters removed;
-	exporter_sendto_fn sendto_fn;	/* sendto(); tests replace it */
+	exporter_sendmmsg_fn sendmmsg_fn;	/* sendmmsg(); tests replace it */
 };
 
 /* -EINVAL on out-of-range params, -ENOMEM. No socket is opened yet. */

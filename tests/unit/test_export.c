@@ -31,27 +31,6 @@ struct sent {
 static struct sent sent[256];
 static size_t nsent;
 
-static ssize_t mock_sendto(int fd, const void *buf, size_t len, int flags,
-			   const struct sockaddr *to, socklen_t tolen)
-{
-	uint16_t port = to->sa_family == AF_INET ?
-		ntohs(((const struct sockaddr_in *)to)->sin_port) :
-		ntohs(((const struct sockaddr_in6 *)to)->sin6_port);
-
-	(void)fd, (void)flags, (void)tolen;
-	if (port == DOWN_PORT) {
-		errno = ECONNREFUSED;
-		return -1;
-	}
-	assert_true(nsent < 256);
-	assert_true(len <= sizeof(sent[0].msg));
-	sent[nsent].port = port;
-	sent[nsent].len = len;
-	memcpy(sent[nsent].msg, buf, len);
-	nsent++;
-	return (ssize_t)len;
-}
-
 static uint16_t be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -65,6 +44,53 @@ static uint32_t be32(const uint8_t *p)
 static uint64_t be64(const uint8_t *p)
 {
 	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/*
+ * Fails message number fail_at (1-based) with ENOBUFS, and again whenever
+ * it is retried (it is known by its sequence number), as a socket that
+ * stays full would.
+ */
+static size_t fail_at, attempts;
+static uint32_t failing_seq;
+static bool failing;
+
+/* sendmmsg() as the kernel does it: stops at the first failure, which is
+ * returned only when it is the first message of the call. */
+static int mock_sendmmsg(int fd, struct mmsghdr *mm, unsigned int n, int flags)
+{
+	unsigned int i;
+
+	(void)fd, (void)flags;
+	for (i = 0; i < n; i++) {
+		const struct sockaddr *to = mm[i].msg_hdr.msg_name;
+		const struct iovec *iov = mm[i].msg_hdr.msg_iov;
+		uint16_t port = to->sa_family == AF_INET ?
+			ntohs(((const struct sockaddr_in *)to)->sin_port) :
+			ntohs(((const struct sockaddr_in6 *)to)->sin6_port);
+
+		uint32_t seq = be32((const uint8_t *)iov->iov_base + 8);
+
+		assert_int_equal(mm[i].msg_hdr.msg_iovlen, 1);
+		if (++attempts == fail_at) {
+			failing = true;
+			failing_seq = seq;
+		}
+		if (port == DOWN_PORT || (failing && seq == failing_seq)) {
+			if (i)
+				return (int)i;
+			errno = port == DOWN_PORT ? ECONNREFUSED : ENOBUFS;
+			return -1;
+		}
+		assert_true(nsent < 256);
+		assert_true(iov->iov_len <= sizeof(sent[0].msg));
+		sent[nsent].port = port;
+		sent[nsent].len = iov->iov_len;
+		memcpy(sent[nsent].msg, iov->iov_base, iov->iov_len);
+		nsent++;
+		mm[i].msg_len = (unsigned int)iov->iov_len;
+	}
+	return (int)n;
 }
 
 static uint32_t seq_of(const struct sent *s)
@@ -125,11 +151,12 @@ static void v6(struct sockaddr_storage *ss, socklen_t *len, uint16_t port)
 	*len = sizeof(*a);
 }
 
-static struct eipfix_record recs[40];
+#define NRECS 200
+static struct eipfix_record recs[NRECS];
 
 static void make_records(void)
 {
-	for (int i = 0; i < 40; i++) {
+	for (int i = 0; i < NRECS; i++) {
 		struct eipfix_record *r = &recs[i];
 
 		memset(r, 0, sizeof(*r));
@@ -151,6 +178,9 @@ static int setup(void **s)
 {
 	(void)s;
 	nsent = 0;
+	fail_at = 0;
+	attempts = 0;
+	failing = false;
 	make_records();
 	ulog_verbosity = ULOG_ERR;	/* keep the test output readable */
 	return 0;
@@ -165,7 +195,7 @@ static void start(struct exporter *ex, const uint16_t *ports, size_t n)
 	socklen_t l[8];
 
 	assert_int_equal(exporter_init(ex, &p), 0);
-	ex->sendto_fn = mock_sendto;
+	ex->sendmmsg_fn = mock_sendmmsg;
 	for (size_t i = 0; i < n; i++) {
 		if (i % 2)
 			v6(&a[i], &l[i], ports[i]);
@@ -320,6 +350,36 @@ static void lost_records_are_reported_to_every_collector(void **s)
 	exporter_free(&ex);
 }
 
+/*
+ * sendmmsg() sends part of a batch and fails on one message: every message
+ * is counted sent or not sent, exactly, and the sequence shows the gap.
+ */
+static void a_failure_inside_a_batch_is_counted_exactly(void **s)
+{
+	static const uint16_t ports[] = { 4739 };
+	struct exporter_counters c;
+	struct exporter ex;
+	size_t off, flows2;
+
+	(void)s;
+	start(&ex, ports, 1);
+	fail_at = 3;
+	assert_int_equal(exporter_submit(&ex, recs, NRECS, T0_MS), 0);
+	exporter_get_counters(&ex, &c);
+	assert_true(nsent >= 4);	/* the failure was inside the batch */
+	assert_int_equal(c.send_errors, 1);
+	assert_int_equal(c.messages, nsent);
+	assert_true(c.not_sent_flows > 0);
+	assert_int_equal(c.records + c.not_sent_flows, NRECS);
+	assert_int_equal(c.not_sent_packets, 2 * c.not_sent_flows);
+	/* messages 1 and 2 went, 3 did not: 4 counts on from where 3 ended */
+	off = find_set(&sent[1], 258);
+	assert_true(off > 0);
+	flows2 = (be16(sent[1].msg + off + 2) - 4) / 57;
+	assert_int_equal(seq_of(&sent[2]), seq_of(&sent[1]) + flows2 + c.not_sent_flows);
+	exporter_free(&ex);
+}
+
 static void templates_are_refreshed_every_template_refresh_seconds(void **s)
 {
 	static const uint16_t ports[] = { 4739 };
@@ -411,6 +471,7 @@ int main(void)
 		cmocka_unit_test_setup(a_collector_added_later_starts_its_own_session, setup),
 		cmocka_unit_test_setup(a_down_collector_does_not_stop_the_others, setup),
 		cmocka_unit_test_setup(lost_records_are_reported_to_every_collector, setup),
+		cmocka_unit_test_setup(a_failure_inside_a_batch_is_counted_exactly, setup),
 		cmocka_unit_test_setup(templates_are_refreshed_every_template_refresh_seconds, setup),
 		cmocka_unit_test_setup(a_new_observation_domain_starts_new_sessions, setup),
 		cmocka_unit_test_setup(bad_collector_lists_change_nothing, setup),
