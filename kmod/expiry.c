@@ -57,7 +57,26 @@ struct eipfix_scan {
 	unsigned long idle_timeout;
 	bool interim_due;
 	bool force;
+	bool no_wait;		/* the agent did not keep up: stop waiting */
 };
+
+/*
+ * Between buckets: when the record queue is nearly full and an agent is
+ * there to empty it, wait for it rather than drop what the next buckets
+ * emit (a tick of a million flows emits a million records at once). An
+ * agent that does not make room within a second is not waited for again
+ * in this scan; what does not fit is dropped and counted, as with no agent.
+ */
+static void eipfix_expiry_pace(void *arg)
+{
+	struct eipfix_scan *scan = arg;
+	struct eipfix_records *q = &scan->en->records;
+
+	if (scan->no_wait || eipfix_records_len(q) < q->limit / 4 * 3)
+		return;
+	if (!eipfix_records_wait_room(q, HZ))
+		scan->no_wait = true;
+}
 
 static void eipfix_flow_reset_deltas(struct eipfix_flow *flow)
 {
@@ -94,7 +113,9 @@ void eipfix_expiry_end_all(struct eipfix_net *en, struct eipfix_table *table)
 	struct eipfix_scan scan = { .en = en, .force = true };
 
 	if (table)
-		eipfix_table_walk(table, eipfix_expiry_visit, &scan);
+		eipfix_table_scan(table, jiffies, table->idle_timeout,
+				  table->fin_grace, true, eipfix_expiry_visit,
+				  eipfix_expiry_pace, &scan);
 }
 
 /**
@@ -121,7 +142,8 @@ u32 eipfix_expiry_scan(struct eipfix_net *en, struct eipfix_table *table,
 	};
 
 	return eipfix_table_scan(table, now, idle_timeout, EIPFIX_FIN_GRACE,
-				 interim_due, eipfix_expiry_visit, &scan);
+				 interim_due, eipfix_expiry_visit,
+				 eipfix_expiry_pace, &scan);
 }
 
 /* Gives a flow evicted from a full table its record. Any context. */

@@ -344,7 +344,8 @@ static u32 eipfix_bucket_visit(struct eipfix_table *table, u32 i, u32 now,
  * @fin_grace: jiffies after a FIN or RST after which a flow ends
  * @all: show every flow (an interim tick, a forced end)
  * @fn: called with the flow's lock held
- * @arg: passed to @fn
+ * @pace: if not NULL, called after each bucket @fn was shown, unlocked
+ * @arg: passed to @fn and @pace
  *
  * Visits only the buckets whose due time came, unless @all or the timeouts
  * changed since the last scan (the due times were computed with the old).
@@ -355,7 +356,8 @@ static u32 eipfix_bucket_visit(struct eipfix_table *table, u32 i, u32 now,
  */
 u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
 		      unsigned long idle_timeout, unsigned long fin_grace,
-		      bool all, eipfix_walk_fn fn, void *arg)
+		      bool all, eipfix_walk_fn fn, eipfix_pace_fn pace,
+		      void *arg)
 {
 	u32 i, shown = 0;
 
@@ -366,8 +368,11 @@ u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
 		all = true;
 	}
 	for (i = 0; i <= table->mask; i++) {
-		if (all || !eipfix_due_before(now, READ_ONCE(table->due[i])))
+		if (all || !eipfix_due_before(now, READ_ONCE(table->due[i]))) {
 			shown += eipfix_bucket_visit(table, i, now, fn, arg);
+			if (pace)
+				pace(arg);
+		}
 		if ((i & 1023) == 1023)
 			cond_resched();
 	}
@@ -385,5 +390,5 @@ u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
 void eipfix_table_walk(struct eipfix_table *table, eipfix_walk_fn fn, void *arg)
 {
 	eipfix_table_scan(table, jiffies, table->idle_timeout, table->fin_grace,
-			  true, fn, arg);
+			  true, fn, NULL, arg);
 }

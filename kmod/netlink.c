@@ -751,33 +751,43 @@ static int eipfix_put_counters(struct sk_buff *skb, struct eipfix_net *en)
 	return ret;
 }
 
+static size_t eipfix_counters_msg_size(struct eipfix_net *en)
+{
+	u32 nrules;
+
+	rcu_read_lock();
+	nrules = rcu_dereference(en->config)->nrules;
+	rcu_read_unlock();
+	return NLMSG_GOODSIZE + (size_t)nrules * nla_total_size_64bit(8) +
+	       (size_t)nrules / 4096 * NLA_HDRLEN;
+}
+
+/*
+ * Not under en->lock: the agent reads the counters every second, also while
+ * an expiry scan holds the lock waiting for the agent to take records. The
+ * rules may change between sizing the message and filling it; if they grew
+ * out of it, size it again.
+ */
 static int eipfix_nl_get_counters(struct sk_buff *skb, struct genl_info *info)
 {
 	struct eipfix_net *en = eipfix_net(genl_info_net(info));
-	const struct eipfix_config *cfg;
 	struct sk_buff *msg;
-	size_t size;
+	int tries;
 	void *hdr;
 
-	/* The rule hits must fit too: taken under the lock, so the rules stay. */
-	mutex_lock(&en->lock);
-	cfg = rcu_dereference_protected(en->config, lockdep_is_held(&en->lock));
-	size = NLMSG_GOODSIZE + (size_t)cfg->nrules * nla_total_size_64bit(8) +
-	       (size_t)cfg->nrules / 4096 * NLA_HDRLEN;
-	msg = genlmsg_new(size, GFP_KERNEL);
-	if (!msg) {
-		mutex_unlock(&en->lock);
-		return -ENOMEM;
-	}
-	hdr = genlmsg_put_reply(msg, info, &eipfix_family, 0, EIPFIX_CMD_GET_COUNTERS);
-	if (!hdr || eipfix_put_counters(msg, en)) {
-		mutex_unlock(&en->lock);
+	for (tries = 0; tries < 3; tries++) {
+		msg = genlmsg_new(eipfix_counters_msg_size(en), GFP_KERNEL);
+		if (!msg)
+			return -ENOMEM;
+		hdr = genlmsg_put_reply(msg, info, &eipfix_family, 0,
+					EIPFIX_CMD_GET_COUNTERS);
+		if (hdr && !eipfix_put_counters(msg, en)) {
+			genlmsg_end(msg, hdr);
+			return genlmsg_reply(msg, info);
+		}
 		nlmsg_free(msg);
-		return -EMSGSIZE;
 	}
-	mutex_unlock(&en->lock);
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return -EMSGSIZE;
 }
 
 static int eipfix_nl_register_agent(struct sk_buff *skb, struct genl_info *info)

@@ -4,6 +4,7 @@
  * silently: a record that cannot be queued is counted by cause, and a record
  * leaves the queue only into a netlink message the agent will receive.
  */
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "records.h"
@@ -19,6 +20,13 @@ void eipfix_records_init(struct eipfix_records *q, u32 limit,
 	q->agent_portid = 0;
 	q->counters = counters;
 	INIT_WORK(&q->notify_work, notify);
+	init_waitqueue_head(&q->room);
+}
+
+/* Half empty: a waiting scan may go on. */
+static bool eipfix_records_roomy(const struct eipfix_records *q)
+{
+	return READ_ONCE(q->len) <= q->limit / 2;
 }
 
 /* Frees every queued record; the namespace is going away. */
@@ -95,6 +103,8 @@ struct eipfix_record *eipfix_records_pop(struct eipfix_records *q)
 		q->len--;
 	}
 	spin_unlock_bh(&q->lock);
+	if (rec && eipfix_records_roomy(q) && wq_has_sleeper(&q->room))
+		wake_up(&q->room);
 	return rec;
 }
 
@@ -117,6 +127,8 @@ void eipfix_records_set_agent(struct eipfix_records *q, u32 portid)
 	spin_unlock_bh(&q->lock);
 	if (wake)
 		schedule_work(&q->notify_work);
+	if (!portid)
+		wake_up(&q->room);	/* nobody will make room: stop waiting */
 }
 
 u32 eipfix_records_agent(struct eipfix_records *q)
@@ -132,4 +144,25 @@ u32 eipfix_records_agent(struct eipfix_records *q)
 u32 eipfix_records_len(struct eipfix_records *q)
 {
 	return READ_ONCE(q->len);
+}
+
+/**
+ * eipfix_records_wait_room() - wait for the agent to take records
+ * @q: the queue
+ * @timeout: jiffies
+ *
+ * For an expiry scan about to emit more records than the queue has room
+ * for: a one-minute tick of a large table emits a record per flow at once.
+ *
+ * Context: process, may sleep.
+ * Return: true once the queue is half empty; false if no agent is
+ * registered or it took too little within @timeout.
+ */
+bool eipfix_records_wait_room(struct eipfix_records *q, unsigned long timeout)
+{
+	if (!eipfix_records_agent(q))
+		return false;
+	return wait_event_timeout(q->room, eipfix_records_roomy(q) ||
+				  !READ_ONCE(q->agent_portid), timeout) &&
+	       eipfix_records_roomy(q);
 }

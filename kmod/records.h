@@ -4,6 +4,7 @@
 
 #include <linux/list.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include "flow.h"
 #include "counters.h"
@@ -34,6 +35,7 @@ struct eipfix_records {
 	u32 agent_portid;	/* 0: no agent registered */
 	struct eipfix_counters __percpu *counters;
 	struct work_struct notify_work;	/* tells the agent records wait */
+	wait_queue_head_t room;		/* an expiry scan waiting for the agent */
 };
 
 void eipfix_records_init(struct eipfix_records *q, u32 limit,
@@ -47,5 +49,6 @@ void eipfix_records_unpop(struct eipfix_records *q, struct eipfix_record *rec);
 void eipfix_records_set_agent(struct eipfix_records *q, u32 portid);
 u32 eipfix_records_agent(struct eipfix_records *q);
 u32 eipfix_records_len(struct eipfix_records *q);
+bool eipfix_records_wait_room(struct eipfix_records *q, unsigned long timeout);
 
 #endif /* _EIPFIX_RECORDS_H */

@@ -149,10 +149,21 @@ profile d100 1 100
 profile d10k 1 10000
 profile tick 1 0 1100000 60000
 
+# The kernel's counters (every one, zeros too) and the agent's, on one line.
+status_line() {
+	"$UC" status --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(" ".join("%s=%s" % kv for kv in d["kernel"].items()),
+      "agent=" + json.dumps(d.get("agent"), separators=(",", ":")))'
+}
+
 AGENTPID=
 agent_start() {
 	[ -n "$AGENTPID" ] && return 0
-	"$UC" agent --config "$WORK/meter.profile" --quiet >>"$WORK/agent.log" 2>&1 &
+	# No --config: the agent follows what was pushed (with --config it would push
+	# its profile over the one being measured).
+	"$UC" agent --quiet >>"$WORK/agent.log" 2>&1 &
 	AGENTPID=$!
 }
 agent_stop() {
@@ -272,7 +283,7 @@ for flows in $FLOWS; do
 				tx_measure "$flows" "$cfg" "$round" || { raw "ERROR tx flows=$flows cfg=$cfg"; fails=$((fails + 1)); }
 			fi
 			if [ "$cfg" = c ] && [ "$round" = 1 ] && mod_loaded; then
-				raw "STATUS flows=$flows $("$UC" status --json | python3 -c 'import json,sys; k=json.load(sys.stdin)["kernel"]; print(" ".join("%s=%s" % (a, b) for a, b in k.items() if b))')"
+				raw "STATUS flows=$flows $(status_line)"
 			fi
 		done
 	done
@@ -306,6 +317,10 @@ if [ "$TICK" = 1 ]; then
 		echo 0 >$TR/tracing_on; echo >$TR/trace
 		echo eipfix_expiry_scan >$TR/set_ftrace_filter
 		echo function_graph >$TR/current_tracer
+		# A scan that sleeps (cond_resched) is printed as "{" ... "} /* name */":
+		# the tail option names the function on the line that has the duration.
+		echo 1 >$TR/options/funcgraph-tail 2>/dev/null
+		echo 1 >$TR/options/funcgraph-abstime 2>/dev/null
 		echo 1 >$TR/tracing_on
 		traced=1
 	else
@@ -314,23 +329,28 @@ if [ "$TICK" = 1 ]; then
 	fi
 	read -r usec pk np rx <<<"$(pktgen_run 1000000 1000000)"
 	raw "TICK kernel=$K phase=fill flows=1000000 pkts=$pk usec=$usec"
-	# Keep packets coming across the tick (60 s after the push) and record their cost.
-	while awk -v t="$t_push" '{ exit !($1 < t + 75) }' /proc/uptime; do
+	raw "TICKSTATUS phase=fill $(status_line)"
+	# Ticks come every 60 s after the push; the fill may have taken longer than
+	# that under TCG, so aim at the first tick at least 15 s away and keep packets
+	# coming from 15 s before it to 20 s after it (t is relative to the tick).
+	t_tick=$(awk -v t="$t_push" '{ printf "%.2f", t + 60 * (int(($1 - t + 15) / 60) + 1) }' /proc/uptime)
+	raw "TICK kernel=$K phase=wait flows_active=$("$UC" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["kernel"]["flows_active"])') tick_at=+$(awk -v t="$t_push" -v k="$t_tick" 'BEGIN { printf "%.1f", k - t }')s"
+	while awk -v t="$t_tick" '{ exit !($1 < t - 15) }' /proc/uptime; do sleep 1; done
+	while awk -v t="$t_tick" '{ exit !($1 < t + 20) }' /proc/uptime; do
 		read -r usec pk np rx <<<"$(pktgen_run 1000000 100000)"
-		raw "TICKRX kernel=$K t=$(awk -v t="$t_push" '{ printf "%.1f", $1 - t }' /proc/uptime) pkts=$pk usec=$usec"
+		raw "TICKRX kernel=$K t=$(awk -v t="$t_tick" '{ printf "%.1f", $1 - t }' /proc/uptime) pkts=$pk usec=$usec"
 	done
 	sleep 5
 	if [ "$traced" = 1 ]; then
 		echo 0 >$TR/tracing_on
-		# "  1)  $ 123456.7 us  |  eipfix_expiry_scan [enclave_ipfix]();"
-		grep -E 'eipfix_expiry_scan' $TR/trace | sed -E 's/.*[^0-9.]([0-9]+\.[0-9]+) us.*/\1/' |
-			tr '\n' ' ' | sed 's/^/SCAN kernel='"$K"' flows=1000000 us=/' | { read -r l; raw "$l"; }
+		# " 1234.5678 |  1)  $ 1234567 us  |  } /* eipfix_expiry_scan [enclave_ipfix] */"
+		# or, for a scan that did not sleep, "... | eipfix_expiry_scan [enclave_ipfix]();"
+		grep -E 'eipfix_expiry_scan.*(\*/|\);)' $TR/trace | sed -E 's/^ *([0-9.]+) .*[^0-9.]([0-9]+(\.[0-9]+)?) us.*/\1:\2/' |
+			awk -v t="$t_tick" -F: '{ printf "%+.1f:%s ", $1 - t, $2 }' |
+			sed 's/^/SCAN kernel='"$K"' flows=1000000 t_rel_tick:us=/' | { read -r l; raw "$l"; }
 		echo nop >$TR/current_tracer; echo >$TR/set_ftrace_filter
 	fi
-	raw "TICKSTATUS $("$UC" status --json | python3 -c '
-import json,sys
-d = json.load(sys.stdin)
-print(" ".join("%s=%s" % (a, b) for a, b in d["kernel"].items() if b), "agent=" + json.dumps(d.get("agent"), separators=(",", ":")))')"
+	raw "TICKSTATUS phase=after $(status_line)"
 	[ -n "$AGENTPID" ] && raw "AGENTCPU ticks=$(awk '{ print $14 + $15 }' /proc/$AGENTPID/stat) hz=$(getconf CLK_TCK)"
 	raw "SINK $(cat $WORK/sink.count 2>/dev/null)"
 	set_cfg a

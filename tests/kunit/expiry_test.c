@@ -6,6 +6,8 @@
  */
 #include <kunit/test.h>
 #include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/delay.h>
 #include <linux/in.h>
 #include <linux/socket.h>
 #include <linux/slab.h>
@@ -282,6 +284,75 @@ static void shorter_timeout_applies_to_live_flows(struct kunit *test)
 	ctx_free(c);
 }
 
+/* A stand-in for the agent: takes records off the queue until stopped. */
+struct fake_agent {
+	struct ctx *c;
+	u32 taken;
+};
+
+static int fake_agent_run(void *arg)
+{
+	struct fake_agent *fa = arg;
+	struct eipfix_record *rec;
+
+	while (!kthread_should_stop()) {
+		rec = eipfix_records_pop(&fa->c->en.records);
+		if (!rec) {
+			usleep_range(200, 400);
+			continue;
+		}
+		kfree(rec);
+		fa->taken++;
+	}
+	return 0;
+}
+
+/* A tick of more flows than the queue holds waits for the agent: no loss. */
+static void scan_waits_for_the_agent(struct kunit *test)
+{
+	struct ctx *c = ctx_new(test);
+	struct fake_agent fa = { .c = c };
+	struct task_struct *t;
+	u16 i;
+
+	c->en.records.limit = 8;
+	for (i = 0; i < 90; i++)
+		send_pkts(c, 100 + i, 1, 1, 0);
+	eipfix_records_set_agent(&c->en.records, 1);
+	t = kthread_run(fake_agent_run, &fa, "eipfix-kunit-agent");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	eipfix_expiry_scan(&c->en, c->table, jiffies, 15 * HZ, true);
+	while (eipfix_records_len(&c->en.records))
+		usleep_range(500, 1000);
+	kthread_stop(t);
+	KUNIT_EXPECT_EQ(test, fa.taken, 90U);
+	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(c->en.counters,
+						 EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL), 0ULL);
+	eipfix_records_set_agent(&c->en.records, 0);
+	ctx_free(c);
+}
+
+/* An agent that takes nothing is waited for once, a second at most. */
+static void scan_gives_up_on_a_stuck_agent(struct kunit *test)
+{
+	struct ctx *c = ctx_new(test);
+	unsigned long t0;
+	u16 i;
+
+	c->en.records.limit = 8;
+	for (i = 0; i < 90; i++)
+		send_pkts(c, 100 + i, 1, 1, 0);
+	eipfix_records_set_agent(&c->en.records, 1);
+	t0 = jiffies;
+	eipfix_expiry_scan(&c->en, c->table, jiffies, 15 * HZ, true);
+	KUNIT_EXPECT_LT(test, jiffies - t0, 3UL * HZ);
+	KUNIT_EXPECT_EQ(test, eipfix_records_len(&c->en.records), 8U);
+	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(c->en.counters,
+						 EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL), 82ULL);
+	eipfix_records_set_agent(&c->en.records, 0);
+	ctx_free(c);
+}
+
 static struct kunit_case eipfix_expiry_cases[] = {
 	KUNIT_CASE(decide_idle_and_fin),
 	KUNIT_CASE(decide_interim),
@@ -293,6 +364,8 @@ static struct kunit_case eipfix_expiry_cases[] = {
 	KUNIT_CASE(scans_skip_flows_not_due),
 	KUNIT_CASE(fin_brings_its_bucket_forward),
 	KUNIT_CASE(shorter_timeout_applies_to_live_flows),
+	KUNIT_CASE(scan_waits_for_the_agent),
+	KUNIT_CASE(scan_gives_up_on_a_stuck_agent),
 	{}
 };
 
