@@ -185,6 +185,70 @@ topo_down() {
 
 in_peer() { ip netns exec peer "$@"; }
 
+# --- pktgen: the kernel's packet generator --------------------------------------------
+# Shared by the tests that need more packets than a userspace sender makes under TCG
+# (tests/bench/guest.sh drives it the same way). pktgen's /proc/net/pktgen is per network
+# namespace, so these run in the sending namespace: netns_fn NETNS FUNC ARGS runs a
+# shell function (with the pktgen_* helpers) there in ONE bash process, so that a round
+# costs no exec. Needs `modprobe pktgen` first.
+#
+#   pktgen_setup DEV DSTMAC DST     one kernel thread (kpktgend_0) sends 60-byte UDP
+#                                   frames on DEV to DST:9 (DSTMAC), one skb per packet
+#                                   (veth cannot take shared skbs), no delay (max rate)
+#   pktgen_round SMIN SMAX SPORT NPORTS COUNT
+#                                   sends COUNT packets from source addresses SMIN..SMAX
+#                                   and source ports SPORT..SPORT+NPORTS-1 (pktgen moves
+#                                   address and port by one each packet, so the flows
+#                                   repeat round-robin); prints "PKTS USEC"
+_pg() { echo "$2" >"/proc/net/pktgen/$1" || { echo "pktgen: '$2' -> $1 failed" >&2; return 1; }; }
+pktgen_setup() {
+	_pg kpktgend_0 rem_device_all && _pg kpktgend_0 "add_device $1" &&
+	_pg "$1" "clone_skb 0" && _pg "$1" "burst 1" && _pg "$1" "pkt_size 60" &&
+	_pg "$1" "delay 0" && _pg "$1" "dst $3" && _pg "$1" "dst_mac $2" &&
+	_pg "$1" "udp_dst_min 9" && _pg "$1" "udp_dst_max 9" && PKTGEN_DEV=$1
+}
+pktgen_round() {
+	local d=$PKTGEN_DEV l
+	_pg "$d" "count $5" && _pg "$d" "src_min $1" && _pg "$d" "src_max $2" &&
+	_pg "$d" "udp_src_min $3" || return 1
+	# udp_src_max is exclusive when above udp_src_min; equal means one port
+	if [ "$4" -gt 1 ]; then _pg "$d" "udp_src_max $(($3 + $4))"; else _pg "$d" "udp_src_max $3"; fi || return 1
+	echo start >/proc/net/pktgen/pgctrl || return 1
+	# "Result: OK: 1234(c1200+d34) usec, 100000 (60byte,0frags)"
+	while read -r l; do
+		[[ $l =~ ^Result:\ OK:\ ([0-9]+)\(.*usec,\ ([0-9]+)\  ]] &&
+			{ echo "${BASH_REMATCH[2]} ${BASH_REMATCH[1]}"; return 0; }
+	done <"/proc/net/pktgen/$d"
+	echo "pktgen: no result on $d" >&2
+	return 1
+}
+netns_fn() {	# netns_fn NETNS FUNC [ARGS...]
+	local ns=$1 fn=$2
+	shift 2
+	# shellcheck disable=SC2016 # $@ is for the inner bash
+	ip netns exec "$ns" bash -c "$(declare -f _pg pktgen_setup pktgen_round "$fn"); $fn \"\$@\"" "$fn" "$@"
+}
+
+# --- slab accounting -------------------------------------------------------------------
+# slab_objects CACHE...: objects in use in the named slab caches, summed, after each was
+# shrunk (/sys/kernel/slab/CACHE/shrink flushes the per-CPU slabs, whose free objects
+# the "objects" file would otherwise count as in use, and frees empty slabs), so the
+# number is exact for a cache nothing else allocates from. A cache that SLUB merged into
+# another (the default on Debian for eipfix_flow: boot with slab_nomerge) is a symlink in
+# /sys/kernel/slab, and is refused.
+slab_objects() {
+	local c n=0 o
+	for c in "$@"; do
+		[ -d "/sys/kernel/slab/$c" ] || { echo "no slab cache $c" >&2; return 1; }
+		[ -L "/sys/kernel/slab/$c" ] &&
+			{ echo "slab cache $c is merged into $(basename "$(readlink "/sys/kernel/slab/$c")") (boot with slab_nomerge)" >&2; return 1; }
+		echo 1 >"/sys/kernel/slab/$c/shrink" 2>/dev/null
+		read -r o _ <"/sys/kernel/slab/$c/objects" || return 1
+		n=$((n + o))
+	done
+	echo "$n"
+}
+
 # Leave the guest as the next test expects it: no module, no topology.
 eipfix_cleanup() {
 	topo_down

@@ -12,6 +12,12 @@
 #   EIPFIX_TEST_TIMEOUT    per-test timeout in the guest (default 300 s)
 #   EIPFIX_VM_TIMEOUT      whole-VM timeout (default 120 s + tests x per-test timeout)
 #   EIPFIX_RESULTS_DIR     where the artefacts go (default: a new dir under the cache)
+#   EIPFIX_VM_APPEND       extra kernel command-line arguments for the VM
+#
+# A test that needs a kernel command-line argument says so in a line of its own,
+# "# e2e-kernel-args: ARG..." (t_sustained: slab_nomerge, so that the module's slab cache
+# is its own and can be counted). The VM is shared, so it boots with the arguments of
+# every test it runs.
 #
 # Last line: "e2e-VERSION: N passed, N failed". Exit non-zero on any failed check, a
 # kernel splat in the guest's dmesg, or a VM that did not finish.
@@ -61,7 +67,15 @@ if [ -z "${EIPFIX_USERCTL+set}" ]; then
 fi
 
 # --- one VM for all tests ---------------------------------------------------------------
-export EIPFIX_KO EIPFIX_USERCTL
+if [ $# -gt 0 ]; then
+	tfiles=()
+	for t in "$@"; do tfiles+=("$REPO/tests/e2e/$(basename "${t%.sh}").sh"); done
+else
+	tfiles=("$REPO"/tests/e2e/t_*.sh)
+fi
+kargs=$(sed -n 's/^# e2e-kernel-args: *//p' "${tfiles[@]}" 2>/dev/null | tr -s ' \t' '\n' | sort -u | tr '\n' ' ')
+EIPFIX_VM_APPEND=$(echo "${EIPFIX_VM_APPEND:-} $kargs" | xargs)
+export EIPFIX_KO EIPFIX_USERCTL EIPFIX_VM_APPEND
 export EIPFIX_TESTS="$*"
 # The whole VM gets the boot plus every test's timeout.
 export EIPFIX_TEST_TIMEOUT=${EIPFIX_TEST_TIMEOUT:-300}

@@ -14,6 +14,10 @@
 #   mounted          /proc /sys /dev /dev/pts /dev/shm /run (tmpfs) /sys/kernel/debug
 #   after the script /results/rc (its exit status), /results/dmesg.txt
 #
+# $EIPFIX_VM_APPEND: extra kernel command-line arguments (e.g. slab_nomerge), appended
+# to the fixed ones. tests/e2e/run.sh fills it from the "# e2e-kernel-args: ARGS" lines
+# of the tests it runs.
+#
 # Host results dir: $EIPFIX_RESULTS_DIR if set, else a new
 # ${EIPFIX_CACHE:-~/.cache/enclave_ipfix}/results/VERSION-<date>-XXXX. It holds
 # console.log (the whole serial console), output.log (the script's output, also shown
@@ -210,12 +214,12 @@ fi
 
 # --- boot ----------------------------------------------------------------------
 : >"$RES/output.log"
-echo "vm.sh: booting $KREL (timeout ${TIMEOUT}s), results in $RES" >&2
+echo "vm.sh: booting $KREL (timeout ${TIMEOUT}s)${EIPFIX_VM_APPEND:+ with $EIPFIX_VM_APPEND}, results in $RES" >&2
 start=$(date +%s.%N)
 timeout -s KILL "$TIMEOUT" qemu-system-x86_64 \
 	-accel tcg -m 1024 -smp 2 -nographic -nic none -no-reboot \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
-	-append "console=ttyS0 panic=-1 rdinit=/init net.ifnames=0 tsc=reliable" \
+	-append "console=ttyS0 panic=-1 rdinit=/init net.ifnames=0 tsc=reliable${EIPFIX_VM_APPEND:+ $EIPFIX_VM_APPEND}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$RES,mount_tag=results,security_model=none,multidevs=remap" \
 	</dev/null >"$RES/console.log" 2>&1 &
