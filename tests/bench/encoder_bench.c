@@ -11,7 +11,7 @@
  *           into one buffer; no syscalls. Templates are written once per
  *           message only when due (as the exporter does).
  *  export   records/s through exporter_submit() (export.c: encoding, session
- *           state, one sendto() per message) to a UDP sink on 127.0.0.1
+ *           state, one sendmmsg() per batch of messages) to a UDP sink on 127.0.0.1
  *           that a second thread drains, BATCH records per call (the agent
  *           hands the exporter up to 1024 records per call: AGENT_BATCH).
  *           The sink's datagram count is checked against the exporter's
