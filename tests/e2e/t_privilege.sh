@@ -48,8 +48,9 @@ check "the other namespace's agent got no record" test -z "$(grep 'record:' "$W/
 
 # Without CAP_NET_ADMIN (an unprivileged user, no capabilities).
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all"
+# The other namespace's profile: were the push applied, "config unchanged" below sees it.
 check_match "unprivileged push-config is refused" 'permission denied|Operation not permitted' \
-	sh -c "$NOBODY $USERCTL push-config $W/root.json 2>&1; test \$? -ne 0"
+	sh -c "$NOBODY $USERCTL push-config $W/other.json 2>&1; test \$? -ne 0"
 check_match "unprivileged flows is refused" 'permission denied|Operation not permitted' \
 	sh -c "$NOBODY $USERCTL flows 2>&1; test \$? -ne 0"
 check_match "unprivileged status is refused" 'permission denied|Operation not permitted' \
