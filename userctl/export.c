@@ -287,19 +287,26 @@ static void msg_sent(struct exporter_collector *c,
 	     c->name, m->len, m->flows, m->seq);
 }
 
-static void msg_failed(struct exporter_collector *c,
-		       const struct exporter_pending *m, int e, uint64_t now_ms)
+/* Flows that will not reach @c: for the reliability statistics. */
+static void count_not_sent(struct exporter_collector *c, uint32_t flows,
+			   uint64_t packets, uint64_t octets, uint64_t now_ms)
 {
-	c->ctr.send_errors++;
-	c->ctr.not_sent_flows += m->flows;
-	c->ctr.not_sent_packets += m->packets;
-	c->ctr.not_sent_octets += m->octets;
-	if (m->flows) {
+	c->ctr.not_sent_flows += flows;
+	c->ctr.not_sent_packets += packets;
+	c->ctr.not_sent_octets += octets;
+	if (flows) {
 		if (!c->first_drop_ms)
 			c->first_drop_ms = now_ms;
 		c->last_drop_ms = now_ms;
 		c->stats_due = true;
 	}
+}
+
+static void msg_failed(struct exporter_collector *c,
+		       const struct exporter_pending *m, int e, uint64_t now_ms)
+{
+	c->ctr.send_errors++;
+	count_not_sent(c, m->flows, m->packets, m->octets, now_ms);
 	if (ulog_ratelimit(&c->rl))
 		ulog(ULOG_WARN, "collector %s: sending %zu bytes failed: %s",
 		     c->name, m->len, strerror(e));
@@ -449,7 +456,12 @@ static int collector_send(struct exporter *ex, struct exporter_collector *c,
 		}
 		while (err == 0 && i < n) {
 			err = ipfix_add_record(&c->w, &recs[i]);
-			if (err == -EINVAL) {	/* not IPv4/IPv6: skip it */
+			if (err == -EINVAL) {
+				/* not IPv4/IPv6: no template can carry it */
+				count_not_sent(c, 1, recs[i].packets, recs[i].octets, now_ms);
+				if (ulog_ratelimit(&c->rl))
+					ulog(ULOG_WARN, "collector %s: a record of address family %u cannot be encoded",
+					     c->name, recs[i].family);
 				err = 0;
 				i++;
 				continue;

@@ -380,6 +380,25 @@ static void a_failure_inside_a_batch_is_counted_exactly(void **s)
 	exporter_free(&ex);
 }
 
+/* A record no template can carry is counted as not sent, not skipped silently. */
+static void an_unencodable_record_is_counted_not_sent(void **s)
+{
+	static const uint16_t ports[] = { 4739 };
+	struct exporter_counters c;
+	struct exporter ex;
+
+	(void)s;
+	start(&ex, ports, 1);
+	recs[1].family = 0;
+	assert_int_equal(exporter_submit(&ex, recs, 3, T0_MS), 0);
+	exporter_get_counters(&ex, &c);
+	assert_int_equal(c.records, 2);
+	assert_int_equal(c.not_sent_flows, 1);
+	assert_int_equal(c.not_sent_packets, 2);
+	assert_int_equal(c.send_errors, 0);
+	exporter_free(&ex);
+}
+
 static void templates_are_refreshed_every_template_refresh_seconds(void **s)
 {
 	static const uint16_t ports[] = { 4739 };
@@ -472,6 +491,7 @@ int main(void)
 		cmocka_unit_test_setup(a_down_collector_does_not_stop_the_others, setup),
 		cmocka_unit_test_setup(lost_records_are_reported_to_every_collector, setup),
 		cmocka_unit_test_setup(a_failure_inside_a_batch_is_counted_exactly, setup),
+		cmocka_unit_test_setup(an_unencodable_record_is_counted_not_sent, setup),
 		cmocka_unit_test_setup(templates_are_refreshed_every_template_refresh_seconds, setup),
 		cmocka_unit_test_setup(a_new_observation_domain_starts_new_sessions, setup),
 		cmocka_unit_test_setup(bad_collector_lists_change_nothing, setup),
