@@ -575,12 +575,17 @@ eipfix_acl_state_find(struct eipfix_acl_state *st, const struct eipfix_key *c,
 	return NULL;
 }
 
+static void eipfix_acl_entry_unlink(struct eipfix_acl_state_entry *e)
+{
+	hlist_del_rcu(&e->node);
+	kfree_rcu(e, rcu);
+}
+
 static void eipfix_acl_entry_remove(struct eipfix_acl_state *st,
 				    struct eipfix_acl_state_entry *e)
 {
-	hlist_del_rcu(&e->node);
+	eipfix_acl_entry_unlink(e);
 	atomic_dec(&st->count);
-	kfree_rcu(e, rcu);
 }
 
 /*
@@ -617,8 +622,13 @@ eipfix_acl_state_insert(struct eipfix_acl_state *st, const struct eipfix_key *c,
 			ret = EIPFIX_ACL_STATE_FULL;
 			goto out;
 		}
-		eipfix_acl_entry_remove(st, oldest);
-		atomic_inc(&st->count);
+		/*
+		 * The new entry takes the evicted one's place in the count: a
+		 * decrement then increment would let another CPU's insert in
+		 * between and the count past max_entries, where
+		 * atomic_add_unless() never refuses again.
+		 */
+		eipfix_acl_entry_unlink(oldest);
 		ret = EIPFIX_ACL_STATE_EVICTED;
 	}
 	e = kmalloc(sizeof(*e), GFP_ATOMIC);
