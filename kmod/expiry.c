@@ -63,9 +63,10 @@ struct eipfix_scan {
 /*
  * Between buckets: when the record queue is nearly full and an agent is
  * there to empty it, wait for it rather than drop what the next buckets
- * emit (a tick of a million flows emits a million records at once). An
- * agent that does not make room within a second is not waited for again
- * in this scan; what does not fit is dropped and counted, as with no agent.
+ * emit (a tick of a million flows emits a million records at once), for
+ * as long as it keeps taking records. An agent that takes none for a
+ * second is not waited for again in this scan; what does not fit is
+ * dropped and counted, as with no agent.
  */
 static void eipfix_expiry_pace(void *arg)
 {

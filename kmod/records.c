@@ -149,20 +149,27 @@ u32 eipfix_records_len(struct eipfix_records *q)
 /**
  * eipfix_records_wait_room() - wait for the agent to take records
  * @q: the queue
- * @timeout: jiffies
+ * @timeout: jiffies without progress after which to give up
  *
  * For an expiry scan about to emit more records than the queue has room
  * for: a one-minute tick of a large table emits a record per flow at once.
+ * A slow agent is waited for as long as it keeps taking records.
  *
  * Context: process, may sleep.
  * Return: true once the queue is half empty; false if no agent is
- * registered or it took too little within @timeout.
+ * registered or it took nothing within @timeout.
  */
 bool eipfix_records_wait_room(struct eipfix_records *q, unsigned long timeout)
 {
-	if (!eipfix_records_agent(q))
-		return false;
-	return wait_event_timeout(q->room, eipfix_records_roomy(q) ||
-				  !READ_ONCE(q->agent_portid), timeout) &&
-	       eipfix_records_roomy(q);
+	u32 before;
+
+	do {
+		if (!eipfix_records_agent(q))
+			return false;
+		before = READ_ONCE(q->len);
+		if (wait_event_timeout(q->room, eipfix_records_roomy(q) ||
+				       !READ_ONCE(q->agent_portid), timeout))
+			return eipfix_records_roomy(q);
+	} while (READ_ONCE(q->len) < before);
+	return false;
 }

@@ -118,9 +118,15 @@ check "A: the peer connects to 22" in_peer bash -c "$(declare -f tcp_hi); tcp_hi
 # The refused SYNs are retried for 3.5 s: `userctl flows` looks while they still come.
 in_peer bash -c "$(declare -f tcp_hi); tcp_hi $TAP0_V4 23 3.5" >"$W/a23.txt" 2>&1 &
 A23=$!
-sleep 1.5
-check_match "A: userctl flows shows the refused flow as DROPPED(acl)" \
-	'tap0 +in +tcp +100.64.0.2:[0-9]+ +100.64.0.1:23 .*DROPPED\(acl\)' "$USERCTL" flows
+# Look while they come: from the first SYN on (python's start may take a while on a
+# loaded host), until the SYNs stop.
+A23_FLOW='tap0 +in +tcp +100.64.0.2:[0-9]+ +100.64.0.1:23 .*DROPPED\(acl\)'
+for _ in $(seq 30); do
+	"$USERCTL" flows | grep -qE "$A23_FLOW" && break
+	kill -0 $A23 2>/dev/null || break
+	sleep 0.2
+done
+check_match "A: userctl flows shows the refused flow as DROPPED(acl)" "$A23_FLOW" "$USERCTL" flows
 wait $A23
 check_match "A: the peer's connection to 23 times out" "timed out" cat "$W/a23.txt"
 "$USERCTL" status --json >"$W/status-a.json" 2>&1
