@@ -313,18 +313,18 @@ TR=/sys/kernel/tracing
 if [ "$TICK" = 1 ]; then
 	mod_load && "$UC" push-config "$WORK/tick.profile" >/dev/null && agent_start
 	t_push=$(cut -d' ' -f1 /proc/uptime)
-	if [ -w $TR/current_tracer ] && grep -q '^eipfix_expiry_scan' $TR/available_filter_functions 2>/dev/null; then
-		echo 0 >$TR/tracing_on; echo >$TR/trace
-		echo eipfix_expiry_scan >$TR/set_ftrace_filter
-		echo function_graph >$TR/current_tracer
-		# A scan that sleeps (cond_resched) is printed as "{" ... "} /* name */":
-		# the tail option names the function on the line that has the duration.
-		echo 1 >$TR/options/funcgraph-tail 2>/dev/null
-		echo 1 >$TR/options/funcgraph-abstime 2>/dev/null
+	# Entry and return kprobes on eipfix_expiry_scan: scans are serialized (one
+	# work item, under the namespace lock), so each return pairs with the entry
+	# before it; the difference of their trace timestamps is the scan's duration.
+	echo 0 >$TR/tracing_on; echo >$TR/trace
+	if echo 'p:eipfix_scan_in eipfix_expiry_scan' >>$TR/kprobe_events &&
+		echo 'r:eipfix_scan_out eipfix_expiry_scan' >>$TR/kprobe_events &&
+		echo 1 >$TR/events/kprobes/eipfix_scan_in/enable &&
+		echo 1 >$TR/events/kprobes/eipfix_scan_out/enable; then
 		echo 1 >$TR/tracing_on
 		traced=1
 	else
-		raw "INFO no function_graph tracer for eipfix_expiry_scan: scan times not measured"
+		raw "INFO no kprobes on eipfix_expiry_scan: scan times not measured"
 		traced=0
 	fi
 	read -r usec pk np rx <<<"$(pktgen_run 1000000 1000000)"
@@ -343,12 +343,14 @@ if [ "$TICK" = 1 ]; then
 	sleep 5
 	if [ "$traced" = 1 ]; then
 		echo 0 >$TR/tracing_on
-		# " 1234.5678 |  1)  $ 1234567 us  |  } /* eipfix_expiry_scan [enclave_ipfix] */"
-		# or, for a scan that did not sleep, "... | eipfix_expiry_scan [enclave_ipfix]();"
-		grep -E 'eipfix_expiry_scan.*(\*/|\);)' $TR/trace | sed -E 's/^ *([0-9.]+) .*[^0-9.]([0-9]+(\.[0-9]+)?) us.*/\1:\2/' |
-			awk -v t="$t_tick" -F: '{ printf "%+.1f:%s ", $1 - t, $2 }' |
+		# "kworker/0:1-57 [000] ..... 1234.567890: eipfix_scan_in: (...)"
+		awk -v t="$t_tick" '
+			/eipfix_scan_in:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { sub(":", "", $i); t0 = $i } }
+			/eipfix_scan_out:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { sub(":", "", $i);
+				if (t0 != "") printf "%+.1f:%d ", t0 - t, ($i - t0) * 1e6; t0 = "" } }' $TR/trace |
 			sed 's/^/SCAN kernel='"$K"' flows=1000000 t_rel_tick:us=/' | { read -r l; raw "$l"; }
-		echo nop >$TR/current_tracer; echo >$TR/set_ftrace_filter
+		echo 0 >$TR/events/kprobes/enable
+		echo >$TR/kprobe_events
 	fi
 	raw "TICKSTATUS phase=after $(status_line)"
 	[ -n "$AGENTPID" ] && raw "AGENTCPU ticks=$(awk '{ print $14 + $15 }' /proc/$AGENTPID/stat) hz=$(getconf CLK_TCK)"
