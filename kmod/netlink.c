@@ -908,6 +908,8 @@ static int eipfix_netlink_release(struct notifier_block *nb, unsigned long event
 	if (en->records.agent_portid == n->portid)
 		en->records.agent_portid = 0;
 	spin_unlock_bh(&en->records.lock);
+	/* A scan waiting for this agent to take records need not wait. */
+	wake_up(&en->records.room);
 	return NOTIFY_DONE;
 }
 

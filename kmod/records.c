@@ -166,6 +166,11 @@ bool eipfix_records_wait_room(struct eipfix_records *q, unsigned long timeout)
 	do {
 		if (!eipfix_records_agent(q))
 			return false;
+		/*
+		 * The agent is told only when the queue stops being empty, and
+		 * each of its dumps takes a bounded number: tell it again.
+		 */
+		schedule_work(&q->notify_work);
 		before = READ_ONCE(q->len);
 		if (wait_event_timeout(q->room, eipfix_records_roomy(q) ||
 				       !READ_ONCE(q->agent_portid), timeout))

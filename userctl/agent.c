@@ -37,6 +37,7 @@ struct agent {
 	struct eipfix_record batch[AGENT_BATCH];
 	size_t nbatch;
 	uint64_t records_received;
+	bool more;			/* the last drain may have left records */
 	uint64_t kernel_lost_seen;	/* kernel drops already reported as lost */
 	uint64_t started_ms;
 	struct { uint32_t ifindex; char name[IF_NAMESIZE]; } ifcache[64];
@@ -165,12 +166,27 @@ static int take_record(const struct eipfix_record *rec, void *arg)
 	return 0;
 }
 
+/* Dumps per drain: a busy kernel still leaves room for ticks and signals. */
+#define AGENT_DRAIN_DUMPS 16
+
+/*
+ * Takes what the kernel holds. Each dump is bounded by the kernel, and the
+ * kernel says records wait only when its queue stops being empty: dump
+ * again while dumps bring records; if the last still did, a->more asks the
+ * event loop to come back at once.
+ */
 static int drain(struct agent *a)
 {
 	char err[512];
-	int ret = netlink_take_records(a->nl, take_record, a, err, sizeof(err));
+	uint64_t before;
+	int ret, n = 0;
 
-	flush_batch(a);
+	do {
+		before = a->records_received;
+		ret = netlink_take_records(a->nl, take_record, a, err, sizeof(err));
+		flush_batch(a);
+	} while (!ret && a->records_received != before && ++n < AGENT_DRAIN_DUMPS);
+	a->more = !ret && a->records_received != before;
 	if (ret)
 		ulog(ULOG_ERR, "%s", err);
 	return ret;
@@ -323,7 +339,8 @@ static void run(struct agent *a)
 			}
 		}
 		pfd.fd = netlink_fd(a->nl);
-		if (poll(&pfd, 1, 1000) > 0 && netlink_poll_events(a->nl, err, sizeof(err)))
+		if (poll(&pfd, 1, a->more ? 0 : 1000) > 0 &&
+		    netlink_poll_events(a->nl, err, sizeof(err)))
 			ulog(ULOG_ERR, "%s", err);
 		ev = netlink_take_events(a->nl);
 		if (ev & NETLINK_EV_CONFIG)
@@ -334,7 +351,8 @@ static void run(struct agent *a)
 			apply_collectors(a);
 		}
 		now = ulog_monotonic_ms();
-		if (((ev & NETLINK_EV_RECORDS) || now - last_second >= 1000) && drain(a)) {
+		if (((ev & NETLINK_EV_RECORDS) || a->more || now - last_second >= 1000) &&
+		    drain(a)) {
 			ulog(ULOG_WARN, "lost the kernel (module unloaded?); will attach again");
 			attached = false;
 			last_attach = now;
