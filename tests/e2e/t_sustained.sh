@@ -135,12 +135,13 @@ check "topology up" topo_up || bail "no topology"
 check "slab_nomerge on the kernel command line" grep -qw slab_nomerge /proc/cmdline
 # The kernel's ICMP errors to pktgen's made-up sources would only cost CPU.
 sysctl -qw net.ipv4.icmp_msgs_per_sec=0 net.ipv4.icmp_msgs_burst=0
-# Loopback UDP drops a datagram silently when the receiver's buffer is full, and the
-# collector (Python, sharing a TCG vCPU with the agent) falls behind in bursts: let its
-# 4 MiB SO_RCVBUF (ipfix_decoders.listen) take effect (rmem_max caps it, 208 KiB by
-# default), so that a datagram the collector misses is a real loss; the sequence check
-# below catches any.
-sysctl -qw net.core.rmem_max=$((8 << 20))
+# Loopback UDP drops a datagram when the receiver's buffer is full, and the collector
+# (Python, sharing a TCG vCPU with the agent) falls behind in bursts: let its 16 MiB
+# SO_RCVBUF (ipfix_decoders.listen) take effect (rmem_max caps it, 208 KiB by default).
+# What its socket still drops is the listener's loss, not the exporter's: the listener
+# records where (SO_RXQ_OVFL) and the walk below accounts for exactly those gaps; a gap
+# anywhere else is still an error.
+sysctl -qw net.core.rmem_max=$((16 << 20))
 profile "$W/p1.json" true 22
 profile "$W/p2.json" false 23
 taskset -c 1 python3 "$DEC" listen 127.0.0.1 $PORT "$W/c" >"$W/collector.log" 2>&1 &
@@ -260,10 +261,10 @@ note "(+$((SECONDS - t0)) s) stream walked"
 sjtest() {
 	jq -e -n --slurpfile s "$W/stats.json" --slurpfile f "$W/final.json" \
 		"\$s[0] as \$s | \$f[0].kernel as \$k | \$f[0].agent as \$a |
-		 (\"collector: \(\$s.messages) messages, \(\$s.flow_records) flow records, sequence errors \(\$s.seq_errors[:3]), problems \(\$s.problems[:3]), last reliability record \(\$s.reliability); agent sent \(\$a.records_sent), not sent \(\$a.not_sent_flows), lost in kernel \(\$a.records_lost_in_kernel)\" | stderr) | $1"
+		 (\"collector: \(\$s.messages) messages, \(\$s.flow_records) flow records (+ \(\$s.listener_missed_records) in the \(\$s.listener_drops) datagrams the listener's own socket dropped), sequence errors \(\$s.seq_errors[:3]), problems \(\$s.problems[:3]), last reliability record \(\$s.reliability); agent sent \(\$a.records_sent), not sent \(\$a.not_sent_flows), lost in kernel \(\$a.records_lost_in_kernel)\" | stderr) | $1"
 }
-check "collector (our walk): flow records = agent records_sent, no sequence gap, nothing malformed" \
-	sjtest '$s.flow_records == $a.records_sent and ($s.seq_errors | length) == 0 and ($s.problems | length) == 0'
+check "collector (our walk): flow records + those in datagrams the listener's socket dropped = agent records_sent; no other sequence gap, nothing malformed" \
+	sjtest '$s.flow_records + $s.listener_missed_records == $a.records_sent and ($s.seq_errors | length) == 0 and ($s.problems | length) == 0'
 # The agent counts the kernel's losses once it sees them and its own failed sends; the
 # reliability record carries their sum, and the records sent before it was written.
 check "collector: the last reliability record counts every record lost (kernel + agent) and every record sent" \
@@ -291,8 +292,10 @@ check "the bound would catch 100 B/record: $rec_after records after the warm-up 
 wait $IDUMP
 note "(+$((SECONDS - t0)) s) ipfixDump done"
 idump=$(awk '/^ *25[6-9] \(0x|^ *26[0-3] \(0x/ { split($0, f, "|"); n += f[2] } END { print n + 0 }' "$W/ipfixdump-stats.txt")
-check "collector (ipfixDump -s): $idump flow records (templates 256-263) = agent records_sent, no message out of sequence" \
-	sh -c "grep -m3 'out of sequence' '$W/ipfixdump-stats.txt' && exit 1; test $idump -eq $(jget '$a.records_sent' final)"
+ooseq=$(grep -c 'out of sequence' "$W/ipfixdump-stats.txt")
+lgaps=$(jq '.listener_gaps' "$W/stats.json")
+check "collector (ipfixDump -s): $idump flow records (templates 256-263) = our walk's; $ooseq messages out of sequence <= the $lgaps gaps the listener's socket made" \
+	test "$idump" -eq "$(jq '.flow_records' "$W/stats.json")" -a "$ooseq" -le "$lgaps"
 kill "$AGENT"; wait "$AGENT" 2>/dev/null
 check "topology down" topo_down
 check "rmmod" mod_unload

@@ -23,6 +23,14 @@
 # console.log (the whole serial console), output.log (the script's output, also shown
 # here live), dmesg.txt, rc, and whatever the script wrote.
 #
+# $EIPFIX_VM_ACCEL: QEMU's -accel argument. Default "tcg" (one host thread per vCPU),
+# but "tcg,thread=single" for 6.12: under multi-threaded TCG a 6.12 guest was seen to
+# die of "Oops: int3" in code the kernel was patching (jump labels: sched_clock_cpu at
+# boot with no module loaded, ip_rcv while netfilter's static key flipped), i.e. TCG's
+# handling of cross-modifying code racing another vCPU. One thread for both vCPUs
+# serialises them: the guest still has 2 CPUs (and the module still runs on both),
+# they just take turns.
+#
 # Exit status: the script's rc; 1 also when the guest's dmesg has a kernel splat (WARNING,
 # BUG, Oops, KASAN, lockdep, RCU stall, GPF, Call Trace) or rc is missing (VM died,
 # timed out: --timeout / $EIPFIX_VM_TIMEOUT, default 600 s); 2 on usage/setup errors.
@@ -36,6 +44,7 @@ if [ $# -lt 2 ]; then
 fi
 VERSION=$1 SCRIPT=$2
 shift 2
+if [ "$VERSION" = 6.12 ]; then ACCEL=${EIPFIX_VM_ACCEL:-tcg,thread=single}; else ACCEL=${EIPFIX_VM_ACCEL:-tcg}; fi
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../lib/kernels.sh
@@ -214,10 +223,10 @@ fi
 
 # --- boot ----------------------------------------------------------------------
 : >"$RES/output.log"
-echo "vm.sh: booting $KREL (timeout ${TIMEOUT}s)${EIPFIX_VM_APPEND:+ with $EIPFIX_VM_APPEND}, results in $RES" >&2
+echo "vm.sh: booting $KREL ($ACCEL, timeout ${TIMEOUT}s)${EIPFIX_VM_APPEND:+ with $EIPFIX_VM_APPEND}, results in $RES" >&2
 start=$(date +%s.%N)
 timeout -s KILL "$TIMEOUT" qemu-system-x86_64 \
-	-accel tcg -m 1024 -smp 2 -nographic -nic none -no-reboot \
+	-accel "$ACCEL" -m 1024 -smp 2 -nographic -nic none -no-reboot \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
 	-append "console=ttyS0 panic=-1 rdinit=/init net.ifnames=0 tsc=reliable${EIPFIX_VM_APPEND:+ $EIPFIX_VM_APPEND}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \

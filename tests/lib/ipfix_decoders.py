@@ -363,6 +363,16 @@ REL_IES = {144: "process_id", 166: "not_sent_flows", 167: "not_sent_packets",
            168: "not_sent_octets", 41: "messages", 42: "records"}
 
 
+def _listener_drops(ipfix_file):
+    """{datagram index: datagrams the listener's socket dropped just before it}, from
+    the .drops file listen() writes beside the .ipfix file (empty if none)."""
+    path = ipfix_file[:-len(".ipfix")] + ".drops" if ipfix_file.endswith(".ipfix") else None
+    if not path or not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return {int(i): int(n) for i, n in (line.split() for line in f if line.strip())}
+
+
 def stream_stats(ipfix_file):
     """Walks a file of concatenated IPFIX messages (RFC 7011) without decoding the
     flows, fast enough for hundreds of thousands of records: returns a dict with
@@ -370,12 +380,20 @@ def stream_stats(ipfix_file):
     non-options templates), "seq_errors" (messages whose sequence number is not the
     previous one's plus its data records: a lost or reordered message),
     "reliability" (the last reliability-statistics options record, by IE name,
-    or None) and "problems" (anything malformed)."""
+    or None) and "problems" (anything malformed).
+
+    A forward jump in sequence numbers right where our own listener's socket
+    dropped datagrams (listen()'s .drops file, from SO_RXQ_OVFL) is the listener's
+    loss, not the exporter's: it goes to "listener_drops" (datagrams),
+    "listener_gaps" (such jumps) and "listener_missed_records" (the records they
+    skip), never to "seq_errors". A jump anywhere else, or a step back, is an error."""
     data = open(ipfix_file, "rb").read()
+    drops = _listener_drops(ipfix_file)
     tmpl = {}           # (odid, tid) -> ([(ie, length)], is_options)
     expect = {}         # odid -> next sequence number
     out = {"messages": 0, "records": {}, "flow_records": 0, "seq_errors": [],
-           "reliability": None, "problems": []}
+           "reliability": None, "problems": [], "listener_drops": sum(drops.values()),
+           "listener_gaps": 0, "listener_missed_records": 0}
     off = 0
     while off < len(data):
         if len(data) - off < 16:
@@ -385,7 +403,11 @@ def stream_stats(ipfix_file):
         if ver != 10 or mlen < 16 or off + mlen > len(data):
             out["problems"].append("bad message header at %d" % off)
             break
-        if odid in expect and seq != expect[odid]:
+        skipped = (seq - expect.get(odid, seq)) & 0xffffffff
+        if skipped and skipped < 1 << 31 and out["messages"] in drops:
+            out["listener_gaps"] += 1
+            out["listener_missed_records"] += skipped
+        elif odid in expect and seq != expect[odid]:
             out["seq_errors"].append("message %d (domain %d): sequence %d, expected %d"
                                      % (out["messages"], odid, seq, expect[odid]))
         nrec, p, end = 0, off + 16, off + mlen
@@ -458,22 +480,51 @@ def _pcap_packet(src, dst, sport, dport, data):
     return ip + udp + data
 
 
+# SO_RXQ_OVFL (asm-generic/socket.h; Python names no constant for it): each datagram
+# then carries, as ancillary data, how many datagrams this socket dropped so far.
+SO_RXQ_OVFL = 40
+
+
+def _recv_batch(s):
+    """Every datagram waiting on the non-blocking socket s, as (data, peer, dropped)
+    with dropped the socket's drop counter when it was queued (None if unknown)."""
+    out = []
+    while True:
+        try:
+            data, anc, _, peer = s.recvmsg(70000, socket.CMSG_SPACE(4))
+        except BlockingIOError:
+            return out
+        dropped = None
+        for level, kind, val in anc:
+            if level == socket.SOL_SOCKET and kind == SO_RXQ_OVFL and len(val) >= 4:
+                dropped = struct.unpack("=I", val[:4])[0]
+        out.append((data, peer, dropped))
+
+
 def listen(host, port, prefix, stop=None, ready=None, idle=None, timeout=None):
     """Receive UDP datagrams on host:port into prefix.ipfix and prefix.pcap
-    (written and flushed datagram by datagram) until stop() is true (then
-    drain the socket), idle seconds pass without traffic once some came, or
-    timeout seconds pass with no traffic at all. ready(port) is called once
-    bound. Returns the number of datagrams kept."""
+    (written and flushed batch by batch: everything the socket holds at once)
+    until stop() is true (then drain the socket), idle seconds pass without
+    traffic once some came, or timeout seconds pass with no traffic at all.
+    ready(port) is called once bound. The datagrams this socket itself dropped
+    (its receive buffer full: the listener's loss, not the exporter's) are
+    written to prefix.drops, a line "INDEX DROPPED" each time the count changes:
+    DROPPED datagrams were lost before the datagram numbered INDEX (from 0).
+    Returns (datagrams kept, datagrams dropped by this socket)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(family, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
+    s.setsockopt(socket.SOL_SOCKET, SO_RXQ_OVFL, 1)
     s.bind((host, int(port)))
+    s.setblocking(False)
     port = s.getsockname()[1]
     local = s.getsockname()[0]
-    got = 0
-    with open(prefix + ".ipfix", "wb") as ipfix, open(prefix + ".pcap", "wb") as pcap:
+    got = dropped = 0
+    with open(prefix + ".ipfix", "wb") as ipfix, open(prefix + ".pcap", "wb") as pcap, \
+            open(prefix + ".drops", "w") as drops:
         pcap.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
         pcap.flush()
+        drops.flush()
         if ready:
             ready(port)
         start = last = time.time()
@@ -491,17 +542,22 @@ def listen(host, port, prefix, stop=None, ready=None, idle=None, timeout=None):
             r, _, _ = select.select([s], [], [], 0.05)
             if not r:
                 continue
-            data, peer = s.recvfrom(70000)
+            batch = _recv_batch(s)
             last = time.time()
-            got += 1
-            ipfix.write(data)
+            for data, peer, ovfl in batch:
+                if ovfl is not None and ovfl != dropped:
+                    drops.write("%d %d\n" % (got, (ovfl - dropped) & 0xffffffff))
+                    dropped = ovfl
+                got += 1
+                ipfix.write(data)
+                pkt = _pcap_packet(peer[0], local, peer[1], port, data)
+                pcap.write(struct.pack("<IIII", int(last), int(last % 1 * 1e6),
+                                       len(pkt), len(pkt)) + pkt)
             ipfix.flush()
-            pkt = _pcap_packet(peer[0], local, peer[1], port, data)
-            pcap.write(struct.pack("<IIII", int(last), int(last % 1 * 1e6),
-                                   len(pkt), len(pkt)) + pkt)
             pcap.flush()
+            drops.flush()
     s.close()
-    return got
+    return got, dropped
 
 
 def _cli_listen(argv):
@@ -524,9 +580,9 @@ def _cli_listen(argv):
         os.rename(tmp, a.prefix + ".ready")
         print(port, flush=True)
 
-    n = listen(a.host, a.port, a.prefix, stop=lambda: bool(stopping), ready=ready,
-               idle=a.idle, timeout=a.timeout)
-    print("listen: %d datagrams" % n, file=sys.stderr)
+    n, dropped = listen(a.host, a.port, a.prefix, stop=lambda: bool(stopping),
+                        ready=ready, idle=a.idle, timeout=a.timeout)
+    print("listen: %d datagrams, %d dropped by this socket" % (n, dropped), file=sys.stderr)
     return 0
 
 
