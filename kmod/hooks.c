@@ -4,12 +4,16 @@
  * PRE_ROUTING for what is received from a peer on an overlay interface and
  * POST_ROUTING for what is sent to one. Packets of other interfaces leave
  * after one RCU read and a short ifindex compare. The Access Control Rules
- * are enforced here too: ingress before anything else sees the packet,
- * egress as it leaves.
+ * are enforced here too: ingress on whole datagrams right after the kernel's
+ * defragmentation, before anything else sees them; egress as they leave.
  */
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/ktime.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "hooks.h"
 #include "acl.h"
@@ -18,10 +22,15 @@
 #include "parse.h"
 
 /*
- * Ingress runs before defragmentation (-400), so packets are counted as they
- * crossed the interface; egress runs after every other hook, as they leave.
+ * Ingress runs right after the kernel's defragmentation (nf_defrag_ipv4/6 at
+ * -400, enabled in the namespace for as long as our hooks are registered), so
+ * that the rules judge whole datagrams: no size, order or overlap of
+ * fragments can show a rule a header its datagram does not have, and a
+ * datagram is metered in its own flow (parse.c counts its fragments). Egress
+ * runs after every other hook, as packets leave (fragmentation comes after
+ * POST_ROUTING: what is seen there is whole already).
  */
-#define EIPFIX_PRI_INGRESS (NF_IP_PRI_RAW_BEFORE_DEFRAG - 10)
+#define EIPFIX_PRI_INGRESS (NF_IP_PRI_CONNTRACK_DEFRAG + 1)
 #define EIPFIX_PRI_EGRESS (NF_IP_PRI_LAST - 1)
 
 static void eipfix_meter(struct eipfix_net *en, struct eipfix_table *table,
@@ -81,6 +90,29 @@ static void eipfix_count_acl(struct eipfix_net *en,
 }
 
 /*
+ * Multicast and broadcast a host sends on an interface are looped back to
+ * its own sockets as a clone: on IPv4 the clone crosses POST_ROUTING before
+ * the packet itself, on IPv6 after it, and then PRE_ROUTING as
+ * PACKET_LOOPBACK. The packet is metered (and judged) once, as sent: the
+ * clone never reaches a peer. skb_clone() gives the clone no socket, while
+ * the hook is called with the sender's, which is how it is told apart at
+ * POST_ROUTING (a multicast or broadcast the kernel sends without a socket
+ * is not told apart: it counts twice as sent).
+ */
+static bool eipfix_loopback_clone(const struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	if (state->hook == NF_INET_PRE_ROUTING)
+		return skb->pkt_type == PACKET_LOOPBACK;
+	if (!state->sk || skb->sk == state->sk)
+		return false;
+	if (state->pf == NFPROTO_IPV4)
+		return skb_rtable(skb) &&
+		       skb_rtable(skb)->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST);
+	return ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr);
+}
+
+/*
  * One function for every hook: the Access Control Rules first (when they
  * can deny anything), then metering. A denied packet is metered into a
  * flow of its own (forwardingStatus 129, the deciding rule) whatever
@@ -104,6 +136,8 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 
 	if (!ifset || !dev || !eipfix_ifset_has(ifset, dev->ifindex))
 		return NF_ACCEPT;
+	if (eipfix_loopback_clone(skb, state))
+		return NF_ACCEPT;
 	table = rcu_dereference(en->table);
 	cfg = rcu_dereference(en->config);
 	acl = cfg->acl && cfg->acl->can_deny ? cfg->acl : NULL;
@@ -115,8 +149,13 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 		if (net_ratelimit())
 			pr_debug("malformed packet on %s\n", dev->name);
 		eipfix_count(en->counters, EIPFIX_CTR_A_PARSE_ERRORS, 1);
+		/*
+		 * Not even an IP header to judge: nothing gets past a rule set
+		 * whose Default is Deny that it cannot read.
+		 */
 		if (!pkt.key.family)
-			return NF_ACCEPT;
+			return acl && acl->default_action == EIPFIX_ACL_DENY ?
+			       NF_DROP : NF_ACCEPT;
 	}
 	pkt.key.ifindex = dev->ifindex;
 	pkt.key.direction = dir;
@@ -165,17 +204,29 @@ static const struct nf_hook_ops eipfix_hook_ops[] = {
 	},
 };
 
-/* Under en->lock. */
+/* Under en->lock. Our hooks and the defragmentation they rely on. */
 int eipfix_hooks_register(struct eipfix_net *en)
 {
 	int ret;
 
 	if (en->hooks_registered)
 		return 0;
+	ret = nf_defrag_ipv4_enable(en->net);
+	if (ret)
+		return ret;
+	ret = nf_defrag_ipv6_enable(en->net);
+	if (ret)
+		goto out_v4;
 	ret = nf_register_net_hooks(en->net, eipfix_hook_ops,
 				    ARRAY_SIZE(eipfix_hook_ops));
-	if (!ret)
-		en->hooks_registered = true;
+	if (ret)
+		goto out_v6;
+	en->hooks_registered = true;
+	return 0;
+out_v6:
+	nf_defrag_ipv6_disable(en->net);
+out_v4:
+	nf_defrag_ipv4_disable(en->net);
 	return ret;
 }
 
@@ -186,5 +237,7 @@ void eipfix_hooks_unregister(struct eipfix_net *en)
 		return;
 	nf_unregister_net_hooks(en->net, eipfix_hook_ops,
 				ARRAY_SIZE(eipfix_hook_ops));
+	nf_defrag_ipv6_disable(en->net);
+	nf_defrag_ipv4_disable(en->net);
 	en->hooks_registered = false;
 }

@@ -825,7 +825,10 @@ void eipfix_netlink_records_pending(struct work_struct *work)
 enum eipfix_mcgrp { EIPFIX_MCGRP_CONFIG_ID };
 
 static const struct genl_multicast_group eipfix_mcgrps[] = {
-	[EIPFIX_MCGRP_CONFIG_ID] = { .name = ENCLAVE_IPFIX_MCGRP_CONFIG },
+	[EIPFIX_MCGRP_CONFIG_ID] = {
+		.name = ENCLAVE_IPFIX_MCGRP_CONFIG,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 void eipfix_netlink_notify_config(struct net *net, u32 generation)
@@ -846,37 +849,44 @@ void eipfix_netlink_notify_config(struct net *net, u32 generation)
 				EIPFIX_MCGRP_CONFIG_ID, GFP_KERNEL);
 }
 
+/*
+ * Every command needs CAP_NET_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM): a configuration makes the kernel hold memory (MaxFlows,
+ * rules, queued records) that is not charged to anyone, and the records are
+ * the host's traffic, so root of a user namespace (which any user can
+ * create) gets nothing here, not even in a network namespace of its own.
+ */
 static const struct genl_ops eipfix_ops[] = {
 	{
 		.cmd = EIPFIX_CMD_SET_CONFIG,
 		.doit = eipfix_nl_set_config,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = EIPFIX_CMD_GET_CONFIG,
 		.doit = eipfix_nl_get_config,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = EIPFIX_CMD_GET_FLOWS,
 		.dumpit = eipfix_nl_dump_flows,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = EIPFIX_CMD_GET_COUNTERS,
 		.doit = eipfix_nl_get_counters,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = EIPFIX_CMD_REGISTER_AGENT,
 		.doit = eipfix_nl_register_agent,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = EIPFIX_CMD_GET_RECORDS,
 		.start = eipfix_nl_records_start,
 		.dumpit = eipfix_nl_dump_records,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 
@@ -889,7 +899,8 @@ static struct genl_family eipfix_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = eipfix_ops,
 	.n_ops = ARRAY_SIZE(eipfix_ops),
-	.resv_start_op = EIPFIX_CMD_MAX + 1,
+	/* Every command is validated strictly, reserved header byte included. */
+	.resv_start_op = EIPFIX_CMD_SET_CONFIG,
 	.mcgrps = eipfix_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(eipfix_mcgrps),
 };

@@ -90,6 +90,23 @@ static void eipfix_count_segs(const struct sk_buff *skb, unsigned int l3_len,
 	pkt->octets = l3_len + (pkt->segs - 1) * hdr_len;
 }
 
+/*
+ * A datagram the kernel reassembled (ingress runs after nf_defrag) crossed the
+ * interface as fragments, each but the last as large as the largest one
+ * (frag_max_size: that is how IP stacks cut them), so their number follows
+ * from its length: @payload octets in chunks of at most @max_chunk (a
+ * multiple of 8), each fragment with @hdr_len octets of header. Exact for
+ * fragments cut that way; fragments cut otherwise (a hostile peer's tiny
+ * ones) are counted as if they had been.
+ */
+static void eipfix_count_frags(unsigned int payload, unsigned int max_chunk,
+			       unsigned int hdr_len, struct eipfix_pkt *pkt)
+{
+	max_chunk &= ~7U;
+	pkt->segs = max_chunk ? max(DIV_ROUND_UP(payload, max_chunk), 1U) : 1;
+	pkt->octets = payload + pkt->segs * hdr_len;
+}
+
 static unsigned int eipfix_l4_hdr_len(const struct sk_buff *skb, unsigned int off,
 				      u8 protocol)
 {
@@ -116,8 +133,17 @@ static int eipfix_parse_v4(const struct sk_buff *skb, struct eipfix_pkt *pkt)
 		return -EINVAL;
 	ihl = iph->ihl * 4;
 	tot_len = ntohs(iph->tot_len);
-	/* GSO/GRO super-packets may carry a tot_len of their first segment. */
-	l3_len = skb_is_gso(skb) ? avail : tot_len;
+	/*
+	 * GSO/GRO super-packets may carry a tot_len of their first segment,
+	 * or 0 when larger than 64 KiB (BIG TCP).
+	 */
+	if (skb_is_gso(skb)) {
+		l3_len = avail;
+		if (!tot_len)
+			tot_len = avail;
+	} else {
+		l3_len = tot_len;
+	}
 	if (ihl > avail || tot_len < ihl || l3_len > avail)
 		return -EINVAL;
 
@@ -126,9 +152,15 @@ static int eipfix_parse_v4(const struct sk_buff *skb, struct eipfix_pkt *pkt)
 	pkt->key.protocol = iph->protocol;
 	pkt->tos = iph->tos;
 
-	eipfix_count_segs(skb, l3_len,
-			  ihl + eipfix_l4_hdr_len(skb, nhoff + ihl, iph->protocol),
-			  pkt);
+	if (!skb_is_gso(skb) && IPCB(skb)->flags & IPSKB_FRAG_COMPLETE &&
+	    IPCB(skb)->frag_max_size > ihl)
+		eipfix_count_frags(l3_len - ihl, IPCB(skb)->frag_max_size - ihl,
+				   ihl, pkt);
+	else
+		eipfix_count_segs(skb, l3_len,
+				  ihl + eipfix_l4_hdr_len(skb, nhoff + ihl,
+							  iph->protocol),
+				  pkt);
 
 	/* Later fragments have no transport header: metered as raw. */
 	if (ntohs(iph->frag_off) & IP_OFFSET)
@@ -187,9 +219,21 @@ static int eipfix_parse_v6(const struct sk_buff *skb, struct eipfix_pkt *pkt)
 		return 0;
 	}
 	pkt->key.protocol = nexthdr;
-	eipfix_count_segs(skb, l3_len,
-			  thoff - nhoff + eipfix_l4_hdr_len(skb, thoff, nexthdr),
-			  pkt);
+	/*
+	 * Reassembled: each fragment had the fixed header and a fragment
+	 * header (the extension headers before it are taken as none).
+	 */
+	if (!skb_is_gso(skb) && IP6CB(skb)->flags & IP6SKB_FRAGMENTED &&
+	    IP6CB(skb)->frag_max_size > sizeof(*ip6h) + sizeof(struct frag_hdr))
+		eipfix_count_frags(l3_len - sizeof(*ip6h),
+				   IP6CB(skb)->frag_max_size - sizeof(*ip6h) -
+				   sizeof(struct frag_hdr),
+				   sizeof(*ip6h) + sizeof(struct frag_hdr), pkt);
+	else
+		eipfix_count_segs(skb, l3_len,
+				  thoff - nhoff +
+				  eipfix_l4_hdr_len(skb, thoff, nexthdr),
+				  pkt);
 
 	if (!eipfix_parse_l4(skb, thoff, pkt))
 		return -EINVAL;

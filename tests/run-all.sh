@@ -54,8 +54,10 @@ for s in $SUITES; do
 		p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
 		f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
 		k=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-		# A suite that exits non-zero has failed, whatever it counted.
+		# A suite that exits non-zero has failed, whatever it counted; so has one that
+		# ran no check at all.
 		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1 && line="$line (but exit $rc: counted as 1 failed)"
+		[ "$p" -eq 0 ] && [ "$f" -eq 0 ] && f=1 && line="$line (no check ran: counted as 1 failed)"
 	fi
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + k))
 	summary+=("$(printf '%-12s %4ss  %s' "$s" "$secs" "$line")")

@@ -22,6 +22,7 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 die() { echo "demo: $*"; exit 1; }
 
 say "1. Load enclave_ipfix into Debian's $(uname -r) kernel"
+run modprobe -a $(modinfo -F depends "$EIPFIX_KO" | tr ',' ' ') || die "the kernel's defragmentation modules did not load"
 run insmod "$EIPFIX_KO" || die "the module did not load"
 echo "loaded: enclave_ipfix $(modinfo -F version "$EIPFIX_KO"), $(dmesg | grep -o 'enclave_ipfix [0-9.]* loaded' | tail -n1)"
 

@@ -114,8 +114,25 @@ dmesg_clean() {
 # --- the module ------------------------------------------------------------------
 mod_loaded() { grep -q "^$EIPFIX_MODULE " /proc/modules; }
 
+# The kernel's modules enclave_ipfix.ko needs (nf_defrag_ipv4/6), as modinfo names them.
+mod_deps() { modinfo -F depends "$EIPFIX_KO" | tr ',' ' '; }
+
+# mod_deps_copy ROOT: the kernel's modules ours needs, into ROOT's lib/modules tree (for a
+# private depmod/modprobe root, which has only what a test puts there).
+mod_deps_copy() {
+	local m f k=${KREL:-$EIPFIX_KREL}
+	for m in $(mod_deps); do
+		f=$(modinfo -n "$m") || return 1
+		install -D -m 0644 "$f" "$1/lib/modules/$k/kernel/${f#/lib/modules/"$k"/kernel/}" || return 1
+	done
+}
+
 mod_load() {
 	[ -n "${EIPFIX_KO:-}" ] && [ -f "$EIPFIX_KO" ] || { echo "EIPFIX_KO not set or missing: '${EIPFIX_KO:-}'"; return 1; }
+	# insmod does not load what the module depends on.
+	local deps
+	deps=$(mod_deps)
+	[ -z "$deps" ] || modprobe -a $deps || return 1
 	insmod "$EIPFIX_KO" "$@"
 }
 

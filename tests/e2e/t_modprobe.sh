@@ -29,11 +29,12 @@ UC_VERSION=$("$EIPFIX_USERCTL" --version | awk '{print $NF}')
 MR=/var/tmp/modroot
 mkmodroot() {
 	rm -rf "$MR"; mkdir -p "$MR/lib/modules/$KREL/updates" &&
-	cp /lib/modules/"$KREL"/modules.builtin* /lib/modules/"$KREL"/modules.order "$MR/lib/modules/$KREL/"
+	cp /lib/modules/"$KREL"/modules.builtin* /lib/modules/"$KREL"/modules.order "$MR/lib/modules/$KREL/" &&
+	mod_deps_copy "$MR"
 }
 check "module file exists ($EIPFIX_KO)" test -f "$EIPFIX_KO" || bail "no module to test"
 check "install into updates/ and depmod (private root $MR)" \
-	bash -c "$(declare -f mkmodroot); MR=$MR KREL=$KREL; mkmodroot && cp '$EIPFIX_KO' $MR/lib/modules/$KREL/updates/ && depmod -b $MR -a $KREL"
+	bash -c "$(declare -f mkmodroot mod_deps mod_deps_copy); MR=$MR KREL=$KREL EIPFIX_KO='$EIPFIX_KO'; mkmodroot && cp '$EIPFIX_KO' $MR/lib/modules/$KREL/updates/ && depmod -b $MR -a $KREL"
 KREL_RE=$(sed 's/[.+]/\\&/g' <<<"$KREL")
 check_match "modinfo finds enclave_ipfix by name in updates/" "^$MR/lib/modules/$KREL_RE/updates/enclave_ipfix\.ko$" \
 	modinfo -b "$MR" -F filename enclave_ipfix
@@ -75,6 +76,7 @@ for f in /usr/sbin/userctl /usr/share/man/man8/userctl.8 /usr/lib/systemd/system
 	check "installed $f" test -f "$R$f"
 done
 cp /lib/modules/"$KREL"/modules.builtin* /lib/modules/"$KREL"/modules.order "$R/lib/modules/$KREL/"
+mod_deps_copy "$R"
 check "depmod of the installed module" depmod -b "$R" -a "$KREL"
 # What systemd-modules-load does at boot with the installed entry.
 check "modprobe each module of modules-load.d/enclave_ipfix.conf" \

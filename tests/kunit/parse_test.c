@@ -286,6 +286,86 @@ static void parse_v4_gso_counts_wire_segments(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* IPv4 BIG TCP: a GRO/GSO packet over 64 KiB carries tot_len 0. */
+static void parse_v4_big_tcp(struct kunit *test)
+{
+	unsigned int len = sizeof(struct iphdr) + sizeof(struct tcphdr) + 3000;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct iphdr *iph = (struct iphdr *)buf;
+	struct tcphdr *th = (struct tcphdr *)(iph + 1);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip4(iph, IPPROTO_TCP, 0);
+	th->doff = 5;
+	th->dest = htons(23);
+	skb = eipfix_test_skb(test, buf, len);
+	skb_shinfo(skb)->gso_size = 1000;
+	skb_shinfo(skb)->gso_segs = 3;
+	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.family, (u8)AF_INET);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 23);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 3U * 1040);
+	kfree_skb(skb);
+}
+
+/*
+ * A datagram nf_defrag reassembled from fragments of at most 1500 octets: its
+ * ports, and the fragments and octets that crossed the interface.
+ */
+static void parse_v4_reassembled_counts_fragments(struct kunit *test)
+{
+	unsigned int len = sizeof(struct iphdr) + sizeof(struct udphdr) + 4000;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct iphdr *iph = (struct iphdr *)buf;
+	struct udphdr *uh = (struct udphdr *)(iph + 1);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip4(iph, IPPROTO_UDP, len);
+	uh->dest = htons(5353);
+	skb = eipfix_test_skb(test, buf, len);
+	IPCB(skb)->flags |= IPSKB_FRAG_COMPLETE;
+	IPCB(skb)->frag_max_size = 1500;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 5353);
+	/* 4008 octets of UDP in chunks of 1480: 3 fragments of 20 octets of header */
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 4008U + 3 * 20);
+	kfree_skb(skb);
+}
+
+static void parse_v6_reassembled_counts_fragments(struct kunit *test)
+{
+	unsigned int plen = sizeof(struct udphdr) + 4000;
+	unsigned int len = sizeof(struct ipv6hdr) + plen;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct ipv6hdr *ip6h = (struct ipv6hdr *)buf;
+	struct udphdr *uh = (struct udphdr *)(ip6h + 1);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip6(ip6h, IPPROTO_UDP, plen);
+	uh->dest = htons(5353);
+	skb = eipfix_test_skb(test, buf, len);
+	IP6CB(skb)->flags |= IP6SKB_FRAGMENTED;
+	IP6CB(skb)->frag_max_size = 1500;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 5353);
+	/* 4008 octets in chunks of 1448 (1500 - 40 - 8, a multiple of 8) */
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 4008U + 3 * 48);
+	kfree_skb(skb);
+}
+
 struct pkt6 {
 	struct ipv6hdr ip6;
 	u8 rest[64];
@@ -410,6 +490,9 @@ static struct kunit_case eipfix_parse_cases[] = {
 	KUNIT_CASE(parse_v4_lying_lengths_refused),
 	KUNIT_CASE(parse_v4_truncated_transport_is_raw_and_counted),
 	KUNIT_CASE(parse_v4_gso_counts_wire_segments),
+	KUNIT_CASE(parse_v4_big_tcp),
+	KUNIT_CASE(parse_v4_reassembled_counts_fragments),
+	KUNIT_CASE(parse_v6_reassembled_counts_fragments),
 	KUNIT_CASE(parse_v6_tcp_after_extension_headers),
 	KUNIT_CASE(parse_v6_icmpv6),
 	KUNIT_CASE(parse_v6_fragments),

@@ -108,7 +108,9 @@ sync_text "$DEST/Kconfig" <<'KCONFIG'
 # built into a UML kernel.
 config ENCLAVE_IPFIX_KUNIT_TEST
 	bool "KUnit tests for enclave_ipfix" if !KUNIT_ALL_TESTS
-	depends on KUNIT=y && NETFILTER && INET
+	depends on KUNIT=y && NETFILTER && INET && IPV6
+	select NF_DEFRAG_IPV4
+	select NF_DEFRAG_IPV6
 	default KUNIT_ALL_TESTS
 	help
 	  Builds enclave_ipfix's sources and KUnit suites into the kernel.

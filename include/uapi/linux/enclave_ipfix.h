@@ -10,8 +10,8 @@
  * records to one registered agent of that namespace over the generic netlink
  * family ENCLAVE_IPFIX_GENL_NAME, version ENCLAVE_IPFIX_GENL_VERSION.
  *
- * Every command requires CAP_NET_ADMIN in the user namespace that owns the
- * network namespace the request is made in (GENL_UNS_ADMIN_PERM). State is
+ * Every command requires CAP_NET_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM), and so does joining the config multicast group. State is
  * per network namespace: a request only ever sees and changes the namespace
  * of the socket it came from.
  *
