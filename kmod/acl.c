@@ -646,6 +646,40 @@ out:
 	return ret;
 }
 
+/**
+ * eipfix_acl_state_gc() - forget the expired connections of some buckets
+ * @st: the table
+ * @from: the first bucket to sweep
+ * @n: how many buckets to sweep (wrapping around)
+ * @now: jiffies
+ *
+ * An insert only clears its own bucket: without a sweep, connections that
+ * ended would hold their place in the count (and their memory) until a new
+ * one happens to hash next to them. Context: rcu_read_lock(), may be called
+ * with a table packets are using.
+ *
+ * Return: the bucket to start the next sweep at.
+ */
+u32 eipfix_acl_state_gc(struct eipfix_acl_state *st, u32 from, u32 n,
+			unsigned long now)
+{
+	struct eipfix_acl_state_entry *e;
+	struct hlist_node *tmp;
+	u32 i, h;
+
+	for (i = 0; i < n && i <= st->mask; i++) {
+		h = (from + i) & st->mask;
+		if (hlist_empty(&st->buckets[h]))
+			continue;
+		spin_lock_bh(&st->locks[h & (EIPFIX_ACL_STATE_LOCKS - 1)]);
+		hlist_for_each_entry_safe(e, tmp, &st->buckets[h], node)
+			if (!eipfix_acl_entry_live(e, now))
+				eipfix_acl_entry_remove(st, e);
+		spin_unlock_bh(&st->locks[h & (EIPFIX_ACL_STATE_LOCKS - 1)]);
+	}
+	return (from + i) & st->mask;
+}
+
 static void eipfix_acl_conn_of(struct eipfix_key *c, const struct eipfix_key *key)
 {
 	*c = *key;
@@ -655,6 +689,23 @@ static void eipfix_acl_conn_of(struct eipfix_key *c, const struct eipfix_key *ke
 		c->sport = 0;
 		c->dport = 0;
 	}
+}
+
+static u8 eipfix_dir_reverse(u8 direction)
+{
+	return direction == EIPFIX_DIR_RECEIVED ? EIPFIX_DIR_SENDING :
+						  EIPFIX_DIR_RECEIVED;
+}
+
+/* @c seen from the other end: the packets that answer it. */
+static void eipfix_acl_conn_reverse(struct eipfix_key *rev, const struct eipfix_key *c)
+{
+	*rev = *c;
+	rev->saddr = c->daddr;
+	rev->daddr = c->saddr;
+	rev->sport = c->dport;
+	rev->dport = c->sport;
+	rev->direction = eipfix_dir_reverse(c->direction);
 }
 
 /* The connection a packet of @c would be the reply to, if it can be one. */
@@ -669,32 +720,54 @@ static bool eipfix_acl_conn_request(struct eipfix_key *req,
 		if (type != (key->protocol == IPPROTO_ICMP ? 0 : 129))
 			return false;
 	}
-	*req = *c;
-	req->saddr = c->daddr;
-	req->daddr = c->saddr;
-	req->sport = c->dport;
-	req->dport = c->sport;
-	req->direction = c->direction == EIPFIX_DIR_RECEIVED ? EIPFIX_DIR_SENDING :
-							       EIPFIX_DIR_RECEIVED;
+	eipfix_acl_conn_reverse(req, c);
 	return true;
+}
+
+/*
+ * Whether the ICMP error @key quoting @inner belongs to an allowed
+ * connection: the quoted packet went the other way over the same interface,
+ * either in the direction the connection was allowed or as its reply.
+ */
+static struct eipfix_acl_state_entry *
+eipfix_acl_related(struct eipfix_acl_state *st, const struct eipfix_key *key,
+		   const struct eipfix_key *inner, unsigned long now)
+{
+	struct eipfix_acl_state_entry *e;
+	struct eipfix_key q, c;
+
+	q = *inner;
+	q.family = key->family;
+	q.ifindex = key->ifindex;
+	q.direction = eipfix_dir_reverse(key->direction);
+	eipfix_acl_conn_of(&c, &q);
+	e = eipfix_acl_state_find(st, &c, now);
+	if (e)
+		return e;
+	eipfix_acl_conn_reverse(&q, &c);
+	return eipfix_acl_state_find(st, &q, now);
 }
 
 /**
  * eipfix_acl_decide() - allow or deny a packet, statefully
  * @acl: the rule set in force (NULL: allow everything)
  * @key: the packet's flow key (ifindex and direction set)
+ * @inner: for an ICMP error, the packet it quotes (eipfix_pkt.inner); or NULL
  * @now: jiffies
  * @v: the verdict, and how it came about
  *
  * A packet of a connection allowed before passes as it did (counted on the
- * rule that allowed it); the reply to one passes without a rule; anything
- * else takes the first matching rule or Default, and what is allowed is
- * remembered for its replies.
+ * rule that allowed it); the reply to one passes without a rule, and so does
+ * an ICMP error about one (related: port unreachable, fragmentation needed
+ * for path MTU discovery, time exceeded); anything else takes the first
+ * matching rule or Default, and what is allowed is remembered for its
+ * replies.
  *
  * Context: any; the caller holds rcu_read_lock().
  */
 void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
-		       unsigned long now, struct eipfix_acl_verdict *v)
+		       const struct eipfix_key *inner, unsigned long now,
+		       struct eipfix_acl_verdict *v)
 {
 	struct eipfix_key c, req;
 	struct eipfix_acl_state_entry *e;
@@ -717,13 +790,15 @@ void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
 			eipfix_acl_hit(acl, v->rule);
 			return;
 		}
-		if (eipfix_acl_conn_request(&req, &c, key)) {
+		e = NULL;
+		if (eipfix_acl_conn_request(&req, &c, key))
 			e = eipfix_acl_state_find(acl->state, &req, now);
-			if (e) {
-				eipfix_acl_entry_touch(e, now);
-				v->via = EIPFIX_ACL_VIA_REPLY;
-				return;
-			}
+		else if (inner)
+			e = eipfix_acl_related(acl->state, key, inner, now);
+		if (e) {
+			eipfix_acl_entry_touch(e, now);
+			v->via = EIPFIX_ACL_VIA_REPLY;
+			return;
 		}
 	}
 	peer = key->direction == EIPFIX_DIR_RECEIVED ? &key->saddr : &key->daddr;

@@ -120,12 +120,16 @@ u64 eipfix_acl_hits(const struct eipfix_acl *acl, u32 rule);
 struct eipfix_acl_state *eipfix_acl_state_new(u32 max_entries, gfp_t gfp);
 void eipfix_acl_state_free(struct eipfix_acl_state *st);
 
+u32 eipfix_acl_state_gc(struct eipfix_acl_state *st, u32 from, u32 n,
+			unsigned long now);
+
 static inline u32 eipfix_acl_state_count(const struct eipfix_acl_state *st)
 {
 	return atomic_read(&st->count);
 }
 
 void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
-		       unsigned long now, struct eipfix_acl_verdict *v);
+		       const struct eipfix_key *inner, unsigned long now,
+		       struct eipfix_acl_verdict *v);
 
 #endif /* _EIPFIX_ACL_H */

@@ -64,7 +64,11 @@ struct eipfix_pkt {
 	u32 octets;	/* IP octets of all segments */
 	u16 tcp_flags;
 	u8 tos;
+	bool has_inner;	/* an ICMP error: @inner is the packet it is about */
+	bool nd;	/* IPv6 neighbour discovery (hop limit 255: on-link) */
 	u32 acl_rule;
+	/* addresses, protocol and ports of an ICMP error's quoted packet */
+	struct eipfix_key inner;
 };
 
 #endif /* _EIPFIX_FLOW_H */

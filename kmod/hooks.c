@@ -161,7 +161,15 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	pkt.key.direction = dir;
 	pkt.key.fwd_status = EIPFIX_FWD_FORWARDED;
 
-	eipfix_acl_decide(acl, &pkt.key, jiffies, &verdict);
+	/*
+	 * Neighbour discovery is the link's own housekeeping (on-link only:
+	 * hop limit 255), not traffic the rules are about: an L2 overlay
+	 * under Default Deny must still resolve its peers.
+	 */
+	if (pkt.nd)
+		acl = NULL;
+	eipfix_acl_decide(acl, &pkt.key, pkt.has_inner ? &pkt.inner : NULL,
+			  jiffies, &verdict);
 	if (acl)
 		eipfix_count_acl(en, &verdict, &pkt);
 	if (verdict.action == EIPFIX_ACL_DENY) {

@@ -28,6 +28,38 @@ static struct eipfix_config *eipfix_config_locked(struct eipfix_net *en)
 	return rcu_dereference_protected(en->config, lockdep_is_held(&en->lock));
 }
 
+/*
+ * The allowed connections of the rule set in force are swept for expired
+ * ones every EIPFIX_ACL_GC_PERIOD, EIPFIX_ACL_GC_BUCKETS buckets at a time
+ * (65,536 connections, the default bound, are 16,384 buckets: one whole
+ * sweep every 4 s, a few microseconds each time). The sweep holds only
+ * rcu_read_lock() and one bucket lock at a time; the work stops when no rule
+ * set can deny and is started again by the config that needs it.
+ */
+#define EIPFIX_ACL_GC_PERIOD HZ
+#define EIPFIX_ACL_GC_BUCKETS 4096U
+
+static void eipfix_acl_gc_work(struct work_struct *work)
+{
+	struct eipfix_net *en = container_of(to_delayed_work(work),
+					     struct eipfix_net, acl_gc_work);
+	const struct eipfix_config *cfg;
+	bool again = false;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(en->config);
+	if (cfg->acl && cfg->acl->state) {
+		en->acl_gc_cursor = eipfix_acl_state_gc(cfg->acl->state,
+							en->acl_gc_cursor,
+							EIPFIX_ACL_GC_BUCKETS, jiffies);
+		again = true;
+	}
+	rcu_read_unlock();
+	if (again)
+		queue_delayed_work(system_power_efficient_wq, &en->acl_gc_work,
+				   EIPFIX_ACL_GC_PERIOD);
+}
+
 /* Metering needs the hooks, and so do rules that can drop a packet. */
 static bool eipfix_needs_hooks(const struct eipfix_config *cfg)
 {
@@ -133,6 +165,9 @@ int eipfix_net_apply_config(struct eipfix_net *en, struct eipfix_config *cfg,
 	}
 	if (!eipfix_needs_hooks(cfg))
 		eipfix_hooks_unregister(en);
+	if (cfg->acl && cfg->acl->state)
+		queue_delayed_work(system_power_efficient_wq, &en->acl_gc_work,
+				   EIPFIX_ACL_GC_PERIOD);
 	eipfix_config_free_rcu(old);
 	eipfix_netlink_notify_config(en->net, cfg->generation);
 out:
@@ -160,6 +195,7 @@ static int __net_init eipfix_net_init(struct net *net)
 	eipfix_records_init(&en->records, eipfix_record_queue_len, en->counters,
 			    eipfix_netlink_records_pending);
 	eipfix_expiry_init(en);
+	INIT_DELAYED_WORK(&en->acl_gc_work, eipfix_acl_gc_work);
 	return 0;
 }
 
@@ -175,6 +211,7 @@ static void __net_exit eipfix_net_exit(struct net *net)
 	mutex_unlock(&en->lock);
 
 	eipfix_expiry_stop(en);
+	cancel_delayed_work_sync(&en->acl_gc_work);
 	eipfix_records_flush(&en->records);
 	synchronize_net();
 	kfree(ifset);

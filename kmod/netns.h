@@ -26,6 +26,8 @@ struct eipfix_net {
 	struct eipfix_counters __percpu *counters;
 	struct eipfix_records records;
 	struct delayed_work expiry_work;
+	struct delayed_work acl_gc_work;	/* forgets ended connections */
+	u32 acl_gc_cursor;
 	unsigned long next_tick;	/* jiffies of the next one-minute tick */
 	u32 ticks;			/* one-minute ticks since metering began */
 	bool hooks_registered;

@@ -18,6 +18,7 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/dsfield.h>
+#include <net/ndisc.h>
 #include <uapi/linux/enclave_ipfix.h>
 
 #include "parse.h"
@@ -30,6 +31,73 @@
 static u16 eipfix_tcp_flags(const struct tcphdr *th)
 {
 	return ntohs(((const __be16 *)th)[6]) & 0x1ff;
+}
+
+/* Whether ICMP (@v6 false) or ICMPv6 @type is an error quoting a packet. */
+static bool eipfix_icmp_is_error(bool v6, u8 type)
+{
+	if (v6)
+		return type < 128;	/* RFC 4443: errors are 0-127 */
+	return type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH ||
+	       type == ICMP_REDIRECT || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETERPROB;
+}
+
+/*
+ * The packet an ICMP error quotes (RFC 792, RFC 4443): its addresses,
+ * protocol and ports, for the Access Control Rules to find the connection the
+ * error belongs to. Left unset when the quote is cut short.
+ */
+static void eipfix_parse_icmp_inner(const struct sk_buff *skb, unsigned int off,
+				    struct eipfix_pkt *pkt)
+{
+	struct eipfix_key *in = &pkt->inner;
+	__be16 _ports[2];
+	const __be16 *ports;
+	unsigned int thoff;
+	u8 proto;
+
+	if (pkt->key.protocol == IPPROTO_ICMP) {
+		struct iphdr _iph;
+		const struct iphdr *iph;
+
+		iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+		if (!iph || iph->version != 4 || iph->ihl < 5)
+			return;
+		in->saddr.s6_addr32[0] = iph->saddr;
+		in->daddr.s6_addr32[0] = iph->daddr;
+		proto = iph->protocol;
+		thoff = off + iph->ihl * 4;
+		if (ntohs(iph->frag_off) & IP_OFFSET)
+			proto = 0;	/* no ports to quote */
+	} else {
+		struct ipv6hdr _ip6h;
+		const struct ipv6hdr *ip6h;
+		__be16 frag_off;
+		int t;
+
+		ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+		if (!ip6h || ip6h->version != 6)
+			return;
+		in->saddr = ip6h->saddr;
+		in->daddr = ip6h->daddr;
+		proto = ip6h->nexthdr;
+		t = ipv6_skip_exthdr(skb, off + sizeof(*ip6h), &proto, &frag_off);
+		if (t < 0)
+			return;
+		thoff = t;
+		if (ntohs(frag_off) & ~0x7)
+			proto = 0;
+	}
+	in->protocol = proto;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
+		if (!ports)
+			return;
+		in->sport = ports[0];
+		in->dport = ports[1];
+	}
+	pkt->has_inner = true;
 }
 
 /* Ports, ICMP type/code and TCP flags; false if the header is cut short. */
@@ -73,6 +141,9 @@ static bool eipfix_parse_l4(const struct sk_buff *skb, unsigned int off,
 		if (!tc)
 			return false;
 		key->dport = htons(tc[0] << 8 | tc[1]);
+		/* The quoted packet follows an 8-octet header in both. */
+		if (eipfix_icmp_is_error(key->protocol == IPPROTO_ICMPV6, tc[0]))
+			eipfix_parse_icmp_inner(skb, off + 8, pkt);
 		return true;
 	}
 	default:
@@ -237,6 +308,12 @@ static int eipfix_parse_v6(const struct sk_buff *skb, struct eipfix_pkt *pkt)
 
 	if (!eipfix_parse_l4(skb, thoff, pkt))
 		return -EINVAL;
+	/* Router/neighbour solicitation and advertisement, redirect. */
+	if (nexthdr == IPPROTO_ICMPV6 && ip6h->hop_limit == 255) {
+		u8 type = ntohs(pkt->key.dport) >> 8;
+
+		pkt->nd = type >= NDISC_ROUTER_SOLICITATION && type <= NDISC_REDIRECT;
+	}
 	return 0;
 }
 
@@ -268,6 +345,8 @@ int eipfix_parse_skb(const struct sk_buff *skb, u8 family, struct eipfix_pkt *pk
 		pkt->key.sport = 0;
 		pkt->key.dport = 0;
 		pkt->tcp_flags = 0;
+		pkt->has_inner = false;
+		pkt->nd = false;
 	}
 	return ret;
 }

@@ -403,10 +403,13 @@ int agent_main(int argc, char *argv[])
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (netlink_open(&a->nl, err, sizeof(err))) {
+	ret = netlink_open(&a->nl, err, sizeof(err));
+	if (ret) {
 		fprintf(stderr, "userctl agent: %s\n", err);
+		ret = netlink_exit_code(ret);
 		goto out;
 	}
+	ret = USERCTL_EXIT_ERROR;
 	if (config && push_first(a, config))
 		goto out;
 	if (netlink_register_agent(a->nl, err, sizeof(err)) ||

@@ -44,6 +44,7 @@ int netlink_open(struct netlink **out, char *err, size_t errlen)
 	struct netlink *nl = calloc(1, sizeof(*nl));
 	int one = 1, ret;
 
+	*out = NULL;
 	if (!nl)
 		return -ENOMEM;
 	nl->sock = nl_socket_alloc();

@@ -80,7 +80,7 @@ int push_config_main(int argc, char *argv[])
 	eipfix_profile_free(&p);
 	if (ret) {
 		fprintf(stderr, "userctl push-config: %s\n", err);
-		return 1;
+		return netlink_exit_code(ret);
 	}
 	printf("%s: loaded\n", path);
 	return 0;

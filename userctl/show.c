@@ -124,7 +124,7 @@ int status_main(int argc, char *argv[])
 	struct acl_hits hits = { 0 };
 	struct eipfix_profile p;
 	json_t *out, *kc, *agent;
-	struct netlink *nl;
+	struct netlink *nl = NULL;
 	uint32_t generation;
 	char err[1024];
 	int json = 0, i, ret;
@@ -152,7 +152,7 @@ int status_main(int argc, char *argv[])
 	netlink_close(nl);
 	if (ret) {
 		fprintf(stderr, "userctl status: %s\n", err);
-		return 1;
+		return netlink_exit_code(ret);
 	}
 	kc = json_object();
 	for (i = 1; i < __EIPFIX_CTR_A_MAX; i++)
@@ -345,7 +345,7 @@ int flows_main(int argc, char *argv[])
 	if (ret) {
 		fprintf(stderr, "userctl flows: %s\n", err);
 		free(l.v);
-		return 1;
+		return netlink_exit_code(ret);
 	}
 	qsort(l.v, l.n, sizeof(*l.v), flow_cmp);
 	if (json) {

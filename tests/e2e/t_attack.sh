@@ -11,6 +11,9 @@
 #      the packets and octets that crossed the interface (no port-0 flow).
 #   C  broadcast (IPv4, 255.255.255.255) and multicast (IPv6 ping ff02::1) sent by the host on tap0: each
 #      packet metered once, as sent; no "received" flow from the host's own address.
+#   E  Default Deny + Allow SendingToPeer: the peer's ICMP errors about our traffic pass
+#      (related: port unreachable), and IPv6 neighbour discovery works after the
+#      neighbour caches are flushed.
 #   D  an unprivileged user with a user and network namespace of its own (unshare -Urn)
 #      and a tap0 there cannot configure the module.
 . "$(dirname "$0")/lib.sh"
@@ -132,6 +135,35 @@ print(b, e, own)
 assert len(b) == 1 and b[0]['direction'] == 'SendingToPeer' and b[0]['packets'] == 3, b
 assert len(e) == 1 and e[0]['direction'] == 'SendingToPeer' and e[0]['packets'] == 3, e
 assert not own, own"
+
+# --- E ---------------------------------------------------------------------------------
+SENDALL='{ "Action": "Allow", "Direction": "SendingToPeer" }'
+profile "$W/e.json" Deny "$SENDALL"
+check "push-config E (Default Deny, Allow SendingToPeer)" "$USERCTL" push-config "$W/e.json"
+# The peer's ICMP port unreachable about our datagram is related: the application is
+# told at once ("connection refused") instead of waiting out its own timeout.
+for dst in $PEER_V4 $PEER_V6; do
+	check_match "E: UDP to a closed port of $dst: the ICMP error comes back (connection refused)" \
+		'^refused$' python3 -c '
+import socket, sys
+dst = sys.argv[1]
+s = socket.socket(socket.AF_INET6 if ":" in dst else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect((dst, 9))
+s.send(b"x")
+try:
+    s.recv(10); print("answered")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timed out")
+' "$dst"
+done
+# IPv6 neighbour discovery is the link's own: resolving the peer anew must work.
+ip neigh flush dev tap0
+in_peer ip neigh flush dev eth0
+check "E: with both neighbour caches flushed, ping -6 the peer (NS/NA pass Default Deny)" \
+	ping -6 -c 2 -i 0.3 -W 2 "$PEER_V6"
 
 # --- D ---------------------------------------------------------------------------------
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"

@@ -5,6 +5,12 @@
 . "$(dirname "$0")/lib.sh"
 
 check "module file exists ($EIPFIX_KO)" test -f "$EIPFIX_KO" || bail "no module to test"
+# Before the module is loaded (the first thing a new user may try): a sentence, exit 3.
+for cmd in status flows "push-config $EIPFIX_REPO/userctl/Universe.profile" agent; do
+	check_match "without the module, userctl ${cmd%% *} says so and exits 3" \
+		'the enclave_ipfix kernel module is not loaded' \
+		sh -c "timeout 10 $EIPFIX_USERCTL $cmd 2>&1; test \$? -eq 3"
+done
 hooktrace_start || note "cannot trace hook registration on this kernel"
 check "insmod $(basename "$EIPFIX_KO")" mod_load || bail "module does not load"
 check "module is listed in /proc/modules" mod_loaded

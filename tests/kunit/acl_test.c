@@ -316,7 +316,7 @@ static void acl_stateful_replies(struct kunit *test)
 	rcu_read_lock();
 
 	/* The peer connects to 22: allowed by rule 1, remembered. */
-	eipfix_acl_decide(acl, &syn, now, &v);
+	eipfix_acl_decide(acl, &syn, NULL, now, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_RULE);
 	KUNIT_EXPECT_EQ(test, v.rule, 1U);
@@ -325,12 +325,12 @@ static void acl_stateful_replies(struct kunit *test)
 
 	/* Our SYN-ACK goes out: no rule allows sending TCP, the state does. */
 	k = reply_of(syn);
-	eipfix_acl_decide(acl, &k, now + 1, &v);
+	eipfix_acl_decide(acl, &k, NULL, now + 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
 
 	/* The next packet of the connection: known, counted on rule 1. */
-	eipfix_acl_decide(acl, &syn, now + 2, &v);
+	eipfix_acl_decide(acl, &syn, NULL, now + 2, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_STATE);
 	KUNIT_EXPECT_EQ(test, v.rule, 1U);
@@ -339,51 +339,107 @@ static void acl_stateful_replies(struct kunit *test)
 	/* Not a reply: other port, other interface, same direction, new connection out. */
 	k = reply_of(syn);
 	k.sport = htons(23);
-	eipfix_acl_decide(acl, &k, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	k = reply_of(syn);
 	k.ifindex = 4;
-	eipfix_acl_decide(acl, &k, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	k = reply_of(syn);
 	k.direction = RX;
-	eipfix_acl_decide(acl, &k, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	k = key4(TX, IPPROTO_TCP, HOST, PEER, 50000, 22);
-	eipfix_acl_decide(acl, &k, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	KUNIT_EXPECT_EQ(test, v.rule, 0U);
 	/* A refused connection leaves nothing behind. */
 	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 1U);
 	k = key4(RX, IPPROTO_TCP, PEER, HOST, 40000, 23);
-	eipfix_acl_decide(acl, &k, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	k = reply_of(k);
-	eipfix_acl_decide(acl, &k, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 
 	/* Idle past the TCP timeout: the reply is on its own again. */
 	k = reply_of(syn);
-	eipfix_acl_decide(acl, &k, now + 2 + EIPFIX_ACL_STATE_TCP_TIMEOUT, &v);
+	eipfix_acl_decide(acl, &k, NULL, now + 2 + EIPFIX_ACL_STATE_TCP_TIMEOUT, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 
 	/* ping out is allowed, its echo reply comes back; other ICMP does not. */
 	echo = key4(TX, IPPROTO_ICMP, HOST, PEER, 0, 8 << 8);
-	eipfix_acl_decide(acl, &echo, now, &v);
+	eipfix_acl_decide(acl, &echo, NULL, now, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.rule, 2U);
 	k = key4(RX, IPPROTO_ICMP, PEER, HOST, 0, 0 << 8);
-	eipfix_acl_decide(acl, &k, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
 	unreach = key4(RX, IPPROTO_ICMP, PEER, HOST, 0, 3 << 8 | 3);
-	eipfix_acl_decide(acl, &unreach, now, &v);
+	eipfix_acl_decide(acl, &unreach, NULL, now, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	/* A ping from the peer is refused: Icmp is allowed only when sending. */
 	k = key4(RX, IPPROTO_ICMP, PEER, HOST, 0, 8 << 8);
-	eipfix_acl_decide(acl, &k, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 
+	rcu_read_unlock();
+	eipfix_acl_free(acl);
+}
+
+/*
+ * ICMP errors about an allowed connection pass under Default Deny (port
+ * unreachable, fragmentation needed): those about anything else do not.
+ */
+static void acl_related_icmp_errors(struct kunit *test)
+{
+	struct eipfix_rule send_all = mkrule(ALLOW, EIPFIX_DIR_SENDING, 0, v4addr(0), 0, 0);
+	struct eipfix_key out = key4(TX, IPPROTO_UDP, HOST, PEER, 40000, 9);
+	struct eipfix_key unreach = key4(RX, IPPROTO_ICMP, PEER, HOST, 0, 3 << 8 | 3);
+	struct eipfix_key quoted = out, other;
+	struct eipfix_acl_verdict v;
+	unsigned long now = jiffies;
+	struct eipfix_acl *acl = compile(test, &send_all, 1, DENY);
+
+	rcu_read_lock();
+	/* Nothing sent yet: an error quoting it is refused. */
+	eipfix_acl_decide(acl, &unreach, &quoted, now, &v);
+	KUNIT_EXPECT_EQ(test, v.action, DENY);
+
+	eipfix_acl_decide(acl, &out, NULL, now, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	/* The peer's port unreachable quoting our datagram: related. */
+	eipfix_acl_decide(acl, &unreach, &quoted, now, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
+	/* Without the quote, or quoting another port, it is not. */
+	eipfix_acl_decide(acl, &unreach, NULL, now, &v);
+	KUNIT_EXPECT_EQ(test, v.action, DENY);
+	other = quoted;
+	other.dport = htons(10);
+	eipfix_acl_decide(acl, &unreach, &other, now, &v);
+	KUNIT_EXPECT_EQ(test, v.action, DENY);
+
+	/* IPv6: a packet too big about our TCP (path MTU discovery). */
+	{
+		struct eipfix_key t6 = {
+			.saddr = v6addr(1), .daddr = v6addr(2), .sport = htons(33333),
+			.dport = htons(443), .ifindex = 5, .family = AF_INET6,
+			.protocol = IPPROTO_TCP, .direction = TX,
+		};
+		struct eipfix_key ptb = {
+			.saddr = v6addr(2), .daddr = v6addr(1), .dport = htons(2 << 8),
+			.ifindex = 5, .family = AF_INET6, .protocol = IPPROTO_ICMPV6,
+			.direction = RX,
+		};
+
+		eipfix_acl_decide(acl, &ptb, &t6, now, &v);
+		KUNIT_EXPECT_EQ(test, v.action, DENY);
+		eipfix_acl_decide(acl, &t6, NULL, now, &v);
+		eipfix_acl_decide(acl, &ptb, &t6, now, &v);
+		KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	}
 	rcu_read_unlock();
 	eipfix_acl_free(acl);
 }
@@ -401,15 +457,15 @@ static void acl_stateful_v6(struct kunit *test)
 	struct eipfix_key r = reply_of(k);
 
 	rcu_read_lock();
-	eipfix_acl_decide(acl, &r, jiffies, &v);
+	eipfix_acl_decide(acl, &r, NULL, jiffies, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
-	eipfix_acl_decide(acl, &k, jiffies, &v);
+	eipfix_acl_decide(acl, &k, NULL, jiffies, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
-	eipfix_acl_decide(acl, &r, jiffies, &v);
+	eipfix_acl_decide(acl, &r, NULL, jiffies, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
 	/* Non-TCP connections end sooner. */
-	eipfix_acl_decide(acl, &r, jiffies + EIPFIX_ACL_STATE_TIMEOUT + 1, &v);
+	eipfix_acl_decide(acl, &r, NULL, jiffies + EIPFIX_ACL_STATE_TIMEOUT + 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	rcu_read_unlock();
 	eipfix_acl_free(acl);
@@ -429,7 +485,7 @@ static void acl_state_is_bounded(struct kunit *test)
 	rcu_read_lock();
 	for (i = 0; i < 1000; i++) {
 		k = key4(TX, IPPROTO_UDP, HOST, PEER, 1000 + i, 53);
-		eipfix_acl_decide(acl, &k, jiffies, &v);
+		eipfix_acl_decide(acl, &k, NULL, jiffies, &v);
 		KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 		inserted += v.state == EIPFIX_ACL_STATE_INSERTED;
 		evicted += v.state == EIPFIX_ACL_STATE_EVICTED;
@@ -440,6 +496,38 @@ static void acl_state_is_bounded(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, inserted, 40U);
 	KUNIT_EXPECT_EQ(test, inserted + evicted + full, 1000U);
 	KUNIT_EXPECT_GT(test, evicted, 0U);
+	eipfix_acl_free(acl);
+}
+
+/* Ended connections are forgotten by the sweep, not only by a bucket's next insert. */
+static void acl_state_gc_forgets_expired(struct kunit *test)
+{
+	struct eipfix_rule send_all = mkrule(ALLOW, EIPFIX_DIR_SENDING, 0, v4addr(0), 0, 0);
+	struct eipfix_acl *acl = compile(test, &send_all, 1, DENY);
+	unsigned long now = jiffies;
+	struct eipfix_acl_verdict v;
+	struct eipfix_key k;
+	u32 i, cursor = 0;
+
+	rcu_read_lock();
+	for (i = 0; i < 100; i++) {
+		k = key4(TX, IPPROTO_UDP, HOST, PEER, 1000 + i, 53);
+		eipfix_acl_decide(acl, &k, NULL, now, &v);
+	}
+	k = key4(TX, IPPROTO_TCP, HOST, PEER, 40000, 443);
+	eipfix_acl_decide(acl, &k, NULL, now, &v);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 101U);
+	/* Before the UDP timeout nothing goes; after it, all but the TCP one. */
+	eipfix_acl_state_gc(acl->state, 0, acl->state->mask + 1, now + 1);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 101U);
+	/* In slices, wrapping around: the whole table once. */
+	for (i = 0; i <= acl->state->mask; i += 1000)
+		cursor = eipfix_acl_state_gc(acl->state, cursor, 1000,
+					     now + EIPFIX_ACL_STATE_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 1U);
+	eipfix_acl_decide(acl, &k, NULL, now + EIPFIX_ACL_STATE_TIMEOUT, &v);
+	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_STATE);
+	rcu_read_unlock();
 	eipfix_acl_free(acl);
 }
 
@@ -462,8 +550,8 @@ static void acl_inherit_keeps_state_and_hits(struct kunit *test)
 	*b = *a;
 	old = compile(test, &send_all, 1, DENY);
 	rcu_read_lock();
-	eipfix_acl_decide(old, &k, jiffies, &v);
-	eipfix_acl_decide(old, &r, jiffies, &v);
+	eipfix_acl_decide(old, &k, NULL, jiffies, &v);
+	eipfix_acl_decide(old, &r, NULL, jiffies, &v);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, eipfix_acl_hits(old, 1), 1ULL);
 	KUNIT_EXPECT_EQ(test, eipfix_acl_hits(old, 0), 0ULL);
@@ -474,7 +562,7 @@ static void acl_inherit_keeps_state_and_hits(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, acl->state, old->state);
 	KUNIT_EXPECT_EQ(test, eipfix_acl_hits(acl, 1), 1ULL);
 	rcu_read_lock();
-	eipfix_acl_decide(acl, &r, jiffies, &v);
+	eipfix_acl_decide(acl, &r, NULL, jiffies, &v);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
 	eipfix_acl_free(old);	/* must leave the state to its successor */
@@ -762,6 +850,8 @@ static struct kunit_case acl_cases[] = {
 	KUNIT_CASE(acl_first_match_wins),
 	KUNIT_CASE(acl_default),
 	KUNIT_CASE(acl_stateful_replies),
+	KUNIT_CASE(acl_related_icmp_errors),
+	KUNIT_CASE(acl_state_gc_forgets_expired),
 	KUNIT_CASE(acl_stateful_v6),
 	KUNIT_CASE(acl_state_is_bounded),
 	KUNIT_CASE(acl_inherit_keeps_state_and_hits),
