@@ -223,8 +223,8 @@ static int eipfix_parse_v4(const struct sk_buff *skb, struct eipfix_pkt *pkt)
 	pkt->key.protocol = iph->protocol;
 	pkt->tos = iph->tos;
 
-	if (!skb_is_gso(skb) && IPCB(skb)->flags & IPSKB_FRAG_COMPLETE &&
-	    IPCB(skb)->frag_max_size > ihl)
+	/* Only reassembly sets frag_max_size (the largest fragment's length). */
+	if (!skb_is_gso(skb) && IPCB(skb)->frag_max_size > ihl)
 		eipfix_count_frags(l3_len - ihl, IPCB(skb)->frag_max_size - ihl,
 				   ihl, pkt);
 	else

@@ -27,7 +27,7 @@ trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT
 profile() {	# profile FILE DEFAULT RULES-JSON
 	cat >"$1" <<JSON
 { "FlowMetadata": { "IpFixCollectors": ["Udp/127.0.0.1:4739"], "Interfaces": ["tap0"],
-  "Direction": "Both", "IdleTimeout": 60000 },
+  "Direction": "Both", "IdleTimeout": 600000 },
   "AccessControl": { "Default": "$2", "Rules": [ $3 ] } }
 JSON
 }
@@ -169,7 +169,7 @@ check "E: with both neighbour caches flushed, ping -6 the peer (NS/NA pass Defau
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 profile "$W/d.json" Allow ""
 chmod 0644 "$W/d.json"
-sed -i 's/"IdleTimeout": 60000/"IdleTimeout": 60000, "MaxFlows": 16777216/' "$W/d.json"
+sed -i 's/"IdleTimeout": 600000/"IdleTimeout": 600000, "MaxFlows": 16777216/' "$W/d.json"
 $NOBODY unshare -Urn sh -c "ip link add tap0 type dummy && echo 'tap0 made' && $USERCTL push-config $W/d.json" >"$W/d.txt" 2>&1
 note "$(cat "$W/d.txt")"
 check_match "D: root of its own user namespace could make tap0 there" '^tap0 made$' cat "$W/d.txt"

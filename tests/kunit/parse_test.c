@@ -330,7 +330,6 @@ static void parse_v4_reassembled_counts_fragments(struct kunit *test)
 	eipfix_test_ip4(iph, IPPROTO_UDP, len);
 	uh->dest = htons(5353);
 	skb = eipfix_test_skb(test, buf, len);
-	IPCB(skb)->flags |= IPSKB_FRAG_COMPLETE;
 	IPCB(skb)->frag_max_size = 1500;
 
 	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
