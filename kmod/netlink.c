@@ -99,6 +99,7 @@ const struct nla_policy eipfix_policy[EIPFIX_A_MAX + 1] = {
 	[EIPFIX_A_MESSAGE_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &eipfix_msg_size_range),
 	[EIPFIX_A_ACL_DEFAULT] = NLA_POLICY_MAX(NLA_U8, __EIPFIX_ACL_MAX - 1),
 	[EIPFIX_A_ACL_RULES] = NLA_POLICY_NESTED(eipfix_rules_policy),
+	[EIPFIX_A_AGENT_TAKEOVER] = { .type = NLA_FLAG },
 };
 
 /* ---- SET_CONFIG: attributes to struct eipfix_config ---- */
@@ -790,10 +791,23 @@ static int eipfix_nl_get_counters(struct sk_buff *skb, struct genl_info *info)
 	return -EMSGSIZE;
 }
 
+/*
+ * One agent per namespace: a second one is refused rather than let two
+ * exporters take turns with the records (each with its own IPFIX session),
+ * unless it asks to take over. Ops run under genl_mutex (no parallel_ops),
+ * so two registrations cannot both see the place free.
+ */
 static int eipfix_nl_register_agent(struct sk_buff *skb, struct genl_info *info)
 {
 	struct eipfix_net *en = eipfix_net(genl_info_net(info));
+	u32 agent = eipfix_records_agent(&en->records);
 
+	if (agent && agent != info->snd_portid &&
+	    !nla_get_flag(info->attrs[EIPFIX_A_AGENT_TAKEOVER])) {
+		NL_SET_ERR_MSG(info->extack,
+			       "another agent is registered in this network namespace");
+		return -EBUSY;
+	}
 	eipfix_records_set_agent(&en->records, info->snd_portid);
 	return 0;
 }

@@ -38,6 +38,8 @@ struct agent {
 	size_t nbatch;
 	uint64_t records_received;
 	bool more;			/* the last drain may have left records */
+	bool takeover;			/* --takeover: displace a running agent */
+	bool displaced;			/* another agent took over: exit */
 	uint64_t kernel_lost_seen;	/* kernel drops already reported as lost */
 	uint64_t started_ms;
 	struct { uint32_t ifindex; char name[IF_NAMESIZE]; } ifcache[64];
@@ -187,8 +189,13 @@ static int drain(struct agent *a)
 		flush_batch(a);
 	} while (!ret && a->records_received != before && ++n < AGENT_DRAIN_DUMPS);
 	a->more = !ret && a->records_received != before;
-	if (ret)
+	if (ret == -EPERM) {
+		/* We were registered: only another agent's takeover does this. */
+		ulog(ULOG_ERR, "another agent took over this network namespace (userctl agent --takeover); exiting");
+		a->displaced = true;
+	} else if (ret) {
 		ulog(ULOG_ERR, "%s", err);
+	}
 	return ret;
 }
 
@@ -266,13 +273,15 @@ static void note_kernel_losses(struct agent *a)
 
 static int agent_usage(void)
 {
-	printf("Usage: userctl agent [--config PROFILE] [--verbose] [--quiet]\n\n"
+	printf("Usage: userctl agent [--config PROFILE] [--takeover] [--verbose] [--quiet]\n\n"
 	       "Runs the IPFIX exporter in the foreground: takes this network\n"
 	       "namespace's flow records from the kernel and sends them as IPFIX over\n"
 	       "UDP to every collector of the configuration in force. With --config it\n"
 	       "first pushes PROFILE (as userctl push-config). It follows later\n"
 	       "push-config without restart; SIGHUP re-resolves collector host names;\n"
 	       "SIGTERM sends what is left and exits. --verbose logs every message.\n"
+	       "One agent runs per namespace: a second one is refused, unless started\n"
+	       "with --takeover, which makes the running one exit.\n"
 	       "Needs CAP_NET_ADMIN.\n");
 	return 0;
 }
@@ -302,17 +311,25 @@ static int push_first(struct agent *a, const char *path)
 static int attach(struct agent *a)
 {
 	char err[512];
+	int ret;
 
 	netlink_close(a->nl);
 	a->nl = NULL;
-	if (netlink_open(&a->nl, err, sizeof(err)) ||
-	    netlink_register_agent(a->nl, err, sizeof(err)) ||
-	    netlink_subscribe_config(a->nl, err, sizeof(err))) {
-		ulog(ULOG_ERR, "%s", err);
+	if (netlink_open(&a->nl, err, sizeof(err)))
+		goto fail;
+	ret = netlink_register_agent(a->nl, false, err, sizeof(err));
+	if (ret == -EBUSY) {
+		ulog(ULOG_ERR, "another agent registered while the module was away; exiting");
+		a->displaced = true;
 		return -1;
 	}
+	if (ret || netlink_subscribe_config(a->nl, err, sizeof(err)))
+		goto fail;
 	a->kernel_lost_seen = 0;
 	return load_config(a);
+fail:
+	ulog(ULOG_ERR, "%s", err);
+	return -1;
 }
 
 static void run(struct agent *a)
@@ -323,7 +340,7 @@ static void run(struct agent *a)
 	char err[512];
 	unsigned int ev = 0;
 
-	while (!stop_requested) {
+	while (!stop_requested && !a->displaced) {
 		now = ulog_monotonic_ms();
 		if (!attached) {
 			/* The module went away: try again every few seconds. */
@@ -353,6 +370,8 @@ static void run(struct agent *a)
 		now = ulog_monotonic_ms();
 		if (((ev & NETLINK_EV_RECORDS) || a->more || now - last_second >= 1000) &&
 		    drain(a)) {
+			if (a->displaced)
+				break;
 			ulog(ULOG_WARN, "lost the kernel (module unloaded?); will attach again");
 			attached = false;
 			last_attach = now;
@@ -365,6 +384,8 @@ static void run(struct agent *a)
 			write_state(a, true);
 		}
 	}
+	if (a->displaced)
+		return;
 	ulog(ULOG_INFO, "stopping: sending what the kernel still holds");
 	if (attached)
 		drain(a);
@@ -375,6 +396,7 @@ int agent_main(int argc, char *argv[])
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *config = NULL;
+	bool takeover = false;
 	struct agent *a;
 	char err[512];
 	int i, ret = 1;
@@ -388,6 +410,8 @@ int agent_main(int argc, char *argv[])
 			ulog_verbosity = ULOG_DEBUG;
 		else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
 			ulog_verbosity = ULOG_WARN;
+		else if (!strcmp(argv[i], "--takeover"))
+			takeover = true;
 		else {
 			fprintf(stderr, "userctl agent: unknown option \"%s\"; try --help\n", argv[i]);
 			return 1;
@@ -398,6 +422,7 @@ int agent_main(int argc, char *argv[])
 		return 1;
 	eipfix_profile_init(&a->cfg);
 	a->started_ms = wall_ms();
+	a->takeover = takeover;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -409,19 +434,24 @@ int agent_main(int argc, char *argv[])
 		ret = netlink_exit_code(ret);
 		goto out;
 	}
-	ret = USERCTL_EXIT_ERROR;
-	if (config && push_first(a, config))
-		goto out;
-	if (netlink_register_agent(a->nl, err, sizeof(err)) ||
-	    netlink_subscribe_config(a->nl, err, sizeof(err))) {
-		fprintf(stderr, "userctl agent: %s\n", err);
+	if (config && push_first(a, config)) {
+		ret = USERCTL_EXIT_ERROR;
 		goto out;
 	}
+	ret = netlink_register_agent(a->nl, a->takeover, err, sizeof(err));
+	if (ret == -EBUSY)
+		snprintf(err, sizeof(err), "another agent is running in this network namespace: stop it first, or start this one with --takeover");
+	if (ret || netlink_subscribe_config(a->nl, err, sizeof(err))) {
+		fprintf(stderr, "userctl agent: %s\n", err);
+		ret = USERCTL_EXIT_ERROR;
+		goto out;
+	}
+	ret = USERCTL_EXIT_ERROR;
 	if (load_config(a))
 		goto out;
 	ulog(ULOG_INFO, "agent %s running (pid %d)", USERCTL_VERSION, (int)getpid());
 	run(a);
-	ret = 0;
+	ret = a->displaced ? USERCTL_EXIT_ERROR : 0;
 out:
 	write_state(a, false);
 	if (a->ex_ready)

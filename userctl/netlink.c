@@ -797,12 +797,16 @@ int netlink_take_records(struct netlink *nl, netlink_record_fn fn, void *arg,
 	return request(nl, msg, EIPFIX_CMD_GET_RECORDS, parse_flows, &fr, err, errlen);
 }
 
-int netlink_register_agent(struct netlink *nl, char *err, size_t errlen)
+int netlink_register_agent(struct netlink *nl, bool takeover, char *err, size_t errlen)
 {
 	struct nl_msg *msg = new_msg(nl, EIPFIX_CMD_REGISTER_AGENT, 0, 0);
 
 	if (!msg)
 		return -ENOMEM;
+	if (takeover && nla_put_flag(msg, EIPFIX_A_AGENT_TAKEOVER)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
 	return request(nl, msg, EIPFIX_CMD_REGISTER_AGENT, NULL, NULL, err, errlen);
 }
 

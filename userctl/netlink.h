@@ -8,6 +8,7 @@
 #ifndef USERCTL_NETLINK_H
 #define USERCTL_NETLINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/enclave_ipfix.h>
@@ -44,7 +45,11 @@ int netlink_dump_flows(struct netlink *nl, netlink_record_fn fn, void *arg,
 		       char *err, size_t errlen);
 
 /* The agent's calls. */
-int netlink_register_agent(struct netlink *nl, char *err, size_t errlen);
+/*
+ * Registers the socket as the namespace's agent. -EBUSY while another agent
+ * is registered, unless @takeover (which displaces it).
+ */
+int netlink_register_agent(struct netlink *nl, bool takeover, char *err, size_t errlen);
 int netlink_subscribe_config(struct netlink *nl, char *err, size_t errlen);
 /*
  * Takes what the kernel's record queue holds (one GET_RECORDS dump),

@@ -4,7 +4,8 @@
 #  - each network namespace has its own config, flows and counters: traffic metered in
 #    one is invisible in the other, and an agent in one gets none of the other's records;
 #  - a process without CAP_NET_ADMIN can neither change the config nor read flows,
-#    counters or records (EPERM), and cannot register as the agent.
+#    counters or records (EPERM), and cannot register as the agent;
+#  - one agent per namespace: a second is refused, --takeover displaces the first.
 . "$(dirname "$0")/lib.sh"
 
 REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -60,6 +61,30 @@ check_match "unprivileged agent cannot register" 'permission denied|Operation no
 check_match "config unchanged by the refused push" 'Udp/127.0.0.1:4739' "$USERCTL" status --json
 
 kill "$OTHER_AGENT"; wait "$OTHER_AGENT" 2>/dev/null
+
+# One agent per namespace: a second is refused, --takeover displaces the first, which
+# exits saying why (no two exporters taking turns with the records).
+"$USERCTL" agent >"$W/agent1.log" 2>&1 &
+A1=$!
+wait_log() {	# wait_log FILE REGEX SECONDS
+	local i
+	for i in $(seq $(($3 * 10))); do grep -qE "$2" "$1" && return 0; sleep 0.1; done
+	cat "$1"; return 1
+}
+check "agent 1 runs" wait_log "$W/agent1.log" 'running \(pid' 20
+check_match "a second agent is refused, saying why (exit 1)" 'another agent is running in this network namespace' \
+	sh -c "timeout 20 $USERCTL agent 2>&1; test \$? -eq 1"
+check "agent 1 still runs" kill -0 $A1
+"$USERCTL" agent --takeover >"$W/agent3.log" 2>&1 &
+A3=$!
+check "agent 3 (--takeover) runs" wait_log "$W/agent3.log" 'running \(pid' 20
+check "agent 1 says it was displaced" wait_log "$W/agent1.log" 'another agent took over' 20
+for _ in $(seq 100); do kill -0 $A1 2>/dev/null || break; sleep 0.1; done
+wait $A1 2>/dev/null
+a1rc=$?
+check "... and exits 1 (exit $a1rc)" test "$a1rc" -eq 1
+check "agent 3 still runs" kill -0 $A3
+kill $A3; wait $A3 2>/dev/null
 check "namespace other deletes with its config" ip netns del other
 check "topology down" topo_down
 check "rmmod" mod_unload

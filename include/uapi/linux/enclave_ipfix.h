@@ -101,9 +101,11 @@
  *
  * EIPFIX_CMD_REGISTER_AGENT (doit)
  *   Makes the requesting socket the agent of the namespace. Only one agent
- *   exists per namespace; a later registration replaces the earlier one. The
- *   registration ends when the socket closes. Records are only ever handed to
- *   the registered agent.
+ *   exists per namespace: while another socket is registered the request
+ *   fails with EBUSY, unless it carries EIPFIX_A_AGENT_TAKEOVER (NLA_FLAG),
+ *   which replaces the earlier agent (whose GET_RECORDS then fail with EPERM).
+ *   The registration ends when the socket closes. Records are only ever
+ *   handed to the registered agent.
  *
  * EIPFIX_CMD_GET_RECORDS (dump, registered agent only)
  *   Takes records off the namespace's record queue, many per message, each an
@@ -188,6 +190,7 @@ enum eipfix_attr {
 	EIPFIX_A_ACL_DEFAULT_HITS,
 	EIPFIX_A_ACL_RULE_HITS,
 	EIPFIX_A_ACL_RULE_HIT,
+	EIPFIX_A_AGENT_TAKEOVER,
 	__EIPFIX_A_MAX
 };
 
