@@ -57,26 +57,16 @@ struct eipfix_scan {
 	unsigned long idle_timeout;
 	bool interim_due;
 	bool force;
-	bool no_wait;		/* the agent did not keep up: stop waiting */
+	bool may_hold;		/* keep flows rather than drop when the queue is full */
+	bool held;		/* a flow was kept for want of room: stop */
 };
 
-/*
- * Between buckets: when the record queue is nearly full and an agent is
- * there to empty it, wait for it rather than drop what the next buckets
- * emit (a tick of a million flows emits a million records at once), for
- * as long as it keeps taking records. An agent that takes none for a
- * second is not waited for again in this scan; what does not fit is
- * dropped and counted, as with no agent.
- */
-static void eipfix_expiry_pace(void *arg)
+/* Between buckets: a scan that kept a flow for want of room stops there. */
+static bool eipfix_expiry_pace(void *arg)
 {
-	struct eipfix_scan *scan = arg;
-	struct eipfix_records *q = &scan->en->records;
+	const struct eipfix_scan *scan = arg;
 
-	if (scan->no_wait || eipfix_records_len(q) < q->limit / 4 * 3)
-		return;
-	if (!eipfix_records_wait_room(q, HZ))
-		scan->no_wait = true;
+	return scan->held;
 }
 
 static void eipfix_flow_reset_deltas(struct eipfix_flow *flow)
@@ -93,13 +83,24 @@ static enum eipfix_walk_action eipfix_expiry_visit(struct eipfix_flow *flow,
 	struct eipfix_net *en = scan->en;
 	u8 reason;
 
+	if (scan->held)
+		return EIPFIX_WALK_KEEP;
 	reason = scan->force ? EIPFIX_END_FORCED :
 		 eipfix_expiry_decide(flow, scan->now, scan->idle_timeout,
 				      scan->interim_due);
 	if (!reason)
 		return EIPFIX_WALK_KEEP;
-	if (flow->packets)
+	if (flow->packets) {
+		/*
+		 * No room, and an agent that will make some: the flow keeps
+		 * its counts and its due record, and the scan goes on later.
+		 */
+		if (scan->may_hold && eipfix_records_hold(&en->records)) {
+			scan->held = true;
+			return EIPFIX_WALK_KEEP;
+		}
 		eipfix_records_emit(&en->records, flow, reason);
+	}
 	if (reason == EIPFIX_END_ACTIVE) {
 		eipfix_flow_reset_deltas(flow);
 		return EIPFIX_WALK_KEEP;
@@ -108,15 +109,19 @@ static enum eipfix_walk_action eipfix_expiry_visit(struct eipfix_flow *flow,
 	return EIPFIX_WALK_REMOVE;
 }
 
-/* Ends every flow of @table with a forced-end record. Under en->lock. */
+/*
+ * Ends every flow of @table with a forced-end record, now: what does not
+ * fit the queue is dropped and counted (the namespace is going away, or a
+ * test wants it so). Under en->lock.
+ */
 void eipfix_expiry_end_all(struct eipfix_net *en, struct eipfix_table *table)
 {
 	struct eipfix_scan scan = { .en = en, .force = true };
 
 	if (table)
 		eipfix_table_scan(table, jiffies, table->idle_timeout,
-				  table->fin_grace, true, eipfix_expiry_visit,
-				  eipfix_expiry_pace, &scan);
+				  table->fin_grace, true, NULL, eipfix_expiry_visit,
+				  NULL, &scan);
 }
 
 /**
@@ -128,9 +133,11 @@ void eipfix_expiry_end_all(struct eipfix_net *en, struct eipfix_table *table)
  * @interim_due: whether this scan is an interim tick
  *
  * An interim tick looks at every flow; other scans only at the buckets
- * where a flow may end (flow_table.c).
+ * where a flow may end (flow_table.c). A scan that finds the queue full
+ * while the agent takes records stops there (en->scan_held); an interim
+ * tick goes on from that bucket at its next call (en->scan_cursor).
  *
- * Context: process, under en->lock.
+ * Context: process, under en->lock; never waits for the agent.
  * Return: how many flows were looked at.
  */
 u32 eipfix_expiry_scan(struct eipfix_net *en, struct eipfix_table *table,
@@ -139,12 +146,84 @@ u32 eipfix_expiry_scan(struct eipfix_net *en, struct eipfix_table *table,
 {
 	struct eipfix_scan scan = {
 		.en = en, .now = now, .idle_timeout = idle_timeout,
-		.interim_due = interim_due,
+		.interim_due = interim_due, .may_hold = true,
 	};
+	u32 cursor = interim_due ? en->scan_cursor : 0, shown;
 
-	return eipfix_table_scan(table, now, idle_timeout, EIPFIX_FIN_GRACE,
-				 interim_due, eipfix_expiry_visit,
-				 eipfix_expiry_pace, &scan);
+	shown = eipfix_table_scan(table, now, idle_timeout, EIPFIX_FIN_GRACE,
+				  interim_due, &cursor, eipfix_expiry_visit,
+				  eipfix_expiry_pace, &scan);
+	en->scan_cursor = interim_due ? cursor : 0;
+	en->scan_held = scan.held;
+	return shown;
+}
+
+/*
+ * Tables replaced by a reconfiguration (main.c) end their flows here, as the
+ * queue has room: every flow a forced-end record, none dropped while the
+ * agent takes records. A table is freed once empty. Under en->lock.
+ *
+ * Return: true if a table still holds flows for want of room.
+ */
+bool eipfix_expiry_drain_retired(struct eipfix_net *en)
+{
+	struct eipfix_table *table, *tmp;
+
+	list_for_each_entry_safe(table, tmp, &en->retired, retired) {
+		struct eipfix_scan scan = { .en = en, .force = true, .may_hold = true };
+
+		eipfix_table_scan(table, jiffies, table->idle_timeout,
+				  table->fin_grace, true, NULL, eipfix_expiry_visit,
+				  eipfix_expiry_pace, &scan);
+		if (scan.held)
+			return true;
+		list_del(&table->retired);
+		en->nretired--;
+		eipfix_table_free(table);
+	}
+	return false;
+}
+
+/**
+ * eipfix_expiry_retire() - end the flows of a table no packet sees any more
+ * @en: the namespace
+ * @table: the table, unpublished, no packet still counting into it
+ *
+ * Its flows get their forced-end records from the expiry work as the agent
+ * makes room. At most EIPFIX_RETIRED_MAX tables wait so: beyond that (a
+ * stream of reconfigurations faster than the agent), the oldest is ended
+ * at once, dropping what does not fit. Under en->lock.
+ */
+void eipfix_expiry_retire(struct eipfix_net *en, struct eipfix_table *table)
+{
+	struct eipfix_table *oldest;
+
+	if (en->nretired >= EIPFIX_RETIRED_MAX) {
+		oldest = list_first_entry(&en->retired, struct eipfix_table, retired);
+		list_del(&oldest->retired);
+		en->nretired--;
+		eipfix_expiry_end_all(en, oldest);
+		eipfix_table_free(oldest);
+	}
+	list_add_tail(&table->retired, &en->retired);
+	en->nretired++;
+	mod_delayed_work(system_power_efficient_wq, &en->expiry_work, 0);
+}
+
+/*
+ * The namespace is going away: every retired table ends now, what does not
+ * fit the queue dropped and counted. Under en->lock; the work is stopped.
+ */
+void eipfix_expiry_end_retired(struct eipfix_net *en)
+{
+	struct eipfix_table *table, *tmp;
+
+	list_for_each_entry_safe(table, tmp, &en->retired, retired) {
+		list_del(&table->retired);
+		eipfix_expiry_end_all(en, table);
+		eipfix_table_free(table);
+	}
+	en->nretired = 0;
 }
 
 /* Gives a flow evicted from a full table its record. Any context. */
@@ -158,29 +237,47 @@ void eipfix_expiry_evicted(struct eipfix_net *en, struct eipfix_flow *flow)
 	eipfix_flow_free(flow);
 }
 
+/*
+ * Once a second (and at once when a held scan gets room): the retired
+ * tables first (their records are the oldest), then the flows in force,
+ * with the one-minute tick. A tick that was held goes on where it stopped
+ * until it has seen every flow; a held scan is looked at again every
+ * EIPFIX_HELD_RETRY in case the agent stalls (then the scan drops).
+ */
 static void eipfix_expiry_work(struct work_struct *work)
 {
 	struct eipfix_net *en = container_of(to_delayed_work(work),
 					     struct eipfix_net, expiry_work);
-	unsigned long now = jiffies;
+	unsigned long now = jiffies, delay = EIPFIX_SCAN_PERIOD;
 	struct eipfix_config *cfg;
 	struct eipfix_table *table;
-	bool interim_due = false;
+	bool held;
 
 	mutex_lock(&en->lock);
 	cfg = rcu_dereference_protected(en->config, lockdep_is_held(&en->lock));
 	table = rcu_dereference_protected(en->table, lockdep_is_held(&en->lock));
-	if (!table)
+	held = eipfix_expiry_drain_retired(en);
+	if (!table && list_empty(&en->retired))
 		goto out;
-	if (time_after_eq(now, en->next_tick)) {
+	if (table && time_after_eq(now, en->next_tick)) {
 		en->ticks++;
 		en->next_tick += EIPFIX_TICK;
-		interim_due = eipfix_expiry_interim_due(en->ticks, cfg->interval_ms);
+		if (eipfix_expiry_interim_due(en->ticks, cfg->interval_ms)) {
+			en->interim_pending = true;
+			en->scan_cursor = 0;
+		}
 	}
-	eipfix_expiry_scan(en, table, now, msecs_to_jiffies(cfg->idle_timeout_ms),
-			   interim_due);
-	queue_delayed_work(system_power_efficient_wq, &en->expiry_work,
-			   EIPFIX_SCAN_PERIOD);
+	if (table && !held) {
+		eipfix_expiry_scan(en, table, now,
+				   msecs_to_jiffies(cfg->idle_timeout_ms),
+				   en->interim_pending);
+		held = en->scan_held;
+		if (!held)
+			en->interim_pending = false;
+	}
+	if (held)
+		delay = EIPFIX_HELD_RETRY;
+	queue_delayed_work(system_power_efficient_wq, &en->expiry_work, delay);
 out:
 	mutex_unlock(&en->lock);
 }
@@ -188,16 +285,20 @@ out:
 void eipfix_expiry_init(struct eipfix_net *en)
 {
 	INIT_DELAYED_WORK(&en->expiry_work, eipfix_expiry_work);
+	INIT_LIST_HEAD(&en->retired);
 }
 
 /*
  * Starts the scans and the one-minute tick when metering begins. The work
- * stops by itself once there is no table. Under en->lock.
+ * stops by itself once there is no table, retired or in force. Under
+ * en->lock.
  */
 void eipfix_expiry_start(struct eipfix_net *en)
 {
 	en->ticks = 0;
 	en->next_tick = jiffies + EIPFIX_TICK;
+	en->interim_pending = false;
+	en->scan_cursor = 0;
 	queue_delayed_work(system_power_efficient_wq, &en->expiry_work,
 			   EIPFIX_SCAN_PERIOD);
 }

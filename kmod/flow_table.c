@@ -88,6 +88,7 @@ struct eipfix_table *eipfix_table_new(u32 max_flows, gfp_t gfp)
 	table->max_flows = max_flows;
 	table->seed = get_random_u32();
 	atomic_set(&table->count, 0);
+	INIT_LIST_HEAD(&table->retired);
 	for (i = 0; i < EIPFIX_TABLE_LOCKS; i++)
 		spin_lock_init(&table->locks[i]);
 	return table;
@@ -343,8 +344,12 @@ static u32 eipfix_bucket_visit(struct eipfix_table *table, u32 i, u32 now,
  * @idle_timeout: jiffies without a packet after which a flow ends
  * @fin_grace: jiffies after a FIN or RST after which a flow ends
  * @all: show every flow (an interim tick, a forced end)
+ * @cursor: the bucket to start at; set to where a stopped scan goes on (the
+ *	    bucket it stopped in), or to 0 once the scan reached the end (NULL:
+ *	    from 0, to the end)
  * @fn: called with the flow's lock held
- * @pace: if not NULL, called after each bucket @fn was shown, unlocked
+ * @pace: if not NULL, called after each bucket @fn was shown, unlocked;
+ *	  returning true stops the scan there
  * @arg: passed to @fn and @pace
  *
  * Visits only the buckets whose due time came, unless @all or the timeouts
@@ -356,10 +361,10 @@ static u32 eipfix_bucket_visit(struct eipfix_table *table, u32 i, u32 now,
  */
 u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
 		      unsigned long idle_timeout, unsigned long fin_grace,
-		      bool all, eipfix_walk_fn fn, eipfix_pace_fn pace,
-		      void *arg)
+		      bool all, u32 *cursor, eipfix_walk_fn fn,
+		      eipfix_pace_fn pace, void *arg)
 {
-	u32 i, shown = 0;
+	u32 i = cursor ? min(*cursor, table->mask + 1) : 0, shown = 0;
 
 	/* Inserts read the timeouts under their bucket lock, which we take. */
 	if (idle_timeout != table->idle_timeout || fin_grace != table->fin_grace) {
@@ -367,15 +372,21 @@ u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
 		WRITE_ONCE(table->fin_grace, fin_grace);
 		all = true;
 	}
-	for (i = 0; i <= table->mask; i++) {
+	for (; i <= table->mask; i++) {
 		if (all || !eipfix_due_before(now, READ_ONCE(table->due[i]))) {
 			shown += eipfix_bucket_visit(table, i, now, fn, arg);
-			if (pace)
-				pace(arg);
+			/* Stopped: this bucket again first (what it kept). */
+			if (pace && pace(arg)) {
+				if (cursor)
+					*cursor = i;
+				return shown;
+			}
 		}
 		if ((i & 1023) == 1023)
 			cond_resched();
 	}
+	if (cursor)
+		*cursor = 0;
 	return shown;
 }
 
@@ -390,5 +401,5 @@ u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
 void eipfix_table_walk(struct eipfix_table *table, eipfix_walk_fn fn, void *arg)
 {
 	eipfix_table_scan(table, jiffies, table->idle_timeout, table->fin_grace,
-			  true, fn, NULL, arg);
+			  true, NULL, fn, NULL, arg);
 }

@@ -28,6 +28,7 @@ struct eipfix_table {
 	u32 max_flows;
 	u32 seed;
 	atomic_t count;
+	struct list_head retired;	/* on its namespace's list once replaced */
 	spinlock_t locks[EIPFIX_TABLE_LOCKS];	/* bucket inserts and removals */
 };
 
@@ -51,8 +52,8 @@ enum eipfix_walk_action {
 typedef enum eipfix_walk_action (*eipfix_walk_fn)(struct eipfix_flow *flow,
 						    void *arg);
 
-/* Called between buckets of a scan, where the walker may sleep. */
-typedef void (*eipfix_pace_fn)(void *arg);
+/* Called between buckets of a scan, unlocked; true stops the scan there. */
+typedef bool (*eipfix_pace_fn)(void *arg);
 
 int eipfix_flow_cache_init(void);
 void eipfix_flow_cache_exit(void);
@@ -66,8 +67,8 @@ eipfix_table_account(struct eipfix_table *table, const struct eipfix_pkt *pkt,
 void eipfix_table_walk(struct eipfix_table *table, eipfix_walk_fn fn, void *arg);
 u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
 		      unsigned long idle_timeout, unsigned long fin_grace,
-		      bool all, eipfix_walk_fn fn, eipfix_pace_fn pace,
-		      void *arg);
+		      bool all, u32 *cursor, eipfix_walk_fn fn,
+		      eipfix_pace_fn pace, void *arg);
 void eipfix_flow_free(struct eipfix_flow *flow);
 
 static inline u32 eipfix_table_count(const struct eipfix_table *table)

@@ -89,9 +89,10 @@ void eipfix_net_refresh_ifset(struct eipfix_net *en)
 }
 
 /*
- * Swaps in a new table (or none) and ends every flow of the old one with a
- * forced-end record. Packets see the new table from the swap on; once no
- * packet can still be counting into the old one, it is emptied.
+ * Swaps in a new table (or none); every flow of the old one is to end with
+ * a forced-end record. Packets see the new table from the swap on; once no
+ * packet can still be counting into the old one, it is retired: the expiry
+ * work ends its flows as the agent makes room for their records.
  */
 static void eipfix_swap_table(struct eipfix_net *en, struct eipfix_table *table)
 {
@@ -101,8 +102,7 @@ static void eipfix_swap_table(struct eipfix_net *en, struct eipfix_table *table)
 	if (!old)
 		return;
 	synchronize_net();
-	eipfix_expiry_end_all(en, old);
-	eipfix_table_free(old);
+	eipfix_expiry_retire(en, old);
 }
 
 /**
@@ -193,7 +193,7 @@ static int __net_init eipfix_net_init(struct net *net)
 	RCU_INIT_POINTER(en->ifset, NULL);
 	RCU_INIT_POINTER(en->table, NULL);
 	eipfix_records_init(&en->records, eipfix_record_queue_len, en->counters,
-			    eipfix_netlink_records_pending);
+			    eipfix_netlink_records_pending, &en->expiry_work);
 	eipfix_expiry_init(en);
 	INIT_DELAYED_WORK(&en->acl_gc_work, eipfix_acl_gc_work);
 	return 0;
@@ -203,6 +203,7 @@ static void __net_exit eipfix_net_exit(struct net *net)
 {
 	struct eipfix_net *en = eipfix_net(net);
 	struct eipfix_ifset *ifset;
+	u64 dropped_before, lost;
 
 	mutex_lock(&en->lock);
 	eipfix_hooks_unregister(en);
@@ -212,7 +213,22 @@ static void __net_exit eipfix_net_exit(struct net *net)
 
 	eipfix_expiry_stop(en);
 	cancel_delayed_work_sync(&en->acl_gc_work);
-	eipfix_records_flush(&en->records);
+	/*
+	 * No agent can take records any more (the module's family may be gone
+	 * already): the flows end into the queue, and the log says how many
+	 * records that loses, since no counter outlives the namespace.
+	 */
+	dropped_before = eipfix_counter_sum(en->counters,
+					    EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL);
+	mutex_lock(&en->lock);
+	eipfix_expiry_end_retired(en);
+	mutex_unlock(&en->lock);
+	lost = eipfix_records_flush_count(&en->records) +
+	       eipfix_counter_sum(en->counters, EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL) -
+	       dropped_before;
+	if (lost)
+		pr_warn("%llu flow records not delivered: the namespace or the module went away first\n",
+			lost);
 	synchronize_net();
 	kfree(ifset);
 	eipfix_config_free(rcu_dereference_protected(en->config, true));

@@ -929,12 +929,7 @@ static int eipfix_netlink_release(struct notifier_block *nb, unsigned long event
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC || !n->portid)
 		return NOTIFY_DONE;
 	en = eipfix_net(n->net);
-	spin_lock_bh(&en->records.lock);
-	if (en->records.agent_portid == n->portid)
-		en->records.agent_portid = 0;
-	spin_unlock_bh(&en->records.lock);
-	/* A scan waiting for this agent to take records need not wait. */
-	wake_up(&en->records.room);
+	eipfix_records_agent_gone(&en->records, n->portid);
 	return NOTIFY_DONE;
 }
 

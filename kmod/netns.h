@@ -30,6 +30,11 @@ struct eipfix_net {
 	u32 acl_gc_cursor;
 	unsigned long next_tick;	/* jiffies of the next one-minute tick */
 	u32 ticks;			/* one-minute ticks since metering began */
+	bool interim_pending;		/* a tick's interim records are not all out */
+	bool scan_held;			/* the last scan stopped for want of room */
+	u32 scan_cursor;		/* where a held tick goes on */
+	struct list_head retired;	/* replaced tables ending their flows */
+	u32 nretired;
 	bool hooks_registered;
 };
 

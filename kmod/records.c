@@ -11,37 +11,82 @@
 
 void eipfix_records_init(struct eipfix_records *q, u32 limit,
 			 struct eipfix_counters __percpu *counters,
-			 work_func_t notify)
+			 work_func_t notify, struct delayed_work *resume)
 {
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->queue);
 	q->len = 0;
 	q->limit = limit;
 	q->agent_portid = 0;
+	q->held = false;
 	q->counters = counters;
 	INIT_WORK(&q->notify_work, notify);
-	init_waitqueue_head(&q->room);
+	q->resume = resume;
 }
 
-/* Half empty: a waiting scan may go on. */
-static bool eipfix_records_roomy(const struct eipfix_records *q)
+/* Lets a held scan go on (now, from its work): room came, or the agent went. */
+static void eipfix_records_release(struct eipfix_records *q)
 {
-	return READ_ONCE(q->len) <= q->limit / 2;
+	if (!READ_ONCE(q->held))
+		return;
+	WRITE_ONCE(q->held, false);
+	if (q->resume)
+		mod_delayed_work(system_power_efficient_wq, q->resume, 0);
 }
 
-/* Frees every queued record; the namespace is going away. */
-void eipfix_records_flush(struct eipfix_records *q)
+/**
+ * eipfix_records_flush_count() - free every queued record
+ * @q: the queue; its namespace is going away, no agent can take them now
+ *
+ * Return: how many records were still queued (never delivered).
+ */
+u32 eipfix_records_flush_count(struct eipfix_records *q)
 {
 	struct eipfix_record *rec, *tmp;
 	LIST_HEAD(old);
+	u32 n = 0;
 
 	cancel_work_sync(&q->notify_work);
 	spin_lock_bh(&q->lock);
 	list_splice_init(&q->queue, &old);
 	q->len = 0;
 	spin_unlock_bh(&q->lock);
-	list_for_each_entry_safe(rec, tmp, &old, list)
+	list_for_each_entry_safe(rec, tmp, &old, list) {
 		kfree(rec);
+		n++;
+	}
+	return n;
+}
+
+void eipfix_records_flush(struct eipfix_records *q)
+{
+	eipfix_records_flush_count(q);
+}
+
+/**
+ * eipfix_records_hold() - whether a scan must keep its flows for now
+ * @q: the queue
+ *
+ * True when the queue is full and a live agent will make room: the caller
+ * keeps the flow it was about to emit (and stops), and is resumed once the
+ * agent took the queue down to half. False when there is room, or when
+ * nobody will make room (no agent, or one that took nothing for
+ * EIPFIX_AGENT_STALL): then an emit drops, and counts, what does not fit.
+ */
+bool eipfix_records_hold(struct eipfix_records *q)
+{
+	bool hold;
+
+	spin_lock_bh(&q->lock);
+	hold = q->len >= q->limit && q->agent_portid &&
+	       time_before(jiffies, q->last_taken + EIPFIX_AGENT_STALL);
+	if (hold)
+		q->held = true;
+	spin_unlock_bh(&q->lock);
+	/* Its dumps may have stopped at a bound: tell the agent again. */
+	if (hold)
+		schedule_work(&q->notify_work);
+	return hold;
 }
 
 /**
@@ -101,10 +146,11 @@ struct eipfix_record *eipfix_records_pop(struct eipfix_records *q)
 	if (rec) {
 		list_del(&rec->list);
 		q->len--;
+		q->last_taken = jiffies;
 	}
 	spin_unlock_bh(&q->lock);
-	if (rec && eipfix_records_roomy(q) && wq_has_sleeper(&q->room))
-		wake_up(&q->room);
+	if (rec && READ_ONCE(q->len) <= q->limit / 2)
+		eipfix_records_release(q);
 	return rec;
 }
 
@@ -123,12 +169,27 @@ void eipfix_records_set_agent(struct eipfix_records *q, u32 portid)
 
 	spin_lock_bh(&q->lock);
 	q->agent_portid = portid;
+	q->last_taken = jiffies;
 	wake = portid && q->len;
 	spin_unlock_bh(&q->lock);
 	if (wake)
 		schedule_work(&q->notify_work);
 	if (!portid)
-		wake_up(&q->room);	/* nobody will make room: stop waiting */
+		eipfix_records_release(q);	/* nobody will make room */
+}
+
+/* The socket @portid closed: if it was the agent, the registration ends. */
+void eipfix_records_agent_gone(struct eipfix_records *q, u32 portid)
+{
+	bool gone;
+
+	spin_lock_bh(&q->lock);
+	gone = q->agent_portid == portid;
+	if (gone)
+		q->agent_portid = 0;
+	spin_unlock_bh(&q->lock);
+	if (gone)
+		eipfix_records_release(q);
 }
 
 u32 eipfix_records_agent(struct eipfix_records *q)
@@ -144,37 +205,4 @@ u32 eipfix_records_agent(struct eipfix_records *q)
 u32 eipfix_records_len(struct eipfix_records *q)
 {
 	return READ_ONCE(q->len);
-}
-
-/**
- * eipfix_records_wait_room() - wait for the agent to take records
- * @q: the queue
- * @timeout: jiffies without progress after which to give up
- *
- * For an expiry scan about to emit more records than the queue has room
- * for: a one-minute tick of a large table emits a record per flow at once.
- * A slow agent is waited for as long as it keeps taking records.
- *
- * Context: process, may sleep.
- * Return: true once the queue is half empty; false if no agent is
- * registered or it took nothing within @timeout.
- */
-bool eipfix_records_wait_room(struct eipfix_records *q, unsigned long timeout)
-{
-	u32 before;
-
-	do {
-		if (!eipfix_records_agent(q))
-			return false;
-		/*
-		 * The agent is told only when the queue stops being empty, and
-		 * each of its dumps takes a bounded number: tell it again.
-		 */
-		schedule_work(&q->notify_work);
-		before = READ_ONCE(q->len);
-		if (wait_event_timeout(q->room, eipfix_records_roomy(q) ||
-				       !READ_ONCE(q->agent_portid), timeout))
-			return eipfix_records_roomy(q);
-	} while (READ_ONCE(q->len) < before);
-	return false;
 }

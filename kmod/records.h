@@ -26,29 +26,44 @@ struct eipfix_record {
 /*
  * The bounded queue of records of one namespace. Records wait here while
  * the agent is slow or away; the agent takes them with GET_RECORDS dumps.
+ *
+ * Backpressure: while an agent is registered and has taken a record (or
+ * registered) within EIPFIX_AGENT_STALL, an expiry scan that finds the
+ * queue full keeps its flows, with their counts and their due records, and
+ * stops (eipfix_records_hold()); the flow table is the buffer. Once the
+ * agent has taken the queue down to half, @resume (the scan's work) runs
+ * again. Records are dropped, and counted, only when no agent is registered,
+ * when it has taken nothing for EIPFIX_AGENT_STALL, or when a flow must
+ * leave a full table.
  */
+#define EIPFIX_AGENT_STALL (10 * HZ)
+
 struct eipfix_records {
 	spinlock_t lock;	/* queue, len, agent_portid */
 	struct list_head queue;
 	u32 len;
 	u32 limit;
 	u32 agent_portid;	/* 0: no agent registered */
+	unsigned long last_taken;	/* jiffies: the agent took a record */
+	bool held;			/* a scan stopped for room */
 	struct eipfix_counters __percpu *counters;
 	struct work_struct notify_work;	/* tells the agent records wait */
-	wait_queue_head_t room;		/* an expiry scan waiting for the agent */
+	struct delayed_work *resume;	/* the held scan's work, or NULL */
 };
 
 void eipfix_records_init(struct eipfix_records *q, u32 limit,
 			 struct eipfix_counters __percpu *counters,
-			 work_func_t notify);
+			 work_func_t notify, struct delayed_work *resume);
 void eipfix_records_flush(struct eipfix_records *q);
 bool eipfix_records_emit(struct eipfix_records *q, const struct eipfix_flow *flow,
 			 u8 end_reason);
 struct eipfix_record *eipfix_records_pop(struct eipfix_records *q);
 void eipfix_records_unpop(struct eipfix_records *q, struct eipfix_record *rec);
 void eipfix_records_set_agent(struct eipfix_records *q, u32 portid);
+void eipfix_records_agent_gone(struct eipfix_records *q, u32 portid);
 u32 eipfix_records_agent(struct eipfix_records *q);
 u32 eipfix_records_len(struct eipfix_records *q);
-bool eipfix_records_wait_room(struct eipfix_records *q, unsigned long timeout);
+bool eipfix_records_hold(struct eipfix_records *q);
+u32 eipfix_records_flush_count(struct eipfix_records *q);
 
 #endif /* _EIPFIX_RECORDS_H */

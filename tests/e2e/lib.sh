@@ -138,6 +138,38 @@ mod_load() {
 
 mod_unload() { rmmod "$EIPFIX_MODULE"; }
 
+# wait_log FILE REGEX SECONDS: until a line of FILE matches (else prints FILE, fails)
+wait_log() {
+	local i
+	for i in $(seq $(($3 * 10))); do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	cat "$1"; return 1
+}
+
+# --- the product's counters, with jq --------------------------------------------------
+# These use $W (the test's work dir) and $EIPFIX_USERCTL.
+# status NAME: userctl status --json in $W/NAME.json
+status() { "$EIPFIX_USERCTL" status --json >"$W/$1.json"; }
+# jtest NAME EXPR: the jq expression EXPR over $k (kernel counters) and $a (the agent's)
+# of $W/NAME.json holds; else prints it with the values. (jq, not python: a python start
+# costs about a second under TCG.)
+_jq() { jq "$1" ".kernel as \$k | (.agent // {}) as \$a | $2" "$W/$3.json"; }
+jtest() {
+	_jq -e "$2" "$1" >/dev/null && return 0
+	echo "false: $2"
+	jq -c '.kernel, .agent' "$W/$1.json"
+	return 1
+}
+jget() { _jq -r "$1" "$2"; }
+# wait_for EXPR SECS NAME: polls status until EXPR holds (last status in $W/NAME.json)
+wait_for() {
+	local end=$((SECONDS + $2))
+	while :; do
+		status "$3" && jtest "$3" "$1" >/dev/null && return 0
+		[ $SECONDS -ge $end ] && { jtest "$3" "$1"; return 1; }
+		sleep 1
+	done
+}
+
 # --- netfilter hooks ----------------------------------------------------------------
 # `nft list hooks` needs nfnetlink_hook (CONFIG_NETFILTER_NETLINK_HOOK): Debian's 6.12 has
 # it, 6.1 does not. There, hooktrace_start (call it before loading the module) records

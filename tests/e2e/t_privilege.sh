@@ -66,11 +66,6 @@ kill "$OTHER_AGENT"; wait "$OTHER_AGENT" 2>/dev/null
 # exits saying why (no two exporters taking turns with the records).
 "$USERCTL" agent >"$W/agent1.log" 2>&1 &
 A1=$!
-wait_log() {	# wait_log FILE REGEX SECONDS
-	local i
-	for i in $(seq $(($3 * 10))); do grep -qE "$2" "$1" && return 0; sleep 0.1; done
-	cat "$1"; return 1
-}
 check "agent 1 runs" wait_log "$W/agent1.log" 'running \(pid' 20
 check_match "a second agent is refused, saying why (exit 1)" 'another agent is running in this network namespace' \
 	sh -c "timeout 20 $USERCTL agent 2>&1; test \$? -eq 1"

@@ -77,28 +77,6 @@ profile() {	# profile FILE ENABLED SSH_PORT: the ACL differs with SSH_PORT (a ne
 JSON
 }
 
-# status NAME: userctl status --json in $W/NAME.json
-status() { "$USERCTL" status --json >"$W/$1.json"; }
-# jtest NAME EXPR: the jq expression EXPR over $k (kernel counters) and $a (the agent's)
-# of $W/NAME.json holds; else prints it with the values. (jq, not python: a python start
-# costs about a second under TCG.)
-_jq() { jq "$1" ".kernel as \$k | (.agent // {}) as \$a | $2" "$W/$3.json"; }
-jtest() {
-	_jq -e "$2" "$1" >/dev/null && return 0
-	echo "false: $2"
-	jq -c '.kernel, .agent' "$W/$1.json"
-	return 1
-}
-jget() { _jq -r "$1" "$2"; }
-# wait_for EXPR SECS NAME: polls status until EXPR holds (last status in $W/NAME.json)
-wait_for() {
-	local end=$((SECONDS + $2))
-	while :; do
-		status "$3" && jtest "$3" "$1" >/dev/null && return 0
-		[ $SECONDS -ge $end ] && { jtest "$3" "$1"; return 1; }
-		sleep 1
-	done
-}
 # wait_slab BOUND SECS CACHE...: until the caches hold at most BOUND objects
 wait_slab() {
 	local bound=$1 end=$((SECONDS + $2)) n

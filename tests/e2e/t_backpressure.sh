@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# t_backpressure: while an agent takes records, none is dropped however many flows end
+# at once: the flow table is the buffer, not the record queue (record_queue_len=256).
+#   A  3000 live flows, then a push-config that changes Interfaces: every flow ends with
+#      a forced-end record, and all 3000 reach the collector; none is dropped.
+#   B  meanwhile `userctl status` and push-config answer at once (no lock is held while
+#      the kernel waits for the agent).
+#   C  with no agent at all, the same reconfiguration drops what does not fit, counted.
+# The truth: the 3000 source ports the peer sent from, and the records the collector got
+# (our stream walk: no sequence gap), not the product's own counters alone.
+. "$(dirname "$0")/lib.sh"
+
+REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
+USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
+DEC=$REPO/tests/lib/ipfix_decoders.py
+W=$EIPFIX_RESULTS/t_backpressure
+mkdir -p "$W"
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip link del dummy7 2>/dev/null' EXIT
+QLEN=256 N=3000
+
+profile() {	# profile FILE INTERFACES-JSON
+	cat >"$1" <<JSON
+{ "FlowMetadata": { "IpFixCollectors": ["Udp/127.0.0.1:4740"], "Interfaces": $2,
+  "IdleTimeout": 600000 } }
+JSON
+}
+flood() {	# flood FIRST N: N UDP datagrams from the peer, one per source port: N flows
+	in_peer python3 - "$1" "$2" "$TAP0_V4" <<'PY'
+import socket, sys
+first, n, dst = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+for p in range(first, first + n):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("", p))
+    s.sendto(b"f" * 32, (dst, 9999))
+    s.close()
+PY
+}
+check "insmod record_queue_len=$QLEN" mod_load record_queue_len=$QLEN || bail "module does not load"
+check "topology up" topo_up || bail "no topology"
+ip link add dummy7 type dummy
+python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("100.64.0.1", 9999))
+while True: s.recv(2048)' &
+python3 "$DEC" listen 127.0.0.1 4740 "$W/c" >"$W/listen.log" 2>&1 &
+for _ in $(seq 100); do [ -e "$W/c.ready" ] && break; sleep 0.1; done
+check "collector listening" test -e "$W/c.ready"
+profile "$W/a.json" '["tap0"]'
+profile "$W/b.json" '["tap0", "dummy7"]'
+check "push-config (tap0, IdleTimeout 600 s)" "$USERCTL" push-config "$W/a.json"
+"$USERCTL" agent >"$W/agent.log" 2>&1 &
+AGENT=$!
+check "agent running" wait_log "$W/agent.log" 'running \(pid' 20
+
+# --- A, B --------------------------------------------------------------------------------
+check "the peer opens $N flows (one datagram each)" flood 30000 $N
+check "$N flows live" wait_for "\$k.flows_active >= $N" 60 live
+t0=$(date +%s%N)
+check "push-config that changes Interfaces (every flow ends: $N records, queue $QLEN)" \
+	"$USERCTL" push-config "$W/b.json"
+push_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+t1=$(date +%s%N)
+check "B: userctl status answers while the records drain" status during
+status_ms=$(( ($(date +%s%N) - t1) / 1000000 ))
+note "push-config took $push_ms ms, the status during the drain $status_ms ms; at that status: $(jget '"queue \($k.records_in_queue), delivered \($k.records_delivered), dropped \($k.records_dropped_queue_full)"' during)"
+check "A: every forced-end record delivered, none dropped (records_dropped_queue_full 0)" \
+	wait_for "\$k.records_in_queue == 0 and \$k.records_delivered >= $N and \$k.records_dropped_queue_full == 0 and \$a.records_sent >= \$k.records_delivered" 120 drained
+kill "$AGENT"; wait "$AGENT" 2>/dev/null
+for _ in $(seq 50); do grep -q . "$W/c.ipfix" 2>/dev/null && break; sleep 0.1; done
+sleep 1
+python3 "$DEC" stats "$W/c.ipfix" >"$W/stats.json"
+check "A: the collector got a record of every one of the $N flows, no sequence gap (our walk)" \
+	jq -e ".flow_records >= $N and (.seq_errors | length) == 0 and .listener_drops == 0" "$W/stats.json"
+check "A: ... each of the $N source ports the peer sent from, in a forced-end record (ipfixDump)" \
+	python3 - "$DEC" "$W/c.ipfix" $N <<'PY'
+import os, sys
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+import ipfix_decoders as d
+n = int(sys.argv[3])
+res = d.ipfixdump_records(sys.argv[2])
+mine = [r for r in res.records if r["dport"] == 9999 and 30000 <= (r["sport"] or 0) < 30000 + n]
+ports = {r["sport"] for r in mine}
+forced = sum(r["end_reason"] == 4 for r in mine)
+print(len(ports), "ports,", len(mine), "records,", forced, "forced-end;", res.problems[:3])
+assert len(ports) == n and len(mine) == n and forced == n, "missing or extra"
+PY
+
+# --- C -------------------------------------------------------------------------------------
+check "push-config (tap0 only) with no agent" "$USERCTL" push-config "$W/a.json"
+status c0
+d0=$(jget '$k.records_dropped_queue_full' c0)
+check "C: the peer opens $N flows again" flood 40000 $N
+check "C: $N flows live" wait_for "\$k.flows_active >= $N" 60 c1
+check "C: push-config that changes Interfaces, no agent" "$USERCTL" push-config "$W/b.json"
+check "C: with no agent, the queue fills ($QLEN) and the rest is dropped and counted" \
+	wait_for "\$k.records_in_queue == $QLEN and \$k.records_dropped_queue_full - $d0 >= $N - $QLEN" 60 c2
+
+check "topology down" topo_down
+check "rmmod" mod_unload
+check "kernel log clean" dmesg_clean
+finish
