@@ -247,6 +247,14 @@ static int request(struct netlink *nl, struct nl_msg *msg, uint8_t cmd,
 	}
 	while (!rq.done) {
 		ret = nl_recvmsgs(nl->sock, cb);
+		/*
+		 * ENOBUFS in a dump: the kernel found our receive buffer full
+		 * before it filled the next message, so nothing was lost; the
+		 * dump goes on as we read. (Closing the socket now would lose
+		 * the messages already queued to it.)
+		 */
+		if (ret == -NLE_NOMEM && !rq.done)
+			continue;
 		if (ret < 0 && !rq.done) {
 			snprintf(err, errlen, "cannot %s: %s", command_name(cmd),
 				 nl_geterror(ret));
