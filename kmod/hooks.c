@@ -132,6 +132,7 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	struct eipfix_table *table;
 	struct eipfix_acl *acl;
 	struct eipfix_pkt pkt;
+	int malformed;
 	bool meter;
 
 	if (!ifset || !dev || !eipfix_ifset_has(ifset, dev->ifindex))
@@ -145,7 +146,8 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	if (!meter && !acl)
 		return NF_ACCEPT;
 
-	if (eipfix_parse_skb(skb, state->pf, &pkt)) {
+	malformed = eipfix_parse_skb(skb, state->pf, &pkt);
+	if (malformed) {
 		if (net_ratelimit())
 			pr_debug("malformed packet on %s\n", dev->name);
 		eipfix_count(en->counters, EIPFIX_CTR_A_PARSE_ERRORS, 1);
@@ -156,6 +158,17 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 		if (!pkt.key.family)
 			return acl && acl->default_action == EIPFIX_ACL_DENY ?
 			       NF_DROP : NF_ACCEPT;
+	}
+	/*
+	 * Ingress runs after reassembly: a fragment still here is one the
+	 * kernel would not reassemble (an IPv6 first fragment without its
+	 * whole header chain, RFC 7112) and drops after us anyway. It has no
+	 * ports for a rule to judge or a flow to be metered by.
+	 */
+	if (pkt.fragment && dir == EIPFIX_DIR_RECEIVED) {
+		if (!malformed)
+			eipfix_count(en->counters, EIPFIX_CTR_A_PARSE_ERRORS, 1);
+		return NF_DROP;
 	}
 	pkt.key.ifindex = dev->ifindex;
 	pkt.key.direction = dir;

@@ -233,6 +233,7 @@ static int eipfix_parse_v4(const struct sk_buff *skb, struct eipfix_pkt *pkt)
 							  iph->protocol),
 				  pkt);
 
+	pkt->fragment = !!(ntohs(iph->frag_off) & (IP_OFFSET | IP_MF));
 	/* Later fragments have no transport header: metered as raw. */
 	if (ntohs(iph->frag_off) & IP_OFFSET)
 		return 0;
@@ -274,6 +275,7 @@ static int eipfix_parse_v6(const struct sk_buff *skb, struct eipfix_pkt *pkt)
 		eipfix_count_segs(skb, l3_len, sizeof(*ip6h), pkt);
 		return -EINVAL;
 	}
+	pkt->fragment = !!(ntohs(frag_off) & (~0x7 | IP6_MF));
 	if (ntohs(frag_off) & ~0x7) {
 		/*
 		 * A later fragment: ipv6_skip_exthdr() stops at its fragment
