@@ -65,13 +65,12 @@ JSON
 		sleep 0.1
 	done
 	check "IPFIX listener ready" test -e "$FLOWS_DIR/ipfix.ready"
-	sleep 1
+	for _ in $(seq 100); do ss -lun | grep -q '127.0.0.1:4739 ' && break; sleep 0.1; done
 	check "userctl push-config (metering $iface)" "$USERCTL" push-config "$FLOWS_DIR/profile.json"
 	"$USERCTL" agent --verbose >"$FLOWS_DIR/agent.log" 2>&1 &
 	FLOWS_AGENT=$!
 	FLOWS_PIDS+=("$FLOWS_AGENT")
-	sleep 1
-	check "agent is running" kill -0 "$FLOWS_AGENT"
+	check "agent is running" wait_log "$FLOWS_DIR/agent.log" 'running \(pid' 20
 }
 
 flows_traffic() {
@@ -91,7 +90,7 @@ while True:
 c.sendall(b"got %d" % n); c.close()
 PY
 	FLOWS_PIDS+=($!)
-	sleep 0.5
+	for _ in $(seq 100); do in_peer ss -ltn | grep -q ":5001 " && break; sleep 0.1; done
 	check "TCP transfer of 200000 bytes to the peer" env PEER_V4="$PEER_V4" python3 - <<'PY'
 import os, socket
 c = socket.create_connection((os.environ["PEER_V4"], 5001), timeout=5)
@@ -116,8 +115,10 @@ PY
 
 flows_end() {
 	local f=$FLOWS_DIR
-	# Idle timeout 2 s (+ FIN grace) and a scan every second: 5 s ends every flow.
-	sleep 5
+	# Idle timeout 2 s (+ FIN grace) and a scan every second: every flow ends within
+	# seconds; wait until the kernel holds none and the agent took every record.
+	local W=$f
+	wait_for '$k.flows_active == 0 and $k.records_in_queue == 0' 60 drain >/dev/null
 	check "agent still running" kill -0 "$FLOWS_AGENT"
 	"$USERCTL" status --json >"$f/status.json" 2>&1
 	kill -TERM "$FLOWS_AGENT"; wait "$FLOWS_AGENT"; echo "agent exit $?" >>"$f/agent.log"
