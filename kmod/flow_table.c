@@ -163,6 +163,14 @@ static void eipfix_bucket_fin(struct eipfix_table *table, u32 bucket,
 static void eipfix_flow_add_pkt(struct eipfix_flow *flow,
 				const struct eipfix_pkt *pkt, u64 now_ms)
 {
+	/*
+	 * Each record covers its own period: the first packet after the
+	 * flow's previous (interim) record starts the next one, as
+	 * ipt_NETFLOW, softflowd and Cisco's active timeout do, so that
+	 * collectors computing rates from record times get them right.
+	 */
+	if (!flow->packets)
+		flow->start_ms = now_ms;
 	flow->packets += pkt->segs;
 	flow->octets += pkt->octets;
 	flow->tcp_flags |= pkt->tcp_flags;

@@ -94,7 +94,9 @@ static void ctx_free(struct ctx *c)
 	free_percpu(c->en.counters);
 }
 
-static void send_pkts(struct ctx *c, u16 sport, u32 n, u32 octets, u16 flags)
+/* @n packets of the flow from port @sport, at @t0_ms, @t0_ms + 1, ... */
+static void send_pkts_at(struct ctx *c, u16 sport, u32 n, u32 octets, u16 flags,
+			 u64 t0_ms)
 {
 	struct eipfix_flow *ev;
 	struct eipfix_pkt pkt = {};
@@ -110,8 +112,13 @@ static void send_pkts(struct ctx *c, u16 sport, u32 n, u32 octets, u16 flags)
 	pkt.tcp_flags = flags;
 	rcu_read_lock();
 	for (i = 0; i < n; i++)
-		eipfix_table_account(c->table, &pkt, 1000 + i, &ev);
+		eipfix_table_account(c->table, &pkt, t0_ms + i, &ev);
 	rcu_read_unlock();
+}
+
+static void send_pkts(struct ctx *c, u16 sport, u32 n, u32 octets, u16 flags)
+{
+	send_pkts_at(c, sport, n, octets, flags, 1000);
 }
 
 /* Pops every queued record, summing them; returns how many there were. */
@@ -156,6 +163,35 @@ static void interim_deltas_sum_to_totals(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, packets, 15ULL);
 	KUNIT_EXPECT_EQ(test, octets, 1500ULL);
 	KUNIT_EXPECT_EQ(test, eipfix_table_count(c->table), 0U);
+	ctx_free(c);
+}
+
+/*
+ * Each record of a flow covers its own period: an interim record starts at
+ * the first packet after the previous record, so records never overlap and
+ * a collector's rates (octets over end - start) are right.
+ */
+static void records_cover_their_own_period(struct kunit *test)
+{
+	struct ctx *c = ctx_new(test);
+	struct eipfix_record *a, *b;
+
+	send_pkts_at(c, 7, 5, 100, 0, 1000);
+	eipfix_expiry_scan(&c->en, c->table, jiffies, 15 * HZ, true);
+	send_pkts_at(c, 7, 3, 100, 0, 61000);
+	eipfix_expiry_scan(&c->en, c->table, jiffies, 15 * HZ, true);
+	a = eipfix_records_pop(&c->en.records);
+	b = eipfix_records_pop(&c->en.records);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, a->start_ms, 1000ULL);
+	KUNIT_EXPECT_EQ(test, a->end_ms, 1004ULL);
+	KUNIT_EXPECT_EQ(test, a->packets, 5ULL);
+	KUNIT_EXPECT_EQ(test, b->start_ms, 61000ULL);
+	KUNIT_EXPECT_EQ(test, b->end_ms, 61002ULL);
+	KUNIT_EXPECT_EQ(test, b->packets, 3ULL);
+	kfree(a);
+	kfree(b);
 	ctx_free(c);
 }
 
@@ -423,6 +459,7 @@ static struct kunit_case eipfix_expiry_cases[] = {
 	KUNIT_CASE(decide_interim),
 	KUNIT_CASE(interim_due_on_interval_ticks),
 	KUNIT_CASE(interim_deltas_sum_to_totals),
+	KUNIT_CASE(records_cover_their_own_period),
 	KUNIT_CASE(idle_flows_end_others_stay),
 	KUNIT_CASE(forced_end_gives_every_flow_a_record),
 	KUNIT_CASE(full_queue_drops_are_counted),
