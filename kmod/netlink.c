@@ -440,9 +440,22 @@ static int eipfix_put_config(struct sk_buff *skb, const struct eipfix_config *cf
 	if (!rules)
 		return -EMSGSIZE;
 	for (i = 0; i < cfg->nrules; i++) {
-		rules = eipfix_nest_next(skb, rules, EIPFIX_A_ACL_RULES);
-		if (!rules || eipfix_put_rule(skb, &cfg->rules[i]))
+		unsigned char *mark = skb_tail_pointer(skb);
+
+		if (eipfix_put_rule(skb, &cfg->rules[i]))
 			return -EMSGSIZE;
+		/*
+		 * A rule is up to ~9 KiB (1024 port ranges, a description):
+		 * one that would take the nest past an attribute's 16-bit
+		 * length opens the next nest instead.
+		 */
+		if (skb_tail_pointer(skb) - (unsigned char *)rules > U16_MAX) {
+			nlmsg_trim(skb, mark);
+			nla_nest_end(skb, rules);
+			rules = nla_nest_start(skb, EIPFIX_A_ACL_RULES);
+			if (!rules || eipfix_put_rule(skb, &cfg->rules[i]))
+				return -EMSGSIZE;
+		}
 	}
 	nla_nest_end(skb, rules);
 	return 0;
@@ -462,8 +475,8 @@ static size_t eipfix_config_msg_size(const struct eipfix_config *cfg)
 		size += 80 + rule->nports * nla_total_size(sizeof(u32)) +
 			(rule->description ? nla_total_size(strlen(rule->description) + 1) : 0);
 	}
-	/* the headers of the further ACL_RULES nests */
-	return size + size / EIPFIX_NEST_MAX * NLA_HDRLEN;
+	/* the headers of the further ACL_RULES nests (each at least 56 KiB full) */
+	return size + size / (U16_MAX - 10000) * NLA_HDRLEN + NLA_HDRLEN;
 }
 
 static int eipfix_nl_get_config(struct sk_buff *skb, struct genl_info *info)

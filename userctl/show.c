@@ -42,9 +42,11 @@ static const char *const counter_names[__EIPFIX_CTR_A_MAX] = {
 /* One rule as the profile has it, plus the packets it decided. */
 static json_t *rule_json(const struct eipfix_acl_rule *r, uint64_t hits)
 {
-	char peer[INET6_ADDRSTRLEN + 8], ports[64] = "";
+	char peer[INET6_ADDRSTRLEN + 8];
+	/* Every range, as the profile can have them: "65535-65535," at most. */
+	size_t cap = (size_t)r->n_ports * 12 + 1, n = 0;
+	char *ports = calloc(1, cap);
 	json_t *o = json_object();
-	size_t n = 0;
 	unsigned int i;
 
 	json_object_set_new(o, "Action", json_string(eipfix_acl_action_name(r->action)));
@@ -55,15 +57,14 @@ static json_t *rule_json(const struct eipfix_acl_rule *r, uint64_t hits)
 		json_object_set_new(o, "Peer", json_string(peer));
 	}
 	json_object_set_new(o, "Protocol", json_string(eipfix_acl_proto_name(r->protocol)));
-	for (i = 0; i < r->n_ports && n < sizeof(ports) - 16; i++) {
-		n += snprintf(ports + n, sizeof(ports) - n, i ? ",%u" : "%u", r->ports[i].first);
+	for (i = 0; ports && i < r->n_ports; i++) {
+		n += snprintf(ports + n, cap - n, i ? ",%u" : "%u", r->ports[i].first);
 		if (r->ports[i].last != r->ports[i].first)
-			n += snprintf(ports + n, sizeof(ports) - n, "-%u", r->ports[i].last);
+			n += snprintf(ports + n, cap - n, "-%u", r->ports[i].last);
 	}
-	if (i < r->n_ports)
-		snprintf(ports + n, sizeof(ports) - n, ",...");
-	if (r->n_ports)
+	if (r->n_ports && ports)
 		json_object_set_new(o, "Ports", json_string(ports));
+	free(ports);
 	if (r->description[0])
 		json_object_set_new(o, "Description", json_string(r->description));
 	json_object_set_new(o, "hits", json_integer((json_int_t)hits));

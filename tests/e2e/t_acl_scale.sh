@@ -46,6 +46,31 @@ assert last["hits"] >= 2, "hits %r" % last["hits"]
 assert all(r["hits"] == 0 for r in rules[:-1]), "a rule that never matches has hits"
 ' "$W/status.json"
 
+# Wide rules: 40 of 1024 port ranges and a 255-byte description each (~8.5 KiB each in
+# netlink): the reply splits them over nests that each stay under an attribute's 64 KiB,
+# and every rule reads back exactly as pushed.
+python3 - "$W/wide.json" <<'PY'
+import json, sys
+rules = [{"Action": "Deny", "Direction": "ReceivedFromPeer",
+          "Peer": "100.127.200.%d/32" % (i + 1), "Protocol": "Udp",
+          "Ports": ",".join("%d-%d" % (p, p + 1) for p in range(1000 + i, 1000 + i + 3 * 1024, 3)),
+          "Description": ("wide %d " % i).ljust(255, "w")} for i in range(40)]
+json.dump({"FlowMetadata": {"IpFixCollectors": ["Udp/127.0.0.1:4739"], "Interfaces": ["tap0"]},
+           "AccessControl": {"Default": "Allow", "Rules": rules}}, open(sys.argv[1], "w"))
+PY
+check "push-config of 40 rules of 1024 port ranges each" "$USERCTL" push-config "$W/wide.json"
+"$USERCTL" status --json >"$W/wide-status.json" 2>&1
+check "status reads back all 40 wide rules exactly (ports and descriptions)" python3 -c '
+import json, sys
+pushed = json.load(open(sys.argv[1]))["AccessControl"]["Rules"]
+got = json.load(open(sys.argv[2]))["config"]["AccessControl"]["Rules"]
+assert len(got) == len(pushed), "%d rules read back" % len(got)
+for p, g in zip(pushed, got):
+    assert g["Description"] == p["Description"], (g["Description"][:20], p["Description"][:20])
+    assert g["Ports"] == p["Ports"], "ports of %s differ" % p["Description"][:8]
+    assert g["Peer"] == p["Peer"], (g["Peer"], p["Peer"])
+' "$W/wide.json" "$W/wide-status.json"
+
 cat >"$W/small.json" <<'JSON'
 { "FlowMetadata": { "IpFixCollectors": ["Udp/127.0.0.1:4739"], "Interfaces": ["tap0"] },
   "AccessControl": { "Default": "Allow", "Rules": [] } }
