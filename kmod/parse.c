@@ -151,12 +151,23 @@ static bool eipfix_parse_l4(const struct sk_buff *skb, unsigned int off,
 	}
 }
 
-/* Segments and IP octets as they are on the wire, for GSO/GRO packets too. */
+/*
+ * Segments and IP octets as they are on the wire, for GSO/GRO packets too.
+ * A packet from an untrusted source (a tun/tap opened with a virtio-net
+ * header: SKB_GSO_DODGY) carries gso_segs 0 until the stack segments it:
+ * its segments follow from gso_size, as skb_gso_segment() would cut them.
+ */
 static void eipfix_count_segs(const struct sk_buff *skb, unsigned int l3_len,
 			      unsigned int hdr_len, struct eipfix_pkt *pkt)
 {
-	unsigned int segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+	unsigned int segs = 1, gso_size;
 
+	if (skb_is_gso(skb)) {
+		segs = skb_shinfo(skb)->gso_segs;
+		gso_size = skb_shinfo(skb)->gso_size;
+		if (!segs && gso_size && l3_len > hdr_len)
+			segs = DIV_ROUND_UP(l3_len - hdr_len, gso_size);
+	}
 	pkt->segs = segs ?: 1;
 	pkt->octets = l3_len + (pkt->segs - 1) * hdr_len;
 }

@@ -286,6 +286,34 @@ static void parse_v4_gso_counts_wire_segments(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * A TSO frame written to a tap with a virtio-net header (SKB_GSO_DODGY)
+ * arrives with gso_segs 0: its segments follow from gso_size.
+ */
+static void parse_v4_dodgy_gso_counts_segments(struct kunit *test)
+{
+	unsigned int len = sizeof(struct iphdr) + sizeof(struct tcphdr) + 2500;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct iphdr *iph = (struct iphdr *)buf;
+	struct tcphdr *th = (struct tcphdr *)(iph + 1);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip4(iph, IPPROTO_TCP, len);
+	th->doff = 5;
+	skb = eipfix_test_skb(test, buf, len);
+	skb_shinfo(skb)->gso_size = 1000;
+	skb_shinfo(skb)->gso_segs = 0;
+	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4 | SKB_GSO_DODGY;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	/* 2500 octets of payload in segments of 1000: 3, each with 40 of headers */
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 2540U + 2 * 40);
+	kfree_skb(skb);
+}
+
 /* IPv4 BIG TCP: a GRO/GSO packet over 64 KiB carries tot_len 0. */
 static void parse_v4_big_tcp(struct kunit *test)
 {
@@ -490,6 +518,7 @@ static struct kunit_case eipfix_parse_cases[] = {
 	KUNIT_CASE(parse_v4_truncated_transport_is_raw_and_counted),
 	KUNIT_CASE(parse_v4_gso_counts_wire_segments),
 	KUNIT_CASE(parse_v4_big_tcp),
+	KUNIT_CASE(parse_v4_dodgy_gso_counts_segments),
 	KUNIT_CASE(parse_v4_reassembled_counts_fragments),
 	KUNIT_CASE(parse_v6_reassembled_counts_fragments),
 	KUNIT_CASE(parse_v6_tcp_after_extension_headers),
