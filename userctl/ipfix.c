@@ -32,6 +32,7 @@ enum {
 	IE_EXPORTED_FLOW_RECORD_TOTAL_COUNT = 42,
 	IE_FLOW_DIRECTION = 61,
 	IE_INTERFACE_NAME = 82,
+	IE_INTERFACE_DESCRIPTION = 83,
 	IE_FORWARDING_STATUS = 89,
 	IE_FLOW_END_REASON = 136,
 	IE_ICMP_TYPE_CODE_IPV6 = 139,
@@ -88,6 +89,8 @@ static const struct field f_reliability[] = {
 static const struct field f_ifname[] = {
 	{ IE_INGRESS_INTERFACE, 4 },		/* scope */
 	{ IE_INTERFACE_NAME, VARLEN },
+	/* the same name again: nfdump reads interface names from this one */
+	{ IE_INTERFACE_DESCRIPTION, VARLEN },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -463,10 +466,12 @@ int ipfix_add_ifname(struct ipfix_writer *w, uint32_t ifindex,
 	int err;
 
 	/* RFC 7011 §7: lengths below 255 take one length octet */
-	err = data_begin(w, IPFIX_TID_OPT_IFNAME, 4 + 1 + n, &p);
+	err = data_begin(w, IPFIX_TID_OPT_IFNAME, 4 + 2 * (1 + n), &p);
 	if (err)
 		return err;
 	p = put32(p, ifindex);
+	p = put8(p, n);
+	p = putmem(p, name, n);
 	p = put8(p, n);
 	putmem(p, name, n);
 	return 0;

@@ -78,6 +78,7 @@
  *   265 Interface names
  *	scope: ingressInterface 10 (4)        the overlay interface's ifindex
  *	interfaceName 82 (variable length, at most 15 octets)
+ *	interfaceDescription 83 (the same name: nfdump reads this one)
  */
 #ifndef USERCTL_IPFIX_H
 #define USERCTL_IPFIX_H

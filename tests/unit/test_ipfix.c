@@ -100,7 +100,7 @@ static void rec_v6(struct eipfix_record *r, uint8_t proto)
 
 /* The whole template announcement, as RFC 7011 §3.4.1 and §3.4.2.2 lay it out. */
 static const uint8_t all_templates[] = {
-	HDR(16 + 500 + 56, 0),
+	HDR(16 + 500 + 60, 0),
 	B16(2), B16(500),			/* Template Set */
 	B16(256), B16(16),			/* IPv4 TCP */
 	FS(8, 4), FS(12, 4), FS(7, 2), FS(11, 2), FS(4, 1), FS(5, 1), FS(6, 2),
@@ -134,12 +134,12 @@ static const uint8_t all_templates[] = {
 	FS(27, 16), FS(28, 16), FS(139, 2), FS(4, 1), FS(5, 1),
 	FS(10, 4), FS(14, 4), FS(1, 8), FS(2, 8), FS(152, 8), FS(153, 8),
 	FS(136, 1), FS(61, 1), FS(89, 1),
-	B16(3), B16(56),			/* Options Template Set */
+	B16(3), B16(60),			/* Options Template Set */
 	B16(264), B16(8), B16(1),		/* reliability, 1 scope field */
 	FS(144, 4), FS(166, 8), FS(167, 8), FS(168, 8), FS(323, 8), FS(323, 8),
 	FS(41, 8), FS(42, 8),
-	B16(265), B16(2), B16(1),		/* interface names */
-	FS(10, 4), FS(82, 65535),
+	B16(265), B16(3), B16(1),		/* interface names */
+	FS(10, 4), FS(82, 65535), FS(83, 65535),
 };
 
 static uint8_t buf[IPFIX_MSG_MAX + 64];
@@ -407,17 +407,20 @@ static void padding_aligns_sets_with_zero_octets(void **s)
 static void options_records_reliability_and_interface_name(void **s)
 {
 	static const uint8_t want[] = {
-		HDR(16 + 4 + 60 + 4 + 9 + 5 + 20, 5),
+		HDR(16 + 4 + 60 + 4 + 14 + 6 + 36, 5),
 		B16(264), B16(64),
 		B32(4242),				/* exportingProcessId */
 		B64(3), B64(30), B64(4500),		/* not sent */
 		B64(0x0000018b00000001ull), B64(0x0000018b00000002ull),
 		B64(77), B64(1000),			/* exported */
-		B16(265), B16(4 + 9 + 5 + 20),
-		B32(7), 4, 't', 'a', 'p', '0',
-		B32(9), 0,				/* empty name */
+		B16(265), B16(4 + 14 + 6 + 36),
+		/* interfaceName, then the same as interfaceDescription */
+		B32(7), 4, 't', 'a', 'p', '0', 4, 't', 'a', 'p', '0',
+		B32(9), 0, 0,				/* empty name */
 		B32(11), 15, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j',
 		'k', 'l', 'm', 'n', 'o',		/* cut to 15 */
+		15, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j',
+		'k', 'l', 'm', 'n', 'o',
 	};
 	struct ipfix_reliability st = {
 		.exporting_process_id = 4242,
@@ -450,7 +453,7 @@ static void options_records_reliability_and_interface_name(void **s)
 static void sequence_numbers_count_data_records_only(void **s)
 {
 	static const uint8_t hdr_second[] = { HDR(16 + 4 + 53 * 3, 0) };
-	static const uint8_t hdr_third[] = { HDR(16 + 500 + 56, 3) };
+	static const uint8_t hdr_third[] = { HDR(16 + 500 + 60, 3) };
 	static const uint8_t hdr_fourth[] = { HDR(16 + 4 + 53, 3) };
 	struct ipfix_writer w;
 	struct eipfix_record r;
@@ -532,17 +535,17 @@ static void templates_split_at_512(void **s)
 {
 	static const uint8_t first_hdr[] = { HDR(456, 0), B16(2), B16(440) };
 	static const uint8_t second[] = {
-		HDR(16 + 64 + 56, 0),
+		HDR(16 + 64 + 60, 0),
 		B16(2), B16(64), B16(263), B16(14),
 		FS(27, 16), FS(28, 16), FS(139, 2), FS(4, 1), FS(5, 1),
 		FS(10, 4), FS(14, 4), FS(1, 8), FS(2, 8), FS(152, 8), FS(153, 8),
 		FS(136, 1), FS(61, 1), FS(89, 1),
-		B16(3), B16(56),
+		B16(3), B16(60),
 		B16(264), B16(8), B16(1),
 		FS(144, 4), FS(166, 8), FS(167, 8), FS(168, 8), FS(323, 8), FS(323, 8),
 		FS(41, 8), FS(42, 8),
-		B16(265), B16(2), B16(1),
-		FS(10, 4), FS(82, 65535),
+		B16(265), B16(3), B16(1),
+		FS(10, 4), FS(82, 65535), FS(83, 65535),
 	};
 	struct ipfix_writer w;
 	struct eipfix_record icmp6, icmp4;
