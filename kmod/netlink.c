@@ -744,6 +744,11 @@ static int eipfix_put_counters(struct sk_buff *skb, struct eipfix_net *en)
 		case EIPFIX_CTR_A_RECORDS_IN_QUEUE:
 			val = eipfix_records_len(&en->records);
 			break;
+		case EIPFIX_CTR_A_CONFIG_GENERATION:
+			rcu_read_lock();
+			val = rcu_dereference(en->config)->generation;
+			rcu_read_unlock();
+			break;
 		case EIPFIX_CTR_A_FLOWS_ACTIVE:
 			rcu_read_lock();
 			table = rcu_dereference(en->table);

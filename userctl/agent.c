@@ -260,6 +260,12 @@ static void note_kernel_losses(struct agent *a)
 
 	if (netlink_get_counters(a->nl, ctr, err, sizeof(err)))
 		return;
+	/* A CONFIG_CHANGED notification can be lost (a full socket): look. */
+	if (ctr[EIPFIX_CTR_A_CONFIG_GENERATION] != a->generation) {
+		ulog(ULOG_INFO, "the config in force is generation %llu, not %u: reading it",
+		     (unsigned long long)ctr[EIPFIX_CTR_A_CONFIG_GENERATION], a->generation);
+		load_config(a);
+	}
 	lost = ctr[EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL] +
 	       ctr[EIPFIX_CTR_A_RECORDS_DROPPED_NOMEM];
 	if (lost > a->kernel_lost_seen) {

@@ -37,6 +37,7 @@ static const char *const counter_names[__EIPFIX_CTR_A_MAX] = {
 	[EIPFIX_CTR_A_ACL_CONNS_EVICTED] = "acl_conns_evicted",
 	[EIPFIX_CTR_A_ACL_CONNS_NOT_CREATED] = "acl_conns_not_created",
 	[EIPFIX_CTR_A_ACL_CONNS_ACTIVE] = "acl_conns_active",
+	[EIPFIX_CTR_A_CONFIG_GENERATION] = "config_generation",
 };
 
 /* One rule as the profile has it, plus the packets it decided. */

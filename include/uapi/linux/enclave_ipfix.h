@@ -265,6 +265,7 @@ enum eipfix_counter {
 	EIPFIX_CTR_A_ACL_CONNS_EVICTED,	/* forgotten early: the table was full */
 	EIPFIX_CTR_A_ACL_CONNS_NOT_CREATED,	/* no room or no memory */
 	EIPFIX_CTR_A_ACL_CONNS_ACTIVE,	/* a gauge, not a counter */
+	EIPFIX_CTR_A_CONFIG_GENERATION,	/* the generation of the config in force */
 	__EIPFIX_CTR_A_MAX
 };
 
