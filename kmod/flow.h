@@ -38,7 +38,8 @@ struct eipfix_key {
 /*
  * One live flow. Counts are deltas since the flow's previous record, so an
  * interim record resets them; start_ms is the time of the first packet
- * since then (of the flow's first packet until its first record). Size on x86_64 without lock debugging: 128 bytes (checked at build
+ * since then (of the flow's first packet until its first record). Size on
+ * x86_64 without lock debugging or PREEMPT_RT: 128 bytes (checked at build
  * time in flow_table.c), allocated from its own slab cache.
  */
 struct eipfix_flow {

@@ -31,7 +31,9 @@
 
 static struct kmem_cache *eipfix_flow_cache;
 
-#if !defined(CONFIG_DEBUG_SPINLOCK) && !defined(CONFIG_DEBUG_LOCK_ALLOC) && defined(CONFIG_64BIT)
+/* 128 bytes with an ordinary spinlock; PREEMPT_RT's is an rt_mutex, larger. */
+#if !defined(CONFIG_DEBUG_SPINLOCK) && !defined(CONFIG_DEBUG_LOCK_ALLOC) && \
+	!defined(CONFIG_PREEMPT_RT) && defined(CONFIG_64BIT)
 static_assert(sizeof(struct eipfix_flow) == 128);
 #endif
 static_assert(sizeof(struct eipfix_key) % sizeof(u32) == 0);

@@ -18,7 +18,7 @@ PKGS=(
 	libcmocka-dev
 	# kernels: Debian's 6.1 (via the meta packages) and 6.12 (resolved below), their
 	# sources for KUnit under UML
-	linux-image-amd64 linux-headers-amd64 linux-source-6.1 linux-source-6.12
+	linux-image-amd64 linux-headers-amd64 linux-headers-rt-amd64 linux-source-6.1 linux-source-6.12
 	# e2e: the VM and what runs inside it (the guest sees the host's root fs)
 	qemu-system-x86 busybox-static iproute2 iputils-ping nftables python3
 	tshark nfdump libfixbuf-tools wireguard-tools ethtool jq
@@ -76,7 +76,8 @@ resolve_612() {
 		[ -n "$name" ] || { echo "deps.sh: no linux-image-6.12.*+deb12-amd64 for linux-source-6.12 $v" >&2; return 1; }
 		up=${name#linux-image-}; up=${up%+deb12-amd64}
 	fi
-	PKGS+=("linux-image-${up}+deb12-amd64" "linux-headers-${up}+deb12-amd64")
+	PKGS+=("linux-image-${up}+deb12-amd64" "linux-headers-${up}+deb12-amd64"
+	       "linux-headers-${up}+deb12-rt-amd64")
 }
 
 missing=()
@@ -87,7 +88,8 @@ done
 # 6.12 might be missing (no 6.12 image+headers installed at all, or source missing).
 have612=0
 for d in /usr/src/linux-headers-6.12.*+deb12-amd64; do
-	[ -f "$d/Makefile" ] && ls /boot/vmlinuz-6.12.*+deb12-amd64 >/dev/null 2>&1 && have612=1
+	[ -f "$d/Makefile" ] && ls /boot/vmlinuz-6.12.*+deb12-amd64 >/dev/null 2>&1 &&
+		ls -d /usr/src/linux-headers-6.12.*+deb12-rt-amd64 >/dev/null 2>&1 && have612=1
 done
 if [ "$mode" = list ] || [ "$have612" -eq 0 ] || [ ${#missing[@]} -gt 0 ]; then
 	n=${#PKGS[@]}

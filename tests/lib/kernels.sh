@@ -25,11 +25,13 @@ _kernel_check_version() {
 
 # Newest installed Debian release for VERSION (e.g. 6.1 -> 6.1.0-56-amd64).
 # "vmlinuz-6.1.*" does not match 6.12.x: the character after "6.1" must be a dot.
+# The generic flavour only: a PREEMPT_RT image (-rt-amd64) on the host is not the one
+# the tests are built and run for.
 kernel_release() {
 	_kernel_check_version "$1" || return 1
 	local rel
 	rel=$(cd /boot 2>/dev/null && ls -d vmlinuz-"$1".*-amd64 2>/dev/null |
-		sed 's/^vmlinuz-//' | sort -V | tail -n1)
+		grep -v -- '-rt-amd64$' | sed 's/^vmlinuz-//' | sort -V | tail -n1)
 	if [ -z "$rel" ]; then
 		echo "kernels.sh: no /boot/vmlinuz-$1.*-amd64 installed (run: make deps)" >&2
 		return 1

@@ -38,9 +38,14 @@ else
 	result "checkpatch.pl available" 1 "$OUT/checkpatch"
 fi
 
-# Module: W=1 and sparse, in a copy per kernel so the repo stays clean.
-for v in 6.1 6.12; do
-	KDIR=$(kernel_headers_dir "$v") || { result "headers for $v" 1 /dev/null; continue; }
+# Module: W=1 and sparse, in a copy per kernel so the repo stays clean; also for
+# Debian's PREEMPT_RT flavours (linux-headers-*-rt-amd64), which DKMS builds for -rt users.
+for v in 6.1 6.12 6.1-rt 6.12-rt; do
+	KDIR=$(kernel_headers_dir "${v%-rt}") || { result "headers for $v" 1 /dev/null; continue; }
+	if [ "${v%-rt}" != "$v" ]; then
+		KDIR=${KDIR%-amd64}-rt-amd64
+		[ -f "$KDIR/Makefile" ] || { result "headers for $v ($KDIR)" 1 /dev/null; continue; }
+	fi
 	B=$OUT/build-$v
 	mkdir -p "$B"
 	cp -r "$REPO/Kbuild" "$REPO/Makefile" "$REPO/kmod" "$REPO/include" "$B/"
