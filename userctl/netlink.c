@@ -295,6 +295,11 @@ static struct nl_msg *new_msg(struct netlink *nl, uint8_t cmd, int flags, size_t
 	return msg;
 }
 
+static size_t rule_msg_size(const struct eipfix_acl_rule *r)
+{
+	return 128 + 8 * r->n_ports + 264;
+}
+
 static int put_rule(struct nl_msg *msg, const struct eipfix_acl_rule *r)
 {
 	struct nlattr *nest = nla_nest_start(msg, EIPFIX_A_ACL_RULE), *ports;
@@ -327,9 +332,6 @@ static int put_rule(struct nl_msg *msg, const struct eipfix_acl_rule *r)
 	/* A nest longer than 64 KiB is cancelled by libnl: never send it without. */
 	return nla_nest_end(msg, nest) ? -EMSGSIZE : 0;
 }
-
-/* Where a list nest is closed and the next begun (a nest is at most 64 KiB). */
-#define NEST_MAX 60000
 
 static int put_profile(struct nl_msg *msg, const struct eipfix_profile *p)
 {
@@ -373,7 +375,9 @@ static int put_profile(struct nl_msg *msg, const struct eipfix_profile *p)
 	if (!nest)
 		return -EMSGSIZE;
 	for (i = 0; i < p->n_rules; i++) {
-		if ((char *)nlmsg_tail(nlmsg_hdr(msg)) - (char *)nest > NEST_MAX) {
+		/* A rule is up to ~9 KiB: open the next nest before it would overflow. */
+		if ((char *)nlmsg_tail(nlmsg_hdr(msg)) - (char *)nest +
+		    rule_msg_size(&p->rules[i]) > UINT16_MAX) {
 			if (nla_nest_end(msg, nest))
 				return -EMSGSIZE;
 			nest = nla_nest_start(msg, EIPFIX_A_ACL_RULES);
@@ -386,13 +390,14 @@ static int put_profile(struct nl_msg *msg, const struct eipfix_profile *p)
 	return nla_nest_end(msg, nest) ? -EMSGSIZE : 0;
 }
 
+/* An upper bound of the octets a rule takes in a message (put_rule()). */
 static size_t profile_msg_size(const struct eipfix_profile *p)
 {
 	size_t size = 4096 + p->n_interfaces * 24 + p->n_collectors * 288;
 	unsigned int i;
 
 	for (i = 0; i < p->n_rules; i++)
-		size += 128 + 8 * p->rules[i].n_ports + 264;
+		size += rule_msg_size(&p->rules[i]);
 	return size;
 }
 

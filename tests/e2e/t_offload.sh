@@ -14,6 +14,7 @@ mkdir -p "$W"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip link del tapv0 2>/dev/null' EXIT
 
 check "insmod" mod_load || bail "module does not load"
+check "modprobe tun" sh -c 'modprobe tun && { [ -c /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200; }; }'
 mkfifo "$W/in"
 python3 "$REPO/tests/e2e/vnet_tso.py" tapv0 "$W/ready" 3 1000 <"$W/in" >"$W/vnet.log" 2>&1 &
 exec 7>"$W/in"
