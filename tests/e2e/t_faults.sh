@@ -142,15 +142,20 @@ check_match "agent 2 reported the kernel's loss" "the kernel dropped $dropped re
 check "counters consistent after the drain (a)" consistent a2
 check_match "status shows the loss (records_dropped_queue_full)" \
 	"\"records_dropped_queue_full\": $dropped," cat "$W/a2.status.json"
+# The collector stops between two snapshots: a flow of the guest's own (neighbour
+# discovery) may end in between, so what it got lies between the two delivered counts.
 counters a3
 kill "$LISTEN"; wait "$LISTEN" 2>/dev/null
+counters a4
 python3 - "$DEC" "$W/c1.ipfix" "$dropped" "$(ctr a3 records_delivered)" \
-	"$(( $(ctr a3 records_delivered) - $(ctr a1 records_delivered) ))" >"$W/a.decode.txt" 2>&1 <<'PY'
+	"$(( $(ctr a3 records_delivered) - $(ctr a1 records_delivered) ))" \
+	"$(ctr a4 records_delivered)" >"$W/a.decode.txt" 2>&1 <<'PY'
 import importlib.util, sys
 spec = importlib.util.spec_from_file_location("dec", sys.argv[1])
 dec = importlib.util.module_from_spec(spec); spec.loader.exec_module(dec)
 d = dec.ipfixdump_records(sys.argv[2])
 dropped, delivered, drained = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+delivered_after = int(sys.argv[6])
 rel = d.options["reliability"]
 flood = [r for r in d.records if r["dport"] == 9999 and 21000 <= (r["sport"] or 0) < 22000]
 print("ipfixDump: %d records, %d of the flood, reliability %s, problems %s"
@@ -161,8 +166,9 @@ if not rel or max(r["not_sent_flows"] for r in rel) != dropped:
 if drained < 256 or not flood:
     print("expected agent 2 to take the backlog of 256, it took %d (%d of the flood)"
           % (drained, len(flood))); ok = False
-if len(d.records) != delivered:
-    print("expected every delivered record (%d) at the collector, got %d" % (delivered, len(d.records))); ok = False
+if not delivered <= len(d.records) <= delivered_after:
+    print("expected every delivered record (%d, at most %d once the collector stopped) at the collector, got %d"
+          % (delivered, delivered_after, len(d.records))); ok = False
 sys.exit(0 if ok else 1)
 PY
 rc=$?
