@@ -126,6 +126,9 @@ bool eipfix_records_emit(struct eipfix_records *q, const struct eipfix_flow *flo
 		return false;
 	}
 	wake = !q->len && q->agent_portid;
+	/* An agent with nothing to take is idle, not stalled: its clock starts now. */
+	if (!q->len)
+		q->last_taken = jiffies;
 	list_add_tail(&rec->list, &q->queue);
 	q->len++;
 	spin_unlock_bh(&q->lock);

@@ -27,14 +27,15 @@ struct eipfix_record {
  * The bounded queue of records of one namespace. Records wait here while
  * the agent is slow or away; the agent takes them with GET_RECORDS dumps.
  *
- * Backpressure: while an agent is registered and has taken a record (or
- * registered) within EIPFIX_AGENT_STALL, an expiry scan that finds the
- * queue full keeps its flows, with their counts and their due records, and
- * stops (eipfix_records_hold()); the flow table is the buffer. Once the
- * agent has taken the queue down to half, @resume (the scan's work) runs
- * again. Records are dropped, and counted, only when no agent is registered,
- * when it has taken nothing for EIPFIX_AGENT_STALL, or when a flow must
- * leave a full table.
+ * Backpressure: while an agent is registered and takes records (it took one
+ * within EIPFIX_AGENT_STALL, counted from when records began to wait or it
+ * registered, whichever is later), an expiry scan that finds the queue full
+ * keeps its flows, with their counts and their due records, and stops
+ * (eipfix_records_hold()); the flow table is the buffer. Once the agent has
+ * taken the queue down to half, @resume (the scan's work) runs again.
+ * Records are dropped, and counted, only when no agent is registered, when
+ * records waited EIPFIX_AGENT_STALL without the agent taking one, or when a
+ * flow must leave a full table.
  */
 #define EIPFIX_AGENT_STALL (10 * HZ)
 
@@ -44,7 +45,8 @@ struct eipfix_records {
 	u32 len;
 	u32 limit;
 	u32 agent_portid;	/* 0: no agent registered */
-	unsigned long last_taken;	/* jiffies: the agent took a record */
+	/* jiffies: the agent took a record, registered, or records began to wait */
+	unsigned long last_taken;
 	bool held;			/* a scan stopped for room */
 	struct eipfix_counters __percpu *counters;
 	struct work_struct notify_work;	/* tells the agent records wait */
