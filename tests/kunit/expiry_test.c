@@ -361,7 +361,11 @@ static void scan_holds_flows_for_the_agent(struct kunit *test)
 	for (i = 0; i < 90; i++)
 		send_pkts(c, 100 + i, 1, 1, 0);
 	eipfix_records_set_agent(&c->en.records, 1);
-	/* Before the agent takes any: the first scan stops with a full queue. */
+	/*
+	 * Registered long ago, idle since (nothing to take): not stalled.
+	 * Before the agent takes any, the first scan stops with a full queue.
+	 */
+	c->en.records.last_taken = jiffies - EIPFIX_AGENT_STALL - 1;
 	eipfix_expiry_scan(&c->en, c->table, jiffies, 15 * HZ, true);
 	KUNIT_EXPECT_TRUE(test, c->en.scan_held);
 	KUNIT_EXPECT_EQ(test, eipfix_records_len(&c->en.records), 16U);
