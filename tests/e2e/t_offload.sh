@@ -15,9 +15,7 @@ trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip link del tapv0 2>/dev/nu
 
 check "insmod" mod_load || bail "module does not load"
 check "modprobe tun" sh -c 'modprobe tun && { [ -c /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200; }; }'
-mkfifo "$W/in"
-python3 "$REPO/tests/e2e/vnet_tso.py" tapv0 "$W/ready" 3 1000 <"$W/in" >"$W/vnet.log" 2>&1 &
-exec 7>"$W/in"
+python3 "$REPO/tests/e2e/vnet_tso.py" tapv0 "$W/ready" "$W/go" 3 1000 >"$W/vnet.log" 2>&1 &
 check "a tap with a virtio-net header and TSO offload (tapv0)" wait_log "$W/ready" . 20
 ip addr add 100.64.9.1/24 dev tapv0
 ip link set tapv0 up
@@ -26,7 +24,7 @@ cat >"$W/p.json" <<JSON
   "IdleTimeout": 600000 } }
 JSON
 check "push-config (metering tapv0)" "$USERCTL" push-config "$W/p.json"
-echo "go $(cat /sys/class/net/tapv0/address) 100.64.9.2 100.64.9.1 7" >&7
+echo "go $(cat /sys/class/net/tapv0/address) 100.64.9.2 100.64.9.1 7" >"$W/go.tmp" && mv "$W/go.tmp" "$W/go"
 check "the peer wrote one TSO frame of 3 x 1000 octets" wait_log "$W/vnet.log" '^sent$' 20
 flow_of() {
 	"$USERCTL" flows --json >"$W/flows.json" || return 1
@@ -40,7 +38,7 @@ assert len(f) == 1 and f[0]["packets"] == 3 and f[0]["octets"] == 3 * 1040, f
 }
 poll() { local i; for i in $(seq 50); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; "$@"; }
 check "metered as on the wire: 3 packets, 3120 octets (not 1 super-packet)" poll flow_of
-exec 7>&-
+kill %1 2>/dev/null; wait 2>/dev/null
 check "rmmod" mod_unload
 check "kernel log clean" dmesg_clean
 finish

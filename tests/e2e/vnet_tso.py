@@ -3,20 +3,22 @@
 """A peer behind a tap opened with a virtio-net header (IFF_VNET_HDR), as Tailscale,
 wireguard-go with offloads and VM taps open theirs, writing TSO super-frames.
 
-    vnet_tso.py IFNAME READY_FILE SEGMENTS GSO_SIZE
+    vnet_tso.py IFNAME READY_FILE GO_FILE SEGMENTS GSO_SIZE
 
 Creates tap IFNAME (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, offloads TUN_F_CSUM | TUN_F_TSO4),
-writes READY_FILE with its MAC once created, waits for a line "go DST_MAC SRC DST DPORT" on
-standard input, then writes ONE frame: an IPv4 TCP segment of SEGMENTS x GSO_SIZE octets of
-payload with a virtio-net header asking for TCPv4 segmentation at GSO_SIZE. On the wire
-that is SEGMENTS packets of 40 + GSO_SIZE IP octets each: the truth the test compares the
-metered flow with. Prints "sent" and waits for end of input (the tap lives while it runs).
+writes READY_FILE with its MAC once created, waits (up to a minute) for GO_FILE to hold a
+line "go DST_MAC SRC DST DPORT", then writes ONE frame: an IPv4 TCP segment of SEGMENTS x
+GSO_SIZE octets of payload with a virtio-net header asking for TCPv4 segmentation at
+GSO_SIZE. On the wire that is SEGMENTS packets of 40 + GSO_SIZE IP octets each: the truth
+the test compares the metered flow with. Prints "sent" and keeps the tap until killed.
+(Files, not a FIFO: the test's directory is on 9p, where a FIFO's two ends may not meet.)
 """
 import fcntl
 import os
 import socket
 import struct
 import sys
+import time
 
 TUNSETIFF = 0x400454ca
 TUNSETOFFLOAD = 0x400454d0
@@ -35,7 +37,8 @@ def csum(data):
 
 
 def main():
-    ifname, ready, segs, gso = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    ifname, ready, go = sys.argv[1], sys.argv[2], sys.argv[3]
+    segs, gso = int(sys.argv[4]), int(sys.argv[5])
     fd = os.open("/dev/net/tun", os.O_RDWR)
     fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", ifname.encode(),
                                            IFF_TAP | IFF_NO_PI | IFF_VNET_HDR))
@@ -46,7 +49,11 @@ def main():
         f.write(":".join("%02x" % b for b in mac) + "\n")
     os.rename(ready + ".tmp", ready)
 
-    _, dst_mac, src, dst, dport = sys.stdin.readline().split()
+    end = time.monotonic() + 60
+    while not os.path.exists(go) and time.monotonic() < end:
+        time.sleep(0.1)
+    with open(go) as f:
+        _, dst_mac, src, dst, dport = f.readline().split()
     payload = b"t" * (segs * gso)
     s4, d4 = socket.inet_aton(src), socket.inet_aton(dst)
     tcp = struct.pack("!HHIIBBHHH", 40000, int(dport), 1, 0, 5 << 4, 0x18, 65535, 0, 0)
@@ -61,8 +68,8 @@ def main():
                        14 + 20 + 20, gso, 14 + 20, 16)
     os.write(fd, vnet + eth + ip + tcp + payload)
     print("sent", flush=True)
-    sys.stdin.read()
-    return 0
+    while True:
+        time.sleep(60)
 
 
 if __name__ == "__main__":
