@@ -16,6 +16,7 @@ trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip link del tapv0 2>/dev/nu
 check "insmod" mod_load || bail "module does not load"
 check "modprobe tun" sh -c 'modprobe tun && { [ -c /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200; }; }'
 python3 "$REPO/tests/e2e/vnet_tso.py" tapv0 "$W/ready" "$W/go" 3 1000 >"$W/vnet.log" 2>&1 &
+VNET=$!
 check "a tap with a virtio-net header and TSO offload (tapv0)" wait_log "$W/ready" . 20
 ip addr add 100.64.9.1/24 dev tapv0
 ip link set tapv0 up
@@ -38,7 +39,7 @@ assert len(f) == 1 and f[0]["packets"] == 3 and f[0]["octets"] == 3 * 1040, f
 }
 poll() { local i; for i in $(seq 50); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; "$@"; }
 check "metered as on the wire: 3 packets, 3120 octets (not 1 super-packet)" poll flow_of
-kill %1 2>/dev/null; wait 2>/dev/null
+kill $VNET 2>/dev/null; wait $VNET 2>/dev/null
 check "rmmod" mod_unload
 check "kernel log clean" dmesg_clean
 finish
