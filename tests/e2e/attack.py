@@ -22,24 +22,16 @@ Python 3 standard library only. The answer is read from an AF_PACKET socket on t
 peer's eth0 (the peer's own kernel answers the SYN-ACK with a RST: no socket of its own
 asked for it), matched on the fresh source port.
 """
-import os
 import random
 import socket
 import struct
 import sys
 import time
 
+from inet import csum
+
 TCP = 6
 FRAG = 44
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def tcp_syn(fam, src, dst, sport, dport):

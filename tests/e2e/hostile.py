@@ -28,19 +28,12 @@ import socket
 import struct
 import sys
 
+from inet import csum
+
 V4_SRC, V4_DST = socket.inet_aton("100.64.0.2"), socket.inet_aton("100.64.0.1")
 V6_SRC = socket.inet_pton(socket.AF_INET6, "2001:db8::2")
 V6_DST = socket.inet_pton(socket.AF_INET6, "2001:db8::1")
 HOP, TCP, UDP, ROUTING, FRAG, ICMP6, NONE, DSTOPTS = 0, 6, 17, 43, 44, 58, 59, 60
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def ip4(payload, proto=UDP, ihl=5, options=b"", tot_len=None, frag=0, version=4,
