@@ -262,22 +262,34 @@ static void parse_v4_truncated_transport_is_raw_and_counted(struct kunit *test)
 	kfree_skb(skb);
 }
 
-static void parse_v4_gso_counts_wire_segments(struct kunit *test)
+/*
+ * An IPv4 TCP GSO packet of @payload octets to port 23 with an IP tot_len of
+ * @tot_len, gso_size 1000, gso_segs @segs and gso_type @type.
+ */
+static struct sk_buff *gso_tcp4(struct kunit *test, unsigned int payload, u16 tot_len,
+				u16 segs, unsigned int type)
 {
-	unsigned int len = sizeof(struct iphdr) + sizeof(struct tcphdr) + 3000;
+	unsigned int len = sizeof(struct iphdr) + sizeof(struct tcphdr) + payload;
 	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
 	struct iphdr *iph = (struct iphdr *)buf;
 	struct tcphdr *th = (struct tcphdr *)(iph + 1);
-	struct eipfix_pkt pkt;
 	struct sk_buff *skb;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	eipfix_test_ip4(iph, IPPROTO_TCP, len);
+	eipfix_test_ip4(iph, IPPROTO_TCP, tot_len);
 	th->doff = 5;
+	th->dest = htons(23);
 	skb = eipfix_test_skb(test, buf, len);
 	skb_shinfo(skb)->gso_size = 1000;
-	skb_shinfo(skb)->gso_segs = 3;
-	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	skb_shinfo(skb)->gso_segs = segs;
+	skb_shinfo(skb)->gso_type = type;
+	return skb;
+}
+
+static void parse_v4_gso_counts_wire_segments(struct kunit *test)
+{
+	struct sk_buff *skb = gso_tcp4(test, 3000, 3040, 3, SKB_GSO_TCPV4);
+	struct eipfix_pkt pkt;
 
 	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
@@ -292,20 +304,9 @@ static void parse_v4_gso_counts_wire_segments(struct kunit *test)
  */
 static void parse_v4_dodgy_gso_counts_segments(struct kunit *test)
 {
-	unsigned int len = sizeof(struct iphdr) + sizeof(struct tcphdr) + 2500;
-	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
-	struct iphdr *iph = (struct iphdr *)buf;
-	struct tcphdr *th = (struct tcphdr *)(iph + 1);
+	struct sk_buff *skb = gso_tcp4(test, 2500, 2540, 0,
+				       SKB_GSO_TCPV4 | SKB_GSO_DODGY);
 	struct eipfix_pkt pkt;
-	struct sk_buff *skb;
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	eipfix_test_ip4(iph, IPPROTO_TCP, len);
-	th->doff = 5;
-	skb = eipfix_test_skb(test, buf, len);
-	skb_shinfo(skb)->gso_size = 1000;
-	skb_shinfo(skb)->gso_segs = 0;
-	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4 | SKB_GSO_DODGY;
 
 	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
 	/* 2500 octets of payload in segments of 1000: 3, each with 40 of headers */
@@ -317,21 +318,8 @@ static void parse_v4_dodgy_gso_counts_segments(struct kunit *test)
 /* IPv4 BIG TCP: a GRO/GSO packet over 64 KiB carries tot_len 0. */
 static void parse_v4_big_tcp(struct kunit *test)
 {
-	unsigned int len = sizeof(struct iphdr) + sizeof(struct tcphdr) + 3000;
-	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
-	struct iphdr *iph = (struct iphdr *)buf;
-	struct tcphdr *th = (struct tcphdr *)(iph + 1);
+	struct sk_buff *skb = gso_tcp4(test, 3000, 0, 3, SKB_GSO_TCPV4);
 	struct eipfix_pkt pkt;
-	struct sk_buff *skb;
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	eipfix_test_ip4(iph, IPPROTO_TCP, 0);
-	th->doff = 5;
-	th->dest = htons(23);
-	skb = eipfix_test_skb(test, buf, len);
-	skb_shinfo(skb)->gso_size = 1000;
-	skb_shinfo(skb)->gso_segs = 3;
-	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
 
 	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.family, (u8)AF_INET);
