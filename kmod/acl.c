@@ -727,15 +727,21 @@ static bool eipfix_acl_conn_request(struct eipfix_key *req,
 /*
  * Whether the ICMP error @key quoting @inner belongs to an allowed
  * connection: the quoted packet went the other way over the same interface,
- * either in the direction the connection was allowed or as its reply.
+ * either in the direction the connection was allowed or as its reply, and
+ * the error comes from (or goes to) that packet's far end: a peer the rules
+ * deny cannot pass errors about another peer's connections.
  */
 static struct eipfix_acl_state_entry *
 eipfix_acl_related(struct eipfix_acl_state *st, const struct eipfix_key *key,
 		   const struct eipfix_key *inner, unsigned long now)
 {
+	bool rx = key->direction == EIPFIX_DIR_RECEIVED;
 	struct eipfix_acl_state_entry *e;
 	struct eipfix_key q, c;
 
+	if (!ipv6_addr_equal(rx ? &key->saddr : &key->daddr,
+			     rx ? &inner->daddr : &inner->saddr))
+		return NULL;
 	q = *inner;
 	q.family = key->family;
 	q.ifindex = key->ifindex;
@@ -791,12 +797,15 @@ void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
 			return;
 		}
 		e = NULL;
-		if (eipfix_acl_conn_request(&req, &c, key))
+		if (eipfix_acl_conn_request(&req, &c, key)) {
 			e = eipfix_acl_state_find(acl->state, &req, now);
-		else if (inner)
+			if (e)
+				eipfix_acl_entry_touch(e, now);
+		} else if (inner) {
+			/* An error keeps no connection alive. */
 			e = eipfix_acl_related(acl->state, key, inner, now);
+		}
 		if (e) {
-			eipfix_acl_entry_touch(e, now);
 			v->via = EIPFIX_ACL_VIA_REPLY;
 			return;
 		}

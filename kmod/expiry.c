@@ -262,7 +262,13 @@ static void eipfix_expiry_work(struct work_struct *work)
 	if (table && time_after_eq(now, en->next_tick)) {
 		en->ticks++;
 		en->next_tick += EIPFIX_TICK;
-		if (eipfix_expiry_interim_due(en->ticks, cfg->interval_ms)) {
+		/*
+		 * A tick that finds the last one's pass still held folds into
+		 * it: restarting at bucket 0 would never reach the end of a
+		 * table whose pass takes longer than a tick.
+		 */
+		if (eipfix_expiry_interim_due(en->ticks, cfg->interval_ms) &&
+		    !en->interim_pending) {
 			en->interim_pending = true;
 			en->scan_cursor = 0;
 		}

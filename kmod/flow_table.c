@@ -375,18 +375,26 @@ u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
 		      eipfix_pace_fn pace, void *arg)
 {
 	u32 i = cursor ? min(*cursor, table->mask + 1) : 0, shown = 0;
+	bool retime = false;
 
-	/* Inserts read the timeouts under their bucket lock, which we take. */
+	/*
+	 * New timeouts: every bucket's due time is computed again in this one
+	 * pass, which therefore starts at 0 and goes to the end even when
+	 * @pace asks it to stop (@fn is then expected to keep every flow).
+	 * Inserts read the timeouts under their bucket lock, which we take.
+	 */
 	if (idle_timeout != table->idle_timeout || fin_grace != table->fin_grace) {
 		WRITE_ONCE(table->idle_timeout, idle_timeout);
 		WRITE_ONCE(table->fin_grace, fin_grace);
 		all = true;
+		retime = true;
+		i = 0;
 	}
 	for (; i <= table->mask; i++) {
 		if (all || !eipfix_due_before(now, READ_ONCE(table->due[i]))) {
 			shown += eipfix_bucket_visit(table, i, now, fn, arg);
 			/* Stopped: this bucket again first (what it kept). */
-			if (pace && pace(arg)) {
+			if (pace && pace(arg) && !retime) {
 				if (cursor)
 					*cursor = i;
 				return shown;

@@ -10,6 +10,7 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/ktime.h>
+#include <linux/udp.h>
 #include <net/ipv6.h>
 #include <net/route.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
@@ -94,22 +95,29 @@ static void eipfix_count_acl(struct eipfix_net *en,
  * its own sockets as a clone: on IPv4 the clone crosses POST_ROUTING before
  * the packet itself, on IPv6 after it, and then PRE_ROUTING as
  * PACKET_LOOPBACK. The packet is metered (and judged) once, as sent: the
- * clone never reaches a peer. skb_clone() gives the clone no socket, while
- * the hook is called with the sender's, which is how it is told apart at
- * POST_ROUTING (a multicast or broadcast the kernel sends without a socket
- * is not told apart: it counts twice as sent).
+ * clone never reaches a peer. On IPv6 the clone's hook goes on to
+ * dev_loopback_xmit(), which tells it apart exactly. On IPv4 it goes on to
+ * a function of ip_output.c's own, so: skb_clone() gave it no socket while
+ * the hook is called with the sender's. A UDP tunnel (vxlan, geneve) also
+ * sends with its socket and a packet owned by another, or by none: its
+ * socket is an encapsulating one, which a sender of multicast is not. (A
+ * multicast or broadcast the kernel sends without a socket, such as an IGMP
+ * report, is not told apart on IPv4: it counts twice as sent.)
  */
 static bool eipfix_loopback_clone(const struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
+	const struct sock *sk = state->sk;
+
 	if (state->hook == NF_INET_PRE_ROUTING)
 		return skb->pkt_type == PACKET_LOOPBACK;
-	if (!state->sk || skb->sk == state->sk)
+	if (state->pf == NFPROTO_IPV6)
+		return state->okfn == dev_loopback_xmit;
+	if (!sk || skb->sk || !sk_fullsock(sk) ||
+	    (sk->sk_protocol == IPPROTO_UDP && udp_sk(sk)->encap_type))
 		return false;
-	if (state->pf == NFPROTO_IPV4)
-		return skb_rtable(skb) &&
-		       skb_rtable(skb)->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST);
-	return ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr);
+	return skb_rtable(skb) &&
+	       skb_rtable(skb)->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST);
 }
 
 /*
@@ -162,10 +170,13 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	/*
 	 * Ingress runs after reassembly: a fragment still here is one the
 	 * kernel would not reassemble (an IPv6 first fragment without its
-	 * whole header chain, RFC 7112) and drops after us anyway. It has no
-	 * ports for a rule to judge or a flow to be metered by.
+	 * whole header chain, RFC 7112, which the stack drops after us), or
+	 * one nf_defrag was told to leave alone (notrack before defrag,
+	 * IP_NODEFRAG), which the stack reassembles later. Either way it has
+	 * no ports for a rule to judge: where a rule could deny, it does not
+	 * pass; otherwise it is metered as it is.
 	 */
-	if (pkt.fragment && dir == EIPFIX_DIR_RECEIVED) {
+	if (pkt.fragment && dir == EIPFIX_DIR_RECEIVED && acl) {
 		if (!malformed)
 			eipfix_count(en->counters, EIPFIX_CTR_A_PARSE_ERRORS, 1);
 		return NF_DROP;

@@ -219,12 +219,15 @@ static void __net_exit eipfix_net_exit(struct net *net)
 	 * records that loses, since no counter outlives the namespace.
 	 */
 	dropped_before = eipfix_counter_sum(en->counters,
-					    EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL);
+					    EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL) +
+			 eipfix_counter_sum(en->counters,
+					    EIPFIX_CTR_A_RECORDS_DROPPED_NOMEM);
 	mutex_lock(&en->lock);
 	eipfix_expiry_end_retired(en);
 	mutex_unlock(&en->lock);
 	lost = eipfix_records_flush_count(&en->records) +
-	       eipfix_counter_sum(en->counters, EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL) -
+	       eipfix_counter_sum(en->counters, EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL) +
+	       eipfix_counter_sum(en->counters, EIPFIX_CTR_A_RECORDS_DROPPED_NOMEM) -
 	       dropped_before;
 	if (lost)
 		pr_warn("%llu flow records not delivered: the namespace or the module went away first\n",
@@ -262,10 +265,18 @@ static struct notifier_block eipfix_netdev_nb = {
 	.notifier_call = eipfix_netdev_event,
 };
 
+/* Backpressure resumes a scan at half the queue: it needs a few places. */
+#define EIPFIX_RECORD_QUEUE_MIN 16
+
 static int __init eipfix_init(void)
 {
 	int ret;
 
+	if (eipfix_record_queue_len < EIPFIX_RECORD_QUEUE_MIN) {
+		pr_warn("record_queue_len=%u is too small: using %u\n",
+			eipfix_record_queue_len, EIPFIX_RECORD_QUEUE_MIN);
+		eipfix_record_queue_len = EIPFIX_RECORD_QUEUE_MIN;
+	}
 	ret = eipfix_flow_cache_init();
 	if (ret)
 		return ret;

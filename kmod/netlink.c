@@ -678,6 +678,9 @@ static int eipfix_nl_dump_records(struct sk_buff *skb, struct netlink_callback *
 	if (cb->args[0] >= EIPFIX_RECORDS_MSGS_PER_DUMP ||
 	    !eipfix_records_len(&en->records))
 		return 0;
+	/* Displaced by a takeover in the middle of its dump: no more for it. */
+	if (eipfix_records_agent(&en->records) != NETLINK_CB(cb->skb).portid)
+		return 0;
 	hdr = eipfix_dump_hdr(skb, cb, EIPFIX_CMD_GET_RECORDS);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -783,9 +786,8 @@ static size_t eipfix_counters_msg_size(struct eipfix_net *en)
 
 /*
  * Not under en->lock: the agent reads the counters every second, also while
- * an expiry scan holds the lock waiting for the agent to take records. The
- * rules may change between sizing the message and filling it; if they grew
- * out of it, size it again.
+ * a long expiry scan holds the lock. The rules may change between sizing
+ * the message and filling it; if they grew out of it, size it again.
  */
 static int eipfix_nl_get_counters(struct sk_buff *skb, struct genl_info *info)
 {

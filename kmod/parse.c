@@ -33,14 +33,16 @@ static u16 eipfix_tcp_flags(const struct tcphdr *th)
 	return ntohs(((const __be16 *)th)[6]) & 0x1ff;
 }
 
-/* Whether ICMP (@v6 false) or ICMPv6 @type is an error quoting a packet. */
+/*
+ * Whether ICMP (@v6 false) or ICMPv6 @type is an error quoting a packet
+ * (a redirect quotes one too, but changes routes: not an error here).
+ */
 static bool eipfix_icmp_is_error(bool v6, u8 type)
 {
 	if (v6)
 		return type < 128;	/* RFC 4443: errors are 0-127 */
 	return type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH ||
-	       type == ICMP_REDIRECT || type == ICMP_TIME_EXCEEDED ||
-	       type == ICMP_PARAMETERPROB;
+	       type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB;
 }
 
 /*
@@ -321,11 +323,17 @@ static int eipfix_parse_v6(const struct sk_buff *skb, struct eipfix_pkt *pkt)
 
 	if (!eipfix_parse_l4(skb, thoff, pkt))
 		return -EINVAL;
-	/* Router/neighbour solicitation and advertisement, redirect. */
+	/*
+	 * Neighbour solicitation and advertisement, on-link (hop limit 255,
+	 * code 0) as RFC 4861 requires: address resolution. Router
+	 * advertisements and redirects change the host's routes: the rules
+	 * judge those.
+	 */
 	if (nexthdr == IPPROTO_ICMPV6 && ip6h->hop_limit == 255) {
-		u8 type = ntohs(pkt->key.dport) >> 8;
+		u16 tc = ntohs(pkt->key.dport);
 
-		pkt->nd = type >= NDISC_ROUTER_SOLICITATION && type <= NDISC_REDIRECT;
+		pkt->nd = tc == NDISC_NEIGHBOUR_SOLICITATION << 8 ||
+			  tc == NDISC_NEIGHBOUR_ADVERTISEMENT << 8;
 	}
 	return 0;
 }

@@ -420,6 +420,11 @@ static void acl_related_icmp_errors(struct kunit *test)
 	other.dport = htons(10);
 	eipfix_acl_decide(acl, &unreach, &other, now, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
+	/* From another peer than the one the quoted datagram went to: not related. */
+	other = unreach;
+	other.saddr = v4addr(V4(100, 64, 0, 3));
+	eipfix_acl_decide(acl, &other, &quoted, now, &v);
+	KUNIT_EXPECT_EQ(test, v.action, DENY);
 
 	/* IPv6: a packet too big about our TCP (path MTU discovery). */
 	{

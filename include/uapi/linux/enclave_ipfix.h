@@ -11,7 +11,8 @@
  * family ENCLAVE_IPFIX_GENL_NAME, version ENCLAVE_IPFIX_GENL_VERSION.
  *
  * Every command requires CAP_NET_ADMIN in the initial user namespace
- * (GENL_ADMIN_PERM), and so does joining the config multicast group. State is
+ * (GENL_ADMIN_PERM); joining the config multicast group (generation numbers
+ * only) requires CAP_NET_ADMIN over the network namespace. State is
  * per network namespace: a request only ever sees and changes the namespace
  * of the socket it came from.
  *
