@@ -173,7 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		netlink_set_config(nl, &(struct eipfix_profile){ 0 }, err, sizeof(err));
 		break;
 	default:
-		netlink_register_agent(nl, err, sizeof(err));
+		netlink_register_agent(nl, false, err, sizeof(err));
 		break;
 	}
 	/* An error sentence is always a terminated string. */
