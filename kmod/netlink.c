@@ -321,7 +321,6 @@ static int eipfix_parse_scalars(struct eipfix_config *cfg, struct nlattr **attrs
 	return 0;
 }
 
-/* Also the entry point of the KUnit suite of the policies. */
 /*
  * @attrs: the request's attributes, validated; @head, @len: all of them, for
  * the lists that may come in several nests. Also the entry point of the
