@@ -110,18 +110,28 @@ static enum eipfix_walk_action eipfix_expiry_visit(struct eipfix_flow *flow,
 }
 
 /*
- * Ends every flow of @table with a forced-end record, now: what does not
- * fit the queue is dropped and counted (the namespace is going away, or a
- * test wants it so). Under en->lock.
+ * Ends the flows of @table with forced-end records. With @may_hold, it stops
+ * where the queue is full while an agent takes records (and says so);
+ * without, what does not fit is dropped and counted. Under en->lock.
+ */
+static bool eipfix_expiry_force(struct eipfix_net *en, struct eipfix_table *table,
+				bool may_hold)
+{
+	struct eipfix_scan scan = { .en = en, .force = true, .may_hold = may_hold };
+
+	eipfix_table_scan(table, jiffies, table->idle_timeout, table->fin_grace,
+			  true, NULL, eipfix_expiry_visit, eipfix_expiry_pace, &scan);
+	return scan.held;
+}
+
+/*
+ * Ends every flow of @table now (the namespace is going away, or a test
+ * wants it so). Under en->lock.
  */
 void eipfix_expiry_end_all(struct eipfix_net *en, struct eipfix_table *table)
 {
-	struct eipfix_scan scan = { .en = en, .force = true };
-
 	if (table)
-		eipfix_table_scan(table, jiffies, table->idle_timeout,
-				  table->fin_grace, true, NULL, eipfix_expiry_visit,
-				  NULL, &scan);
+		eipfix_expiry_force(en, table, false);
 }
 
 /**
@@ -170,12 +180,7 @@ bool eipfix_expiry_drain_retired(struct eipfix_net *en)
 	struct eipfix_table *table, *tmp;
 
 	list_for_each_entry_safe(table, tmp, &en->retired, retired) {
-		struct eipfix_scan scan = { .en = en, .force = true, .may_hold = true };
-
-		eipfix_table_scan(table, jiffies, table->idle_timeout,
-				  table->fin_grace, true, NULL, eipfix_expiry_visit,
-				  eipfix_expiry_pace, &scan);
-		if (scan.held)
+		if (eipfix_expiry_force(en, table, true))
 			return true;
 		list_del(&table->retired);
 		en->nretired--;

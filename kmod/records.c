@@ -58,11 +58,6 @@ u32 eipfix_records_flush_count(struct eipfix_records *q)
 	return n;
 }
 
-void eipfix_records_flush(struct eipfix_records *q)
-{
-	eipfix_records_flush_count(q);
-}
-
 /**
  * eipfix_records_hold() - whether a scan must keep its flows for now
  * @q: the queue

@@ -56,7 +56,6 @@ struct eipfix_records {
 void eipfix_records_init(struct eipfix_records *q, u32 limit,
 			 struct eipfix_counters __percpu *counters,
 			 work_func_t notify, struct delayed_work *resume);
-void eipfix_records_flush(struct eipfix_records *q);
 bool eipfix_records_emit(struct eipfix_records *q, const struct eipfix_flow *flow,
 			 u8 end_reason);
 struct eipfix_record *eipfix_records_pop(struct eipfix_records *q);

@@ -90,7 +90,7 @@ static void ctx_free(struct ctx *c)
 {
 	eipfix_expiry_end_all(&c->en, c->table);
 	eipfix_table_free(c->table);
-	eipfix_records_flush(&c->en.records);
+	eipfix_records_flush_count(&c->en.records);
 	free_percpu(c->en.counters);
 }
 
