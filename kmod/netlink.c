@@ -100,6 +100,7 @@ const struct nla_policy eipfix_policy[EIPFIX_A_MAX + 1] = {
 	[EIPFIX_A_ACL_DEFAULT] = NLA_POLICY_MAX(NLA_U8, __EIPFIX_ACL_MAX - 1),
 	[EIPFIX_A_ACL_RULES] = NLA_POLICY_NESTED(eipfix_rules_policy),
 	[EIPFIX_A_AGENT_TAKEOVER] = { .type = NLA_FLAG },
+	[EIPFIX_A_RECORDS_SEQ] = { .type = NLA_U64 },
 };
 
 /* ---- SET_CONFIG: attributes to struct eipfix_config ---- */
@@ -665,36 +666,64 @@ static int eipfix_nl_records_start(struct netlink_callback *cb)
 static int eipfix_nl_dump_records(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct eipfix_net *en = eipfix_net(sock_net(skb->sk));
+	u32 portid = NETLINK_CB(cb->skb).portid;
 	struct eipfix_record *rec;
-	u64 n = 0;
+	struct nlattr *seq_attr;
+	u64 seq = 0, s;
 	void *hdr;
 
 	/*
 	 * The dump goes on while records wait and the agent's socket has room
 	 * (netlink resumes it as the agent reads), up to a bound per request
-	 * so that the agent gets to send what it has.
+	 * so that the agent gets to send (and acknowledge) what it has.
 	 */
 	if (cb->args[0] >= EIPFIX_RECORDS_MSGS_PER_DUMP ||
 	    !eipfix_records_len(&en->records))
 		return 0;
 	/* Displaced by a takeover in the middle of its dump: no more for it. */
-	if (eipfix_records_agent(&en->records) != NETLINK_CB(cb->skb).portid)
+	if (eipfix_records_agent(&en->records) != portid)
 		return 0;
 	hdr = eipfix_dump_hdr(skb, cb, EIPFIX_CMD_GET_RECORDS);
 	if (!hdr)
 		return -EMSGSIZE;
+	/* Room for the last record's sequence number, known at the end. */
+	seq_attr = nla_reserve_64bit(skb, EIPFIX_A_RECORDS_SEQ, sizeof(u64),
+				     EIPFIX_A_PAD);
+	if (!seq_attr) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
 	while ((rec = eipfix_records_pop(&en->records))) {
 		if (eipfix_put_record(skb, rec)) {
 			eipfix_records_unpop(&en->records, rec);
 			break;
 		}
-		kfree(rec);
-		n++;
+		s = eipfix_records_sent(&en->records, rec, portid);
+		if (!s)
+			break;	/* displaced meanwhile: the record waits again */
+		seq = s;
 	}
+	memcpy(nla_data(seq_attr), &seq, sizeof(seq));
 	genlmsg_end(skb, hdr);
-	eipfix_count(en->counters, EIPFIX_CTR_A_RECORDS_DELIVERED, n);
 	cb->args[0]++;
 	return skb->len;
+}
+
+/* The agent sent records on: the kernel may free them. */
+static int eipfix_nl_ack_records(struct sk_buff *skb, struct genl_info *info)
+{
+	struct eipfix_net *en = eipfix_net(genl_info_net(info));
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, EIPFIX_A_RECORDS_SEQ))
+		return -EINVAL;
+	ret = eipfix_records_ack(&en->records, info->snd_portid,
+				 nla_get_u64(info->attrs[EIPFIX_A_RECORDS_SEQ]));
+	if (ret < 0) {
+		NL_SET_ERR_MSG(info->extack, "only the registered agent may acknowledge records");
+		return ret;
+	}
+	return 0;
 }
 
 /* ---- counters, agent registration, notifications ---- */
@@ -744,7 +773,11 @@ static int eipfix_put_counters(struct sk_buff *skb, struct eipfix_net *en)
 			rcu_read_unlock();
 			break;
 		case EIPFIX_CTR_A_RECORDS_IN_QUEUE:
-			val = eipfix_records_len(&en->records);
+			val = eipfix_records_len(&en->records) +
+			      eipfix_records_unacked(&en->records);
+			break;
+		case EIPFIX_CTR_A_RECORDS_UNACKED:
+			val = eipfix_records_unacked(&en->records);
 			break;
 		case EIPFIX_CTR_A_CONFIG_GENERATION:
 			rcu_read_lock();
@@ -919,6 +952,11 @@ static const struct genl_ops eipfix_ops[] = {
 		.cmd = EIPFIX_CMD_GET_RECORDS,
 		.start = eipfix_nl_records_start,
 		.dumpit = eipfix_nl_dump_records,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = EIPFIX_CMD_ACK_RECORDS,
+		.doit = eipfix_nl_ack_records,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

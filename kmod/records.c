@@ -2,7 +2,7 @@
 /*
  * The record queue between the flow table and the agent. Nothing is lost
  * silently: a record that cannot be queued is counted by cause, and a record
- * leaves the queue only into a netlink message the agent will receive.
+ * is freed only when the agent acknowledged it (see records.h).
  */
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -15,7 +15,10 @@ void eipfix_records_init(struct eipfix_records *q, u32 limit,
 {
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->queue);
+	INIT_LIST_HEAD(&q->sent);
 	q->len = 0;
+	q->nsent = 0;
+	q->seq = 0;
 	q->limit = limit;
 	q->agent_portid = 0;
 	q->held = false;
@@ -38,7 +41,7 @@ static void eipfix_records_release(struct eipfix_records *q)
  * eipfix_records_flush_count() - free every queued record
  * @q: the queue; its namespace is going away, no agent can take them now
  *
- * Return: how many records were still queued (never delivered).
+ * Return: how many records were still queued or not acknowledged.
  */
 u32 eipfix_records_flush_count(struct eipfix_records *q)
 {
@@ -48,8 +51,10 @@ u32 eipfix_records_flush_count(struct eipfix_records *q)
 
 	cancel_work_sync(&q->notify_work);
 	spin_lock_bh(&q->lock);
-	list_splice_init(&q->queue, &old);
+	list_splice_init(&q->sent, &old);
+	list_splice_tail_init(&q->queue, &old);
 	q->len = 0;
+	q->nsent = 0;
 	spin_unlock_bh(&q->lock);
 	list_for_each_entry_safe(rec, tmp, &old, list) {
 		kfree(rec);
@@ -73,7 +78,7 @@ bool eipfix_records_hold(struct eipfix_records *q)
 	bool hold;
 
 	spin_lock_bh(&q->lock);
-	hold = q->len >= q->limit && q->agent_portid &&
+	hold = q->len + q->nsent >= q->limit && q->agent_portid &&
 	       time_before(jiffies, q->last_taken + EIPFIX_AGENT_STALL);
 	if (hold)
 		q->held = true;
@@ -114,7 +119,7 @@ bool eipfix_records_emit(struct eipfix_records *q, const struct eipfix_flow *flo
 	rec->end_ms = flow->end_ms;
 
 	spin_lock_bh(&q->lock);
-	if (q->len >= q->limit) {
+	if (q->len + q->nsent >= q->limit) {
 		spin_unlock_bh(&q->lock);
 		kfree(rec);
 		eipfix_count(q->counters, EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL, 1);
@@ -134,7 +139,10 @@ bool eipfix_records_emit(struct eipfix_records *q, const struct eipfix_flow *flo
 	return true;
 }
 
-/* Takes the oldest record off the queue, or NULL. */
+/*
+ * Takes the oldest record off the queue, or NULL. The caller frees it, or
+ * hands it to eipfix_records_sent() or eipfix_records_unpop().
+ */
 struct eipfix_record *eipfix_records_pop(struct eipfix_records *q)
 {
 	struct eipfix_record *rec;
@@ -147,7 +155,7 @@ struct eipfix_record *eipfix_records_pop(struct eipfix_records *q)
 		q->last_taken = jiffies;
 	}
 	spin_unlock_bh(&q->lock);
-	if (rec && READ_ONCE(q->len) <= q->limit / 2)
+	if (rec && READ_ONCE(q->len) + READ_ONCE(q->nsent) <= q->limit / 2)
 		eipfix_records_release(q);
 	return rec;
 }
@@ -161,11 +169,96 @@ void eipfix_records_unpop(struct eipfix_records *q, struct eipfix_record *rec)
 	spin_unlock_bh(&q->lock);
 }
 
+/**
+ * eipfix_records_sent() - a popped record is in a message to @portid
+ * @q: the queue
+ * @rec: the record, from eipfix_records_pop()
+ * @portid: the socket the message goes to
+ *
+ * Return: the record's send sequence number, which the agent acknowledges;
+ * 0 if @portid is no longer the agent: then the record waits again.
+ */
+u64 eipfix_records_sent(struct eipfix_records *q, struct eipfix_record *rec,
+			u32 portid)
+{
+	u64 seq = 0;
+
+	spin_lock_bh(&q->lock);
+	if (portid && portid == q->agent_portid) {
+		seq = ++q->seq;
+		rec->seq = seq;
+		list_add_tail(&rec->list, &q->sent);
+		q->nsent++;
+	} else {
+		list_add(&rec->list, &q->queue);
+		q->len++;
+	}
+	spin_unlock_bh(&q->lock);
+	return seq;
+}
+
+/**
+ * eipfix_records_ack() - the agent has every record sent up to @seq
+ * @q: the queue
+ * @portid: the socket acknowledging
+ * @seq: the send sequence number of the last record it sent on
+ *
+ * Messages reach a socket in order, so the records acknowledged are the
+ * oldest sent ones.
+ *
+ * Return: how many records this freed, or -EPERM if @portid is not the agent.
+ */
+int eipfix_records_ack(struct eipfix_records *q, u32 portid, u64 seq)
+{
+	struct eipfix_record *rec, *tmp;
+	LIST_HEAD(done);
+	int n = 0;
+
+	spin_lock_bh(&q->lock);
+	if (!portid || portid != q->agent_portid) {
+		spin_unlock_bh(&q->lock);
+		return -EPERM;
+	}
+	list_for_each_entry_safe(rec, tmp, &q->sent, list) {
+		if (rec->seq > seq)
+			break;
+		list_move_tail(&rec->list, &done);
+		n++;
+	}
+	q->nsent -= n;
+	if (n)
+		q->last_taken = jiffies;
+	spin_unlock_bh(&q->lock);
+
+	list_for_each_entry_safe(rec, tmp, &done, list)
+		kfree(rec);
+	eipfix_count(q->counters, EIPFIX_CTR_A_RECORDS_DELIVERED, n);
+	if (READ_ONCE(q->len) + READ_ONCE(q->nsent) <= q->limit / 2)
+		eipfix_records_release(q);
+	return n;
+}
+
+/*
+ * The agent changed or went: what it did not acknowledge goes back to the
+ * head of the queue, oldest first, for the next one. Under q->lock.
+ */
+static void eipfix_records_requeue(struct eipfix_records *q)
+{
+	if (!q->nsent)
+		return;
+	eipfix_count(q->counters, EIPFIX_CTR_A_RECORDS_REQUEUED, q->nsent);
+	list_splice_init(&q->sent, &q->queue);
+	q->len += q->nsent;
+	q->nsent = 0;
+}
+
 void eipfix_records_set_agent(struct eipfix_records *q, u32 portid)
 {
 	bool wake;
 
 	spin_lock_bh(&q->lock);
+	if (portid != q->agent_portid)
+		eipfix_records_requeue(q);
 	q->agent_portid = portid;
 	q->last_taken = jiffies;
 	wake = portid && q->len;
@@ -183,8 +276,10 @@ void eipfix_records_agent_gone(struct eipfix_records *q, u32 portid)
 
 	spin_lock_bh(&q->lock);
 	gone = q->agent_portid == portid;
-	if (gone)
+	if (gone) {
 		q->agent_portid = 0;
+		eipfix_records_requeue(q);
+	}
 	spin_unlock_bh(&q->lock);
 	if (gone)
 		eipfix_records_release(q);
@@ -200,7 +295,14 @@ u32 eipfix_records_agent(struct eipfix_records *q)
 	return portid;
 }
 
+/* Records waiting to be sent. */
 u32 eipfix_records_len(struct eipfix_records *q)
 {
 	return READ_ONCE(q->len);
+}
+
+/* Records sent and not yet acknowledged. */
+u32 eipfix_records_unacked(struct eipfix_records *q)
+{
+	return READ_ONCE(q->nsent);
 }

@@ -21,6 +21,7 @@ struct eipfix_record {
 	u64 octets;
 	u64 start_ms;
 	u64 end_ms;
+	u64 seq;	/* while sent and not acknowledged: the send sequence */
 };
 
 /*
@@ -36,14 +37,25 @@ struct eipfix_record {
  * Records are dropped, and counted, only when no agent is registered, when
  * records waited EIPFIX_AGENT_STALL without the agent taking one, or when a
  * flow must leave a full table.
+ *
+ * Acknowledgement: a record written into the agent's message moves to @sent
+ * with the next send sequence number; it is freed only when the agent
+ * acknowledges that number (it sent the record on to the collectors). If the
+ * agent goes first (its socket closed: killed, crashed, or displaced), every
+ * sent record goes back to the head of the queue, in order, for the next
+ * agent: a record is delivered at least once, and a repeat is counted in
+ * EIPFIX_CTR_A_RECORDS_REQUEUED. Sent records take room in the queue's bound.
  */
 #define EIPFIX_AGENT_STALL (10 * HZ)
 
 struct eipfix_records {
-	spinlock_t lock;	/* queue, len, agent_portid */
-	struct list_head queue;
+	spinlock_t lock;	/* queue, len, sent, nsent, seq, agent_portid */
+	struct list_head queue;		/* waiting to be sent */
+	struct list_head sent;		/* sent, not yet acknowledged */
 	u32 len;
-	u32 limit;
+	u32 nsent;
+	u32 limit;			/* on len + nsent */
+	u64 seq;			/* the last send sequence number given */
 	u32 agent_portid;	/* 0: no agent registered */
 	/* jiffies: the agent took a record, registered, or records began to wait */
 	unsigned long last_taken;
@@ -60,10 +72,14 @@ bool eipfix_records_emit(struct eipfix_records *q, const struct eipfix_flow *flo
 			 u8 end_reason);
 struct eipfix_record *eipfix_records_pop(struct eipfix_records *q);
 void eipfix_records_unpop(struct eipfix_records *q, struct eipfix_record *rec);
+u64 eipfix_records_sent(struct eipfix_records *q, struct eipfix_record *rec,
+			u32 portid);
+int eipfix_records_ack(struct eipfix_records *q, u32 portid, u64 seq);
 void eipfix_records_set_agent(struct eipfix_records *q, u32 portid);
 void eipfix_records_agent_gone(struct eipfix_records *q, u32 portid);
 u32 eipfix_records_agent(struct eipfix_records *q);
 u32 eipfix_records_len(struct eipfix_records *q);
+u32 eipfix_records_unacked(struct eipfix_records *q);
 bool eipfix_records_hold(struct eipfix_records *q);
 u32 eipfix_records_flush_count(struct eipfix_records *q);
 

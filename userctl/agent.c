@@ -172,6 +172,24 @@ static int take_record(const struct eipfix_record *rec, void *arg)
 #define AGENT_DRAIN_DUMPS 16
 
 /*
+ * Hands the records of one dump to the exporter and then acknowledges them:
+ * the kernel frees a record only once it has left for the collectors, so an
+ * agent killed in between loses nothing (the next one gets them again).
+ */
+static int take_and_ack(struct agent *a, char *err, size_t errlen)
+{
+	uint64_t seq = 0;
+	int ret, aret;
+
+	ret = netlink_take_records(a->nl, take_record, a, &seq, err, errlen);
+	flush_batch(a);
+	if (!seq)
+		return ret;
+	aret = netlink_ack_records(a->nl, seq, err, errlen);
+	return ret ? ret : aret;
+}
+
+/*
  * Takes what the kernel holds. Each dump is bounded by the kernel, and the
  * kernel says records wait only when its queue stops being empty: dump
  * again while dumps bring records; if the last still did, a->more asks the
@@ -185,8 +203,7 @@ static int drain(struct agent *a)
 
 	do {
 		before = a->records_received;
-		ret = netlink_take_records(a->nl, take_record, a, err, sizeof(err));
-		flush_batch(a);
+		ret = take_and_ack(a, err, sizeof(err));
 	} while (!ret && a->records_received != before && ++n < AGENT_DRAIN_DUMPS);
 	a->more = !ret && a->records_received != before;
 	if (ret == -EPERM) {

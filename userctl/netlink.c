@@ -218,6 +218,7 @@ static const char *command_name(uint8_t cmd)
 	case EIPFIX_CMD_GET_COUNTERS: return "read the counters";
 	case EIPFIX_CMD_REGISTER_AGENT: return "register as the agent";
 	case EIPFIX_CMD_GET_RECORDS: return "take records";
+	case EIPFIX_CMD_ACK_RECORDS: return "acknowledge records";
 	}
 	return "talk to the kernel";
 }
@@ -765,6 +766,7 @@ struct flows_reply {
 	void *arg;
 	int type;		/* EIPFIX_A_FLOW or EIPFIX_A_RECORD */
 	int stopped;
+	uint64_t seq;		/* records: the last message's EIPFIX_A_RECORDS_SEQ */
 };
 
 static int parse_flows(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
@@ -777,6 +779,9 @@ static int parse_flows(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
 
 	(void)tb;
 	nla_for_each_attr(nla, genlmsg_attrdata(gnlh, 0), genlmsg_attrlen(gnlh, 0), rem) {
+		if (nla_type(nla) == EIPFIX_A_RECORDS_SEQ &&
+		    nla_len(nla) == (int)sizeof(uint64_t) && nla_get_u64(nla))
+			fr->seq = nla_get_u64(nla);
 		if (nla_type(nla) != fr->type || fr->stopped)
 			continue;
 		ret = parse_flow(nla, &rec);
@@ -800,14 +805,31 @@ int netlink_dump_flows(struct netlink *nl, netlink_record_fn fn, void *arg,
 }
 
 int netlink_take_records(struct netlink *nl, netlink_record_fn fn, void *arg,
-			 char *err, size_t errlen)
+			 uint64_t *seq, char *err, size_t errlen)
 {
 	struct flows_reply fr = { .fn = fn, .arg = arg, .type = EIPFIX_A_RECORD };
 	struct nl_msg *msg = new_msg(nl, EIPFIX_CMD_GET_RECORDS, NLM_F_DUMP, 0);
+	int ret;
 
 	if (!msg)
 		return -ENOMEM;
-	return request(nl, msg, EIPFIX_CMD_GET_RECORDS, parse_flows, &fr, err, errlen);
+	ret = request(nl, msg, EIPFIX_CMD_GET_RECORDS, parse_flows, &fr, err, errlen);
+	/* Records handed to fn before an error are the caller's: acknowledge them. */
+	*seq = fr.seq;
+	return ret;
+}
+
+int netlink_ack_records(struct netlink *nl, uint64_t seq, char *err, size_t errlen)
+{
+	struct nl_msg *msg = new_msg(nl, EIPFIX_CMD_ACK_RECORDS, 0, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u64(msg, EIPFIX_A_RECORDS_SEQ, seq)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return request(nl, msg, EIPFIX_CMD_ACK_RECORDS, NULL, NULL, err, errlen);
 }
 
 int netlink_register_agent(struct netlink *nl, bool takeover, char *err, size_t errlen)

@@ -54,10 +54,17 @@ int netlink_subscribe_config(struct netlink *nl, char *err, size_t errlen);
 /*
  * Takes what the kernel's record queue holds (one GET_RECORDS dump),
  * handing each record to fn. Notifications that arrive meanwhile are
- * noted: see netlink_take_events().
+ * noted: see netlink_take_events(). *seq is the send sequence number of the
+ * last record handed to fn (0: none), also when the dump failed half-way.
  */
 int netlink_take_records(struct netlink *nl, netlink_record_fn fn, void *arg,
-			 char *err, size_t errlen);
+			 uint64_t *seq, char *err, size_t errlen);
+/*
+ * Tells the kernel that every record up to @seq was sent on, so it frees
+ * them; until then it keeps them, and sends them again to the next agent if
+ * this one goes away.
+ */
+int netlink_ack_records(struct netlink *nl, uint64_t seq, char *err, size_t errlen);
 /* Reads pending notifications without blocking. */
 int netlink_poll_events(struct netlink *nl, char *err, size_t errlen);
 

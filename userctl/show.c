@@ -38,6 +38,8 @@ static const char *const counter_names[__EIPFIX_CTR_A_MAX] = {
 	[EIPFIX_CTR_A_ACL_CONNS_NOT_CREATED] = "acl_conns_not_created",
 	[EIPFIX_CTR_A_ACL_CONNS_ACTIVE] = "acl_conns_active",
 	[EIPFIX_CTR_A_CONFIG_GENERATION] = "config_generation",
+	[EIPFIX_CTR_A_RECORDS_REQUEUED] = "records_requeued",
+	[EIPFIX_CTR_A_RECORDS_UNACKED] = "records_unacked",
 };
 
 /* One rule as the profile has it, plus the packets it decided. */

@@ -135,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct netlink *nl = fuzz_netlink();
-	uint64_t ctr[__EIPFIX_CTR_A_MAX], *hits = NULL, dflt;
+	uint64_t ctr[__EIPFIX_CTR_A_MAX], *hits = NULL, dflt, seq;
 	struct eipfix_profile p;
 	unsigned int n;
 	uint32_t gen;
@@ -149,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err[0] = '\0';
 	switch (data[0] & 0x7f) {
 	case 0:
-		netlink_take_records(nl, take, NULL, err, sizeof(err));
+		netlink_take_records(nl, take, NULL, &seq, err, sizeof(err));
 		break;
 	case 1:
 		netlink_dump_flows(nl, take, NULL, err, sizeof(err));

@@ -329,16 +329,20 @@ struct fake_agent {
 static int fake_agent_run(void *arg)
 {
 	struct fake_agent *fa = arg;
+	struct eipfix_records *q = &fa->c->en.records;
 	struct eipfix_record *rec;
+	u64 seq;
 
+	/* As GET_RECORDS and ACK_RECORDS do it, for the agent of portid 1. */
 	while (!kthread_should_stop()) {
-		rec = eipfix_records_pop(&fa->c->en.records);
+		rec = eipfix_records_pop(q);
 		if (!rec) {
 			usleep_range(200, 400);
 			continue;
 		}
-		kfree(rec);
-		fa->taken++;
+		seq = eipfix_records_sent(q, rec, 1);
+		if (seq && eipfix_records_ack(q, 1, seq) == 1)
+			fa->taken++;
 	}
 	return 0;
 }
@@ -458,6 +462,74 @@ static void retired_table_ends_every_flow(struct kunit *test)
 	ctx_free(c);
 }
 
+/*
+ * A record sent to the agent stays the kernel's until acknowledged: it takes
+ * room in the bound, an acknowledgement frees the oldest sent ones, and an
+ * agent that goes first leaves them to the next, oldest first, counted.
+ */
+static void sent_records_wait_for_ack(struct kunit *test)
+{
+	struct ctx *c = ctx_new(test);
+	struct eipfix_records *q = &c->en.records;
+	struct eipfix_record *rec;
+	__be16 order[4];
+	u16 i;
+
+	for (i = 0; i < 5; i++)
+		send_pkts(c, 100 + i, 1, 1, 0);
+	eipfix_expiry_end_all(&c->en, c->table);
+	KUNIT_ASSERT_EQ(test, eipfix_records_len(q), 5U);
+	eipfix_records_set_agent(q, 1);
+	for (i = 0; i < 3; i++) {
+		rec = eipfix_records_pop(q);
+		KUNIT_ASSERT_NOT_NULL(test, rec);
+		order[i] = rec->key.sport;
+		KUNIT_EXPECT_EQ(test, eipfix_records_sent(q, rec, 1), (u64)i + 1);
+	}
+	KUNIT_EXPECT_EQ(test, eipfix_records_len(q), 2U);
+	KUNIT_EXPECT_EQ(test, eipfix_records_unacked(q), 3U);
+	KUNIT_EXPECT_EQ(test, eipfix_records_ack(q, 2, 3), -EPERM);
+	KUNIT_EXPECT_EQ(test, eipfix_records_ack(q, 1, 1), 1);
+	KUNIT_EXPECT_EQ(test, eipfix_records_unacked(q), 2U);
+	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(c->en.counters,
+						 EIPFIX_CTR_A_RECORDS_DELIVERED), 1ULL);
+	/* Sent records count against the bound: 2 waiting + 2 sent. */
+	q->limit = 5;
+	KUNIT_EXPECT_FALSE(test, eipfix_records_hold(q));
+	q->limit = 4;
+	KUNIT_EXPECT_TRUE(test, eipfix_records_hold(q));
+	rec = eipfix_records_pop(q);
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	order[3] = rec->key.sport;
+	KUNIT_EXPECT_EQ(test, eipfix_records_sent(q, rec, 1), 4ULL);
+	/* The agent dies: what it did not acknowledge waits again, in order. */
+	eipfix_records_agent_gone(q, 1);
+	KUNIT_EXPECT_EQ(test, eipfix_records_unacked(q), 0U);
+	KUNIT_EXPECT_EQ(test, eipfix_records_len(q), 4U);
+	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(c->en.counters,
+						 EIPFIX_CTR_A_RECORDS_REQUEUED), 3ULL);
+	eipfix_records_set_agent(q, 7);
+	for (i = 1; i < 4; i++) {
+		rec = eipfix_records_pop(q);
+		KUNIT_ASSERT_NOT_NULL(test, rec);
+		KUNIT_EXPECT_EQ(test, rec->key.sport, order[i]);
+		if (i < 3) {
+			KUNIT_EXPECT_GT(test, eipfix_records_sent(q, rec, 7), 4ULL);
+			continue;
+		}
+		/* Sent to a socket that is no longer the agent: it waits again. */
+		KUNIT_EXPECT_EQ(test, eipfix_records_sent(q, rec, 1), 0ULL);
+	}
+	KUNIT_EXPECT_EQ(test, eipfix_records_len(q), 2U);
+	/* A takeover hands the unacknowledged ones to the new agent too. */
+	eipfix_records_set_agent(q, 8);
+	KUNIT_EXPECT_EQ(test, eipfix_records_len(q), 4U);
+	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(c->en.counters,
+						 EIPFIX_CTR_A_RECORDS_DELIVERED), 1ULL);
+	eipfix_records_set_agent(q, 0);
+	ctx_free(c);
+}
+
 static struct kunit_case eipfix_expiry_cases[] = {
 	KUNIT_CASE(decide_idle_and_fin),
 	KUNIT_CASE(decide_interim),
@@ -473,6 +545,7 @@ static struct kunit_case eipfix_expiry_cases[] = {
 	KUNIT_CASE(scan_holds_flows_for_the_agent),
 	KUNIT_CASE(scan_drops_for_a_stalled_agent),
 	KUNIT_CASE(retired_table_ends_every_flow),
+	KUNIT_CASE(sent_records_wait_for_ack),
 	{}
 };
 

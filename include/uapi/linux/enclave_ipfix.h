@@ -109,16 +109,25 @@
  *   handed to the registered agent.
  *
  * EIPFIX_CMD_GET_RECORDS (dump, registered agent only)
- *   Takes records off the namespace's record queue, many per message, each an
- *   EIPFIX_A_RECORD nest of EIPFIX_FLOW_A_*. A record leaves the queue only
- *   when it has been written into a message the socket will receive. While no
- *   agent reads, records wait in the queue (bounded by the record_queue_len
- *   module parameter); what does not fit is counted in
+ *   Sends records of the namespace's record queue, many per message, each an
+ *   EIPFIX_A_RECORD nest of EIPFIX_FLOW_A_*; each message also carries
+ *   EIPFIX_A_RECORDS_SEQ (NLA_U64), the send sequence number of its last
+ *   record. While no agent reads, records wait in the queue (bounded by the
+ *   record_queue_len module parameter, sent and unacknowledged ones
+ *   included); what does not fit is counted in
  *   EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL. Packet and octet counts of a
  *   record are deltas since the flow's previous record.
  *   When the queue goes from empty to non-empty, the kernel sends the agent's
  *   socket an EIPFIX_CMD_RECORDS_PENDING message (no attributes) so that it
  *   need not poll.
+ *
+ * EIPFIX_CMD_ACK_RECORDS (doit, registered agent only)
+ *   EIPFIX_A_RECORDS_SEQ: the agent has sent on every record up to this send
+ *   sequence number; the kernel frees them and counts them in
+ *   EIPFIX_CTR_A_RECORDS_DELIVERED. Records sent to an agent whose socket
+ *   closes (killed, crashed, displaced by a takeover) before it acknowledged
+ *   them are sent again to the next agent, oldest first, and counted in
+ *   EIPFIX_CTR_A_RECORDS_REQUEUED: a record is delivered at least once.
  *
  * EIPFIX_CMD_CONFIG_CHANGED (multicast notification, kernel to user)
  * EIPFIX_CMD_RECORDS_PENDING (unicast notification, kernel to agent)
@@ -161,6 +170,7 @@ enum eipfix_cmd {
 	EIPFIX_CMD_GET_RECORDS,
 	EIPFIX_CMD_CONFIG_CHANGED,
 	EIPFIX_CMD_RECORDS_PENDING,
+	EIPFIX_CMD_ACK_RECORDS,
 	__EIPFIX_CMD_MAX
 };
 
@@ -192,6 +202,7 @@ enum eipfix_attr {
 	EIPFIX_A_ACL_RULE_HITS,
 	EIPFIX_A_ACL_RULE_HIT,
 	EIPFIX_A_AGENT_TAKEOVER,
+	EIPFIX_A_RECORDS_SEQ,
 	__EIPFIX_A_MAX
 };
 
@@ -267,6 +278,8 @@ enum eipfix_counter {
 	EIPFIX_CTR_A_ACL_CONNS_NOT_CREATED,	/* no room or no memory */
 	EIPFIX_CTR_A_ACL_CONNS_ACTIVE,	/* a gauge, not a counter */
 	EIPFIX_CTR_A_CONFIG_GENERATION,	/* the generation of the config in force */
+	EIPFIX_CTR_A_RECORDS_REQUEUED,	/* sent, unacknowledged, sent again */
+	EIPFIX_CTR_A_RECORDS_UNACKED,	/* a gauge: sent, not acknowledged */
 	__EIPFIX_CTR_A_MAX
 };
 

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# t_redeliver: a record leaves the kernel only when the agent has it. An agent killed
+# (SIGKILL) in the middle of a GET_RECORDS dump, after it read records and before it
+# acknowledged them, loses nothing: the kernel counts none of them delivered, and the
+# next agent gets every one (counted as requeued).
+#   A  2000 flows end at once (a push-config that changes Interfaces) with no agent:
+#      2000 records wait.
+#   B  dying_agent.py registers, reads the first message of a dump (k records), and is
+#      killed: records_delivered stays 0, records_requeued is k.
+#   C  `userctl agent` starts: the collector gets a record of each of the 2000 source
+#      ports the peer sent from (ipfixDump), and the kernel holds nothing unacknowledged.
+# The truth: the source ports the peer sent from, and what ipfixDump reads at the
+# collector.
+. "$(dirname "$0")/lib.sh"
+
+REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
+USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
+DEC=$REPO/tests/lib/ipfix_decoders.py
+W=$EIPFIX_RESULTS/t_redeliver
+mkdir -p "$W"
+trap 'kill -9 $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip link del dummy7 2>/dev/null' EXIT
+N=2000
+
+profile() {	# profile FILE INTERFACES-JSON
+	cat >"$1" <<JSON
+{ "FlowMetadata": { "IpFixCollectors": ["Udp/127.0.0.1:4740"], "Interfaces": $2,
+  "IdleTimeout": 600000 } }
+JSON
+}
+check "insmod" mod_load || bail "module does not load"
+check "topology up" topo_up || bail "no topology"
+ip link add dummy7 type dummy
+python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("100.64.0.1", 9999))
+while True: s.recv(2048)' &
+python3 "$DEC" listen 127.0.0.1 4740 "$W/c" >"$W/listen.log" 2>&1 &
+for _ in $(seq 100); do [ -e "$W/c.ready" ] && break; sleep 0.1; done
+check "collector listening" test -e "$W/c.ready"
+profile "$W/a.json" '["tap0"]'
+profile "$W/b.json" '["tap0", "dummy7"]'
+check "push-config (tap0, IdleTimeout 600 s)" "$USERCTL" push-config "$W/a.json"
+
+# --- A ---------------------------------------------------------------------------------
+check "the peer opens $N flows (one datagram each)" in_peer python3 - "$N" "$TAP0_V4" <<'PY'
+import socket, sys
+for p in range(30000, 30000 + int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("", p))
+    s.sendto(b"f" * 32, (sys.argv[2], 9999))
+    s.close()
+PY
+check "A: $N flows live" wait_for "\$k.flows_active >= $N" 60 live
+check "A: push-config that changes Interfaces, no agent: every flow ends" \
+	"$USERCTL" push-config "$W/b.json"
+check "A: $N records wait, none dropped" \
+	wait_for "\$k.records_in_queue >= $N and \$k.records_dropped_queue_full == 0" 60 queued
+
+# --- B ---------------------------------------------------------------------------------
+python3 "$REPO/tests/e2e/dying_agent.py" "$W/dead.n" >"$W/dying.log" 2>&1 &
+DYING=$!
+for _ in $(seq 200); do [ -s "$W/dead.n" ] && break; sleep 0.1; done
+k=$(cat "$W/dead.n" 2>/dev/null || echo 0)
+check "B: the dying agent read $k records of the dump (some, not all)" \
+	test "$k" -gt 0 -a "$k" -lt "$N"
+kill -9 "$DYING"; wait "$DYING" 2>/dev/null
+check "B: killed before acknowledging: the kernel counts none delivered, requeues them" \
+	wait_for "\$k.records_delivered == 0 and \$k.records_requeued == $k and \$k.records_unacked == 0 and \$k.records_in_queue >= $N" 20 killed
+
+# --- C ---------------------------------------------------------------------------------
+"$USERCTL" agent >"$W/agent.log" 2>&1 &
+AGENT=$!
+check "C: the next agent running" wait_log "$W/agent.log" 'running \(pid' 20
+check "C: it takes and acknowledges every record; nothing dropped" \
+	wait_for "\$k.records_in_queue == 0 and \$k.records_unacked == 0 and \$k.records_delivered >= $N and \$k.records_dropped_queue_full == 0" 120 drained
+kill "$AGENT"; wait "$AGENT" 2>/dev/null
+for _ in $(seq 50); do grep -q . "$W/c.ipfix" 2>/dev/null && break; sleep 0.1; done
+sleep 1
+check "C: the collector got a record of each of the $N source ports (ipfixDump)" \
+	python3 - "$DEC" "$W/c.ipfix" $N <<'PY'
+import os, sys
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+import ipfix_decoders as d
+n = int(sys.argv[3])
+res = d.ipfixdump_records(sys.argv[2])
+mine = [r for r in res.records if r["dport"] == 9999 and 30000 <= (r["sport"] or 0) < 30000 + n]
+ports = {r["sport"] for r in mine}
+print(len(ports), "ports,", len(mine), "records;", res.problems[:3])
+assert len(ports) == n and len(mine) == n, "missing or repeated"
+PY
+
+check "topology down" topo_down
+check "rmmod" mod_unload
+check "kernel log clean" dmesg_clean
+finish
