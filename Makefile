@@ -31,7 +31,7 @@ deps:
 check:
 	tests/run-all.sh
 
-# --- install / uninstall (README: "Installing on a host") -------------------------
+# --- install / uninstall (README and docs/install.md: "Installing on a host") ------
 # make install [DESTDIR=...] [PREFIX=/usr] [DKMS=yes|no [MODULE_KO=...]]
 # userctl, its man page, the systemd unit, a modules-load.d entry, the default profile
 # (never overwriting one), and the module: with DKMS (a copy of the module's sources in

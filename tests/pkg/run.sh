@@ -5,7 +5,8 @@
 #
 #   - the version agrees everywhere: Makefile VERSION, dkms.conf, userctl --version
 #   - the README's example profile is userctl/Universe.profile, and it validates
-#   - `make install DESTDIR=...` lays out every file where the README says, keeps an
+#   - every relative link of README.md and docs/*.md names a file (and heading) that exists
+#   - `make install DESTDIR=...` lays out every file where docs/install.md says, keeps an
 #     edited profile, and `make uninstall DESTDIR=...` removes all it installed
 #   - the man page formats without warnings and names every command and option that
 #     `userctl <cmd> --help` has; the systemd unit passes systemd-analyze verify
@@ -62,6 +63,8 @@ awk '/<!-- example-profile -->/ { m = 1; next } m && /^```json/ { p = 1; next }
 	p && /^```/ { exit } p' README.md >"$T/readme.profile"
 check "README's example profile is userctl/Universe.profile" diff -u userctl/Universe.profile "$T/readme.profile"
 check "userctl check-config accepts it" userctl/build/userctl check-config userctl/Universe.profile
+check "README.md and docs/*.md: every relative link resolves (file and #heading)" \
+	python3 tests/lib/mdlinks.py README.md docs/*.md
 
 # --- make install DESTDIR=... -----------------------------------------------------------
 D=$T/root
