@@ -61,10 +61,15 @@ def main():
     sock.bind((0, 0))
     family = resolve(sock)
     request(sock, family, REGISTER_AGENT, F_REQUEST | F_ACK, 2)
-    data = sock.recv(65536)
-    ln, typ = struct.unpack_from("=IH", data)
-    if typ != NLMSG_ERROR or struct.unpack_from("=i", data, 16)[0] != 0:
-        sys.exit("dying_agent: could not register as the agent")
+    # The acknowledgment; a RECORDS_PENDING notification may come before it.
+    while True:
+        data = sock.recv(65536)
+        ln, typ = struct.unpack_from("=IH", data)
+        if typ == NLMSG_ERROR:
+            break
+    err = struct.unpack_from("=i", data, 16)[0]
+    if err:
+        sys.exit("dying_agent: could not register as the agent: %s" % os.strerror(-err))
     request(sock, family, GET_RECORDS, F_REQUEST | F_DUMP, 3)
     # The first message of the dump ([nlmsghdr][genlmsghdr][attributes]); a
     # RECORDS_PENDING notification may come first.

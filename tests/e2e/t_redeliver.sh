@@ -65,7 +65,7 @@ check "B: the dying agent read $k records of the dump (some, not all)" \
 	test "$k" -gt 0 -a "$k" -lt "$N"
 kill -9 "$DYING"; wait "$DYING" 2>/dev/null
 check "B: killed before acknowledging: the kernel counts none delivered, requeues them" \
-	wait_for "\$k.records_delivered == 0 and \$k.records_requeued == $k and \$k.records_unacked == 0 and \$k.records_in_queue >= $N" 20 killed
+	wait_for "$k > 0 and \$k.records_delivered == 0 and \$k.records_requeued == $k and \$k.records_unacked == 0 and \$k.records_in_queue >= $N" 20 killed
 
 # --- C ---------------------------------------------------------------------------------
 "$USERCTL" agent >"$W/agent.log" 2>&1 &
