@@ -38,7 +38,7 @@ struct eipfix_record {
  * records waited EIPFIX_AGENT_STALL without the agent taking one, or when a
  * flow must leave a full table.
  *
- * Acknowledgement: a record written into the agent's message moves to @sent
+ * Acknowledgment: a record written into the agent's message moves to @sent
  * with the next send sequence number; it is freed only when the agent
  * acknowledges that number (it sent the record on to the collectors). If the
  * agent goes first (its socket closed: killed, crashed, or displaced), every

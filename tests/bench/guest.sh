@@ -309,6 +309,44 @@ mod_load && "$UC" push-config "$WORK/meter.profile" >/dev/null && {
 set_cfg a
 
 # --- the one-minute tick and the 1 s expiry scan with 1M flows --------------------------
+# After the tick: polls `userctl status` once a second, timing it, and re-pushes the same
+# profile every 5 s, timing that (neither may wait for the scan or the agent), until every
+# record the tick queued was delivered (acknowledged by the agent) and none waits; at most
+# 900 s. TICKDRAIN: the seconds from the tick until then, the records queued, delivered
+# and dropped, and the latencies (ms, min/median/max).
+tick_drain() {
+	local t0 now st ms j q d dr ua stable=0 lat=() plat=() n=0
+	t0=$(date +%s%N)
+	while :; do
+		st=$(date +%s%N)
+		j=$("$UC" status --json)
+		ms=$(( ($(date +%s%N) - st) / 1000000 ))
+		lat+=("$ms")
+		read -r q d dr ua <<<"$(python3 -c 'import json, sys
+k = json.loads(sys.argv[1])["kernel"]
+print(k["records_queued"], k["records_delivered"],
+      k["records_dropped_queue_full"] + k["records_dropped_nomem"],
+      k["records_in_queue"])' "$j")"
+		if [ "$q" -ge 1000000 ] && [ "$q" = "$d" ] && [ "$ua" = 0 ]; then
+			stable=$((stable + 1))
+			[ "$stable" -ge 3 ] && break
+		else
+			stable=0
+		fi
+		n=$((n + 1))
+		if [ $((n % 5)) = 0 ]; then
+			st=$(date +%s%N)
+			"$UC" push-config "$WORK/tick.profile" >/dev/null
+			plat+=("$(( ($(date +%s%N) - st) / 1000000 ))")
+		fi
+		now=$(date +%s%N)
+		[ $(( (now - t0) / 1000000000 )) -ge 900 ] && break
+		sleep 1
+	done
+	stats() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%d/%d/%d", v[1], v[int((NR + 1) / 2)], v[NR]; else printf "-" }'; }
+	raw "TICKDRAIN kernel=$K drain_s=$(awk -v t="$t_tick" '{ printf "%.0f", $1 - t }' /proc/uptime) queued=$q delivered=$d dropped=$dr in_queue=$ua status_ms=$(stats "${lat[@]}") push_ms=$(stats "${plat[@]}") polls=${#lat[@]}"
+}
+
 TR=/sys/kernel/tracing
 if [ "$TICK" = 1 ]; then
 	mod_load && "$UC" push-config "$WORK/tick.profile" >/dev/null && agent_start
@@ -353,6 +391,7 @@ if [ "$TICK" = 1 ]; then
 		echo >$TR/kprobe_events
 	fi
 	raw "TICKSTATUS phase=after $(status_line)"
+	tick_drain
 	[ -n "$AGENTPID" ] && raw "AGENTCPU ticks=$(awk '{ print $14 + $15 }' /proc/$AGENTPID/stat) hz=$(getconf CLK_TCK)"
 	raw "SINK $(cat $WORK/sink.count 2>/dev/null)"
 	set_cfg a

@@ -51,7 +51,7 @@ def main():
             elif tag == "TX" and d.get("nsec") and int(d.get("pkts", 0)):
                 ns = int(d["nsec"]) / int(d["pkts"])
                 runs[(d["kernel"], "send", int(d["flows"]), "steady")][(d["cfg"], d["round"])] = ns
-            elif tag in ("INFO", "SLAB", "SCAN", "TICK", "TICKRX", "TICKSTATUS", "AGENTCPU", "SINK", "STATUS", "ERROR"):
+            elif tag in ("INFO", "SLAB", "SCAN", "TICK", "TICKRX", "TICKSTATUS", "TICKDRAIN", "AGENTCPU", "SINK", "STATUS", "ERROR"):
                 other.append(line)
     for key in sorted(runs, key=lambda k: (k[0], k[1], k[3] != "steady", k[2])):
         kernel, direction, flows, phase = key

@@ -464,7 +464,7 @@ static void retired_table_ends_every_flow(struct kunit *test)
 
 /*
  * A record sent to the agent stays the kernel's until acknowledged: it takes
- * room in the bound, an acknowledgement frees the oldest sent ones, and an
+ * room in the bound, an acknowledgment frees the oldest sent ones, and an
  * agent that goes first leaves them to the next, oldest first, counted.
  */
 static void sent_records_wait_for_ack(struct kunit *test)
