@@ -354,16 +354,20 @@ static int eipfix_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct eipfix_net *en = eipfix_net(genl_info_net(info));
 	struct eipfix_config *cfg;
+	u32 generation;
 	int ret;
 
 	cfg = eipfix_netlink_parse_config(info->attrs, genlmsg_data(info->genlhdr),
 					  genlmsg_len(info->genlhdr), info->extack);
 	if (IS_ERR(cfg))
 		return PTR_ERR(cfg);
-	ret = eipfix_net_apply_config(en, cfg, info->extack);
-	if (ret)
+	ret = eipfix_net_apply_config(en, cfg, info->extack, &generation);
+	if (ret) {
 		eipfix_config_free(cfg);
-	return ret;
+		return ret;
+	}
+	eipfix_netlink_notify_config(en->net, generation);
+	return 0;
 }
 
 /* ---- GET_CONFIG ---- */

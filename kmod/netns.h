@@ -46,8 +46,11 @@ static inline struct eipfix_net *eipfix_net(const struct net *net)
 	return net_generic(net, eipfix_net_id);
 }
 
+/* netns.c */
 int eipfix_net_apply_config(struct eipfix_net *en, struct eipfix_config *cfg,
-			    struct netlink_ext_ack *extack);
+			    struct netlink_ext_ack *extack, u32 *generation);
 void eipfix_net_refresh_ifset(struct eipfix_net *en);
+void eipfix_net_swap_table(struct eipfix_net *en, struct eipfix_table *table);
+void eipfix_net_acl_gc_work(struct work_struct *work);
 
 #endif /* _EIPFIX_NETNS_H */

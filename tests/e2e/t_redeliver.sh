@@ -7,7 +7,8 @@
 #   A  2000 flows end at once (a push-config that changes Interfaces) with no agent:
 #      2000 records wait.
 #   B  dying_agent.py registers, reads the first message of a dump (k records), and is
-#      killed: records_delivered stays 0, records_requeued is k.
+#      killed: records_delivered stays 0, records_requeued is at least k (the dump may
+#      have written more messages into its socket than it read).
 #   C  `userctl agent` starts: the collector gets a record of each of the 2000 source
 #      ports the peer sent from (ipfixDump), and the kernel holds nothing unacknowledged.
 # The truth: the source ports the peer sent from, and what ipfixDump reads at the
@@ -65,7 +66,7 @@ check "B: the dying agent read $k records of the dump (some, not all)" \
 	test "$k" -gt 0 -a "$k" -lt "$N"
 kill -9 "$DYING"; wait "$DYING" 2>/dev/null
 check "B: killed before acknowledging: the kernel counts none delivered, requeues them" \
-	wait_for "$k > 0 and \$k.records_delivered == 0 and \$k.records_requeued == $k and \$k.records_unacked == 0 and \$k.records_in_queue >= $N" 20 killed
+	wait_for "$k > 0 and \$k.records_delivered == 0 and \$k.records_requeued >= $k and \$k.records_unacked == 0 and \$k.records_in_queue >= $N" 20 killed
 
 # --- C ---------------------------------------------------------------------------------
 "$USERCTL" agent >"$W/agent.log" 2>&1 &

@@ -24,6 +24,7 @@
 static void apply(struct kunit *test, u8 dflt, u16 deny_tcp_port)
 {
 	struct eipfix_config *cfg = eipfix_config_new_default();
+	u32 gen;
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
 	cfg->max_flows = 1024;
@@ -42,16 +43,17 @@ static void apply(struct kunit *test, u8 dflt, u16 deny_tcp_port)
 		cfg->rules[0].nports = 1;
 		cfg->rules[0].ports[0] = deny_tcp_port << 16 | deny_tcp_port;
 	}
-	KUNIT_ASSERT_EQ(test, eipfix_net_apply_config(eipfix_net(&init_net), cfg, NULL), 0);
+	KUNIT_ASSERT_EQ(test, eipfix_net_apply_config(eipfix_net(&init_net), cfg, NULL, &gen), 0);
 }
 
 /* Back to the default config: no interface, no hooks. */
 static void unapply(struct kunit *test)
 {
 	struct eipfix_config *cfg = eipfix_config_new_default();
+	u32 gen;
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
-	KUNIT_EXPECT_EQ(test, eipfix_net_apply_config(eipfix_net(&init_net), cfg, NULL), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_net_apply_config(eipfix_net(&init_net), cfg, NULL, &gen), 0);
 }
 
 static struct sk_buff *skb_of(struct kunit *test, const void *data, unsigned int len,
