@@ -407,17 +407,3 @@ u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
 		*cursor = 0;
 	return shown;
 }
-
-/**
- * eipfix_table_walk() - show every flow to @fn, removing those it says to
- * @table: the table
- * @fn: called with the flow's lock held
- * @arg: passed to @fn
- *
- * Context: process; sleeps between buckets.
- */
-void eipfix_table_walk(struct eipfix_table *table, eipfix_walk_fn fn, void *arg)
-{
-	eipfix_table_scan(table, jiffies, table->idle_timeout, table->fin_grace,
-			  true, NULL, fn, NULL, arg);
-}

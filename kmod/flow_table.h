@@ -64,7 +64,6 @@ void eipfix_table_free(struct eipfix_table *table);
 enum eipfix_account_result
 eipfix_table_account(struct eipfix_table *table, const struct eipfix_pkt *pkt,
 		     u64 now_ms, struct eipfix_flow **evicted);
-void eipfix_table_walk(struct eipfix_table *table, eipfix_walk_fn fn, void *arg);
 u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
 		      unsigned long idle_timeout, unsigned long fin_grace,
 		      bool all, u32 *cursor, eipfix_walk_fn fn,

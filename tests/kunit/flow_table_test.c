@@ -14,6 +14,13 @@
 
 #include "flow_table.h"
 
+/* Every flow, to @fn: the expiry scan of an interim tick or a forced end. */
+static void walk_all(struct eipfix_table *t, eipfix_walk_fn fn, void *arg)
+{
+	eipfix_table_scan(t, jiffies, t->idle_timeout, t->fin_grace, true, NULL,
+			  fn, NULL, arg);
+}
+
 static void make_pkt(struct eipfix_pkt *pkt, u32 id, u32 octets)
 {
 	memset(pkt, 0, sizeof(*pkt));
@@ -64,7 +71,7 @@ static void free_table(struct eipfix_table *t)
 {
 	struct tally all = { .remove = true };
 
-	eipfix_table_walk(t, tally_flow, &all);
+	walk_all(t, tally_flow, &all);
 	eipfix_table_free(t);
 }
 
@@ -86,7 +93,7 @@ static void table_counts_packets_into_their_flow(struct kunit *test)
 	rcu_read_unlock();
 	KUNIT_EXPECT_NULL(test, ev);
 
-	eipfix_table_walk(t, tally_flow, &all);
+	walk_all(t, tally_flow, &all);
 	KUNIT_EXPECT_EQ(test, all.flows, 2ULL);
 	KUNIT_EXPECT_EQ(test, all.packets, 4ULL);
 	KUNIT_EXPECT_EQ(test, all.octets, 350ULL);
@@ -120,7 +127,7 @@ static void table_keeps_times_and_flag_union(struct kunit *test)
 	pkt.tcp_flags = 0x11;
 	eipfix_table_account(t, &pkt, 2000, &ev);
 	rcu_read_unlock();
-	eipfix_table_walk(t, check_times, test);
+	walk_all(t, check_times, test);
 	free_table(t);
 }
 
@@ -147,7 +154,7 @@ static void table_matches_reference_model(struct kunit *test)
 		rcu_read_unlock();
 		want[id]++;
 	}
-	eipfix_table_walk(t, tally_flow, &all);
+	walk_all(t, tally_flow, &all);
 	KUNIT_EXPECT_EQ(test, all.packets, (u64)npkts);
 	for (i = 0; i < nkeys; i++)
 		KUNIT_EXPECT_EQ_MSG(test, got[i], want[i], "key %u", i);
@@ -182,7 +189,7 @@ static void table_bound_accounts_every_packet(struct kunit *test)
 		}
 		KUNIT_EXPECT_LE(test, eipfix_table_count(t), max);
 	}
-	eipfix_table_walk(t, tally_flow, &all);
+	walk_all(t, tally_flow, &all);
 	KUNIT_EXPECT_EQ(test, all.packets + in_evicted + not_created, (u64)npkts);
 	KUNIT_EXPECT_EQ(test, all.flows, (u64)eipfix_table_count(t));
 	KUNIT_EXPECT_GT(test, evictions, 0ULL);
@@ -203,10 +210,10 @@ static void table_walk_removes(struct kunit *test)
 		eipfix_table_account(t, &pkt, i, &ev);
 	}
 	rcu_read_unlock();
-	eipfix_table_walk(t, tally_flow, &all);
+	walk_all(t, tally_flow, &all);
 	KUNIT_EXPECT_EQ(test, all.flows, 50ULL);
 	KUNIT_EXPECT_EQ(test, eipfix_table_count(t), 0U);
-	eipfix_table_walk(t, tally_flow, &after);
+	walk_all(t, tally_flow, &after);
 	KUNIT_EXPECT_EQ(test, after.flows, 0ULL);
 	/* a key seen again after removal starts a new flow */
 	rcu_read_lock();
@@ -275,12 +282,12 @@ static void table_concurrent_updates_lose_nothing(struct kunit *test)
 		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 	}
 	for (i = 0; i < 50; i++) {
-		eipfix_table_walk(t, remove_all, &r);
+		walk_all(t, remove_all, &r);
 		usleep_range(100, 200);
 	}
 	for (i = 0; i < 2; i++)
 		wait_for_completion(&h[i].done);
-	eipfix_table_walk(t, remove_all, &r);
+	walk_all(t, remove_all, &r);
 	KUNIT_EXPECT_EQ(test, r.removed_packets, 40000ULL);
 	free_table(t);
 }
