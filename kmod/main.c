@@ -28,6 +28,7 @@ static int __net_init eipfix_net_init(struct net *net)
 
 	en->net = net;
 	mutex_init(&en->lock);
+	mutex_init(&en->ifset_lock);
 	en->counters = alloc_percpu(struct eipfix_counters);
 	cfg = eipfix_config_new_default();
 	if (!en->counters || !cfg) {
@@ -54,7 +55,9 @@ static void __net_exit eipfix_net_exit(struct net *net)
 	mutex_lock(&en->lock);
 	eipfix_hooks_unregister(en);
 	eipfix_net_swap_table(en, NULL);
-	ifset = rcu_replace_pointer(en->ifset, NULL, lockdep_is_held(&en->lock));
+	mutex_lock(&en->ifset_lock);
+	ifset = rcu_replace_pointer(en->ifset, NULL, lockdep_is_held(&en->ifset_lock));
+	mutex_unlock(&en->ifset_lock);
 	mutex_unlock(&en->lock);
 
 	eipfix_expiry_stop(en);

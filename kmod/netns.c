@@ -59,25 +59,29 @@ static bool eipfix_needs_hooks(const struct eipfix_config *cfg)
 	       (eipfix_config_metering(cfg) || (cfg->acl && cfg->acl->can_deny));
 }
 
-/* Rebuilds the ifindex set of the configured names. Under en->lock. */
+/* Rebuilds the ifindex set of the configured names. Under en->ifset_lock. */
 static int eipfix_publish_ifset(struct eipfix_net *en, const struct eipfix_config *cfg)
 {
 	struct eipfix_ifset *set = eipfix_ifset_build(en->net, cfg), *old;
 
 	if (!set)
 		return -ENOMEM;
-	old = rcu_replace_pointer(en->ifset, set, lockdep_is_held(&en->lock));
+	old = rcu_replace_pointer(en->ifset, set, lockdep_is_held(&en->ifset_lock));
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;
 }
 
+/* An interface came, went or was renamed. Called under RTNL: never waits for a scan. */
 void eipfix_net_refresh_ifset(struct eipfix_net *en)
 {
-	mutex_lock(&en->lock);
-	if (eipfix_publish_ifset(en, eipfix_config_locked(en)))
+	const struct eipfix_config *cfg;
+
+	mutex_lock(&en->ifset_lock);
+	cfg = rcu_dereference_protected(en->config, lockdep_is_held(&en->ifset_lock));
+	if (eipfix_publish_ifset(en, cfg))
 		pr_warn_ratelimited("out of memory following an interface change\n");
-	mutex_unlock(&en->lock);
+	mutex_unlock(&en->ifset_lock);
 }
 
 /*
@@ -140,8 +144,10 @@ int eipfix_net_apply_config(struct eipfix_net *en, struct eipfix_config *cfg,
 			goto out;
 		}
 	}
+	mutex_lock(&en->ifset_lock);
 	ret = eipfix_publish_ifset(en, cfg);
 	if (ret) {
+		mutex_unlock(&en->ifset_lock);
 		eipfix_table_free(table);
 		goto out;
 	}
@@ -151,6 +157,7 @@ int eipfix_net_apply_config(struct eipfix_net *en, struct eipfix_config *cfg,
 	if (old->acl && eipfix_acl_rules_equal(old, cfg))
 		eipfix_acl_inherit(cfg->acl, old->acl);
 	rcu_assign_pointer(en->config, cfg);
+	mutex_unlock(&en->ifset_lock);
 	if (new_keyspace) {
 		eipfix_net_swap_table(en, table);
 		if (table)

@@ -19,7 +19,12 @@
  */
 struct eipfix_net {
 	struct net *net;
-	struct mutex lock;	/* config, ifset, table, hooks, expiry */
+	struct mutex lock;	/* config, table, hooks, expiry; ifset too */
+	/*
+	 * ifset alone, so that an interface event (under RTNL) never waits
+	 * for an expiry scan, which holds @lock. @config changes under both.
+	 */
+	struct mutex ifset_lock;
 	struct eipfix_config __rcu *config;
 	struct eipfix_ifset __rcu *ifset;
 	struct eipfix_table __rcu *table;	/* NULL while not metering */
