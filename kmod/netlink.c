@@ -850,22 +850,19 @@ static int eipfix_nl_get_counters(struct sk_buff *skb, struct genl_info *info)
 /*
  * One agent per namespace: a second one is refused rather than let two
  * exporters take turns with the records (each with its own IPFIX session),
- * unless it asks to take over. Ops run under genl_mutex (no parallel_ops),
- * so two registrations cannot both see the place free.
+ * unless it asks to take over.
  */
 static int eipfix_nl_register_agent(struct sk_buff *skb, struct genl_info *info)
 {
 	struct eipfix_net *en = eipfix_net(genl_info_net(info));
-	u32 agent = eipfix_records_agent(&en->records);
+	int ret;
 
-	if (agent && agent != info->snd_portid &&
-	    !nla_get_flag(info->attrs[EIPFIX_A_AGENT_TAKEOVER])) {
+	ret = eipfix_records_set_agent(&en->records, info->snd_portid,
+				       nla_get_flag(info->attrs[EIPFIX_A_AGENT_TAKEOVER]));
+	if (ret)
 		NL_SET_ERR_MSG(info->extack,
 			       "another agent is registered in this network namespace");
-		return -EBUSY;
-	}
-	eipfix_records_set_agent(&en->records, info->snd_portid);
-	return 0;
+	return ret;
 }
 
 /* Tells the agent that records wait (work item: records may be queued in softirq). */
@@ -976,6 +973,12 @@ static struct genl_family eipfix_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(eipfix_ops),
 	/* Every command is validated strictly, reserved header byte included. */
 	.resv_start_op = EIPFIX_CMD_SET_CONFIG,
+	/*
+	 * No op needs genl_mutex: each takes the lock of what it changes
+	 * (en->lock, the queue's lock). So `userctl status` never waits behind
+	 * a SET_CONFIG compiling 65535 rules.
+	 */
+	.parallel_ops = true,
 	.mcgrps = eipfix_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(eipfix_mcgrps),
 };

@@ -252,11 +252,26 @@ static void eipfix_records_requeue(struct eipfix_records *q)
 	q->nsent = 0;
 }
 
-void eipfix_records_set_agent(struct eipfix_records *q, u32 portid)
+/**
+ * eipfix_records_set_agent() - make @portid the agent (0: none)
+ * @q: the queue
+ * @portid: the agent's socket
+ * @takeover: replace another agent; without it, one registered is kept
+ *
+ * Check and change are one step under q->lock: two registrations at once
+ * cannot both find the place free.
+ *
+ * Return: 0, or -EBUSY if another agent is registered and not @takeover.
+ */
+int eipfix_records_set_agent(struct eipfix_records *q, u32 portid, bool takeover)
 {
 	bool wake;
 
 	spin_lock_bh(&q->lock);
+	if (portid && q->agent_portid && q->agent_portid != portid && !takeover) {
+		spin_unlock_bh(&q->lock);
+		return -EBUSY;
+	}
 	if (portid != q->agent_portid)
 		eipfix_records_requeue(q);
 	q->agent_portid = portid;
@@ -267,6 +282,7 @@ void eipfix_records_set_agent(struct eipfix_records *q, u32 portid)
 		schedule_work(&q->notify_work);
 	if (!portid)
 		eipfix_records_release(q);	/* nobody will make room */
+	return 0;
 }
 
 /* The socket @portid closed: if it was the agent, the registration ends. */

@@ -75,7 +75,7 @@ void eipfix_records_unpop(struct eipfix_records *q, struct eipfix_record *rec);
 u64 eipfix_records_sent(struct eipfix_records *q, struct eipfix_record *rec,
 			u32 portid);
 int eipfix_records_ack(struct eipfix_records *q, u32 portid, u64 seq);
-void eipfix_records_set_agent(struct eipfix_records *q, u32 portid);
+int eipfix_records_set_agent(struct eipfix_records *q, u32 portid, bool takeover);
 void eipfix_records_agent_gone(struct eipfix_records *q, u32 portid);
 u32 eipfix_records_agent(struct eipfix_records *q);
 u32 eipfix_records_len(struct eipfix_records *q);

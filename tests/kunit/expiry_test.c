@@ -364,7 +364,7 @@ static void scan_holds_flows_for_the_agent(struct kunit *test)
 	c->en.records.limit = 16;
 	for (i = 0; i < 90; i++)
 		send_pkts(c, 100 + i, 1, 1, 0);
-	eipfix_records_set_agent(&c->en.records, 1);
+	eipfix_records_set_agent(&c->en.records, 1, true);
 	/*
 	 * Registered long ago, idle since (nothing to take): not stalled.
 	 * Before the agent takes any, the first scan stops with a full queue.
@@ -390,7 +390,7 @@ static void scan_holds_flows_for_the_agent(struct kunit *test)
 	/* The tick is over: the next scan emits nothing (deltas were taken). */
 	eipfix_expiry_scan(&c->en, c->table, jiffies, 15 * HZ, true);
 	KUNIT_EXPECT_EQ(test, eipfix_records_len(&c->en.records), 0U);
-	eipfix_records_set_agent(&c->en.records, 0);
+	eipfix_records_set_agent(&c->en.records, 0, true);
 	ctx_free(c);
 }
 
@@ -406,7 +406,7 @@ static void scan_drops_for_a_stalled_agent(struct kunit *test)
 	c->en.records.limit = 8;
 	for (i = 0; i < 90; i++)
 		send_pkts(c, 100 + i, 1, 1, 0);
-	eipfix_records_set_agent(&c->en.records, 1);
+	eipfix_records_set_agent(&c->en.records, 1, true);
 	eipfix_expiry_scan(&c->en, c->table, jiffies, 15 * HZ, true);
 	KUNIT_EXPECT_TRUE(test, c->en.scan_held);
 	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(c->en.counters,
@@ -418,7 +418,7 @@ static void scan_drops_for_a_stalled_agent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, eipfix_records_len(&c->en.records), 8U);
 	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(c->en.counters,
 						 EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL), 82ULL);
-	eipfix_records_set_agent(&c->en.records, 0);
+	eipfix_records_set_agent(&c->en.records, 0, true);
 	ctx_free(c);
 }
 
@@ -439,7 +439,7 @@ static void retired_table_ends_every_flow(struct kunit *test)
 	c->en.records.limit = 16;
 	for (i = 0; i < 90; i++)
 		send_pkts(c, 100 + i, 1, 1, 0);
-	eipfix_records_set_agent(&c->en.records, 1);
+	eipfix_records_set_agent(&c->en.records, 1, true);
 	t = kthread_run(fake_agent_run, &fa, "eipfix-kunit-agent");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	/* (the work it schedules has no function here: call what it calls) */
@@ -456,7 +456,7 @@ static void retired_table_ends_every_flow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fa.taken, 90U);
 	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(c->en.counters,
 						 EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL), 0ULL);
-	eipfix_records_set_agent(&c->en.records, 0);
+	eipfix_records_set_agent(&c->en.records, 0, true);
 	/* The table was freed once empty. */
 	c->table = eipfix_table_new(100, GFP_KERNEL);
 	ctx_free(c);
@@ -479,7 +479,7 @@ static void sent_records_wait_for_ack(struct kunit *test)
 		send_pkts(c, 100 + i, 1, 1, 0);
 	eipfix_expiry_end_all(&c->en, c->table);
 	KUNIT_ASSERT_EQ(test, eipfix_records_len(q), 5U);
-	eipfix_records_set_agent(q, 1);
+	eipfix_records_set_agent(q, 1, true);
 	for (i = 0; i < 3; i++) {
 		rec = eipfix_records_pop(q);
 		KUNIT_ASSERT_NOT_NULL(test, rec);
@@ -508,7 +508,8 @@ static void sent_records_wait_for_ack(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, eipfix_records_len(q), 4U);
 	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(c->en.counters,
 						 EIPFIX_CTR_A_RECORDS_REQUEUED), 3ULL);
-	eipfix_records_set_agent(q, 7);
+	KUNIT_EXPECT_EQ(test, eipfix_records_set_agent(q, 7, false), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_records_set_agent(q, 9, false), -EBUSY);
 	for (i = 1; i < 4; i++) {
 		rec = eipfix_records_pop(q);
 		KUNIT_ASSERT_NOT_NULL(test, rec);
@@ -522,11 +523,11 @@ static void sent_records_wait_for_ack(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, eipfix_records_len(q), 2U);
 	/* A takeover hands the unacknowledged ones to the new agent too. */
-	eipfix_records_set_agent(q, 8);
+	eipfix_records_set_agent(q, 8, true);
 	KUNIT_EXPECT_EQ(test, eipfix_records_len(q), 4U);
 	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(c->en.counters,
 						 EIPFIX_CTR_A_RECORDS_DELIVERED), 1ULL);
-	eipfix_records_set_agent(q, 0);
+	eipfix_records_set_agent(q, 0, true);
 	ctx_free(c);
 }
 
