@@ -9,8 +9,6 @@
 # demo.sh (on the host) then decodes the captured IPFIX stream with tshark for the ACL
 # verdict, explains, and with --check checks the "--- nfdump flows" ... "--- end" block.
 . "$(dirname "$0")/lib.sh"
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
 PROFILE=$REPO/userctl/Universe.profile
 W=$EIPFIX_RESULTS/demo
 mkdir -p "$W/nfcapd"

@@ -11,8 +11,6 @@
 #                              the exported flows against the capture (flowcheck.py)
 # Knobs: FLOWS_DIRECTION, FLOWS_INTERVAL, FLOWS_IDLE (profile keys), FLOWCHECK_ARGS.
 
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
 FLOWS_PIDS=()
 
 # insmod, the veth topology of lib.sh, and offloads off, so that the capture shows

@@ -28,6 +28,12 @@ EIPFIX_TEST_LOG=${EIPFIX_TEST_LOG:-$EIPFIX_RESULTS/$EIPFIX_TEST_NAME.log}
 EIPFIX_MODULE=enclave_ipfix
 EIPFIX_REPO=${EIPFIX_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 EIPFIX_USERCTL=${EIPFIX_USERCTL:-$EIPFIX_REPO/userctl/build/userctl}
+# What every test uses: the repo, userctl, our decoders, and its own work directory.
+REPO=$EIPFIX_REPO
+USERCTL=$EIPFIX_USERCTL
+DEC=$EIPFIX_REPO/tests/lib/ipfix_decoders.py
+W=$EIPFIX_RESULTS/$EIPFIX_TEST_NAME
+mkdir -p "$W"
 _eipfix_pass=0
 _eipfix_fail=0
 

@@ -14,10 +14,6 @@
 # plus per-rule hits in `userctl status` and DROPPED(acl) in `userctl flows`.
 . "$(dirname "$0")/lib.sh"
 
-W=$EIPFIX_RESULTS/t_acl
-mkdir -p "$W"
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
 PIDS=()
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done

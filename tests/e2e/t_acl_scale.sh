@@ -5,10 +5,6 @@
 # replaced by a small one.
 . "$(dirname "$0")/lib.sh"
 
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
-W=$EIPFIX_RESULTS/t_acl_scale
-mkdir -p "$W"
 
 check "insmod" mod_load || bail "module does not load"
 check "topology up" topo_up || bail "no topology"

@@ -11,11 +11,6 @@
 # (our stream walk: no sequence gap), not the product's own counters alone.
 . "$(dirname "$0")/lib.sh"
 
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
-DEC=$REPO/tests/lib/ipfix_decoders.py
-W=$EIPFIX_RESULTS/t_backpressure
-mkdir -p "$W"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip link del dummy7 2>/dev/null' EXIT
 QLEN=256 N=3000
 

@@ -15,11 +15,6 @@
 #     counted, the table stays within its bound, no stall (a ping is metered after).
 . "$(dirname "$0")/lib.sh"
 
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
-DEC=$REPO/tests/lib/ipfix_decoders.py
-W=$EIPFIX_RESULTS/t_faults
-mkdir -p "$W"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT
 QLEN=256
 

@@ -11,10 +11,6 @@
 #  - valid traffic is still metered exactly afterwards (packets and IP octets).
 . "$(dirname "$0")/lib.sh"
 
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
-W=$EIPFIX_RESULTS/t_hostile
-mkdir -p "$W"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT
 
 ctr() {	# ctr NAME: a kernel counter from userctl status --json

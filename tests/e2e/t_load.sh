@@ -17,8 +17,6 @@ check "module is listed in /proc/modules" mod_loaded
 check "topology: namespace peer, veth tap0 <-> peer" topo_up
 
 # The module registers its hooks in a namespace once a config there meters something.
-W=$EIPFIX_RESULTS/$EIPFIX_TEST_NAME
-mkdir -p "$W"
 cat >"$W/profile.json" <<'JSON'
 {
   "Name": "t_load",

@@ -11,10 +11,7 @@
 #     push-config` of the installed profile, the agent started exactly as the systemd
 #     unit's ExecStart says (no systemd in the guest), ExecReload, then `make uninstall`.
 . "$(dirname "$0")/lib.sh"
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
 KREL=$(uname -r)
-W=$EIPFIX_RESULTS/t_modprobe
-mkdir -p "$W"
 AGENT=
 trap '[ -n "$AGENT" ] && kill $AGENT 2>/dev/null' EXIT
 

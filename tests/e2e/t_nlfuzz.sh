@@ -13,10 +13,6 @@
 # EIPFIX_NLFUZZ_ITERATIONS (default 1500) and EIPFIX_NLFUZZ_SEED (default 1) reproduce a run.
 . "$(dirname "$0")/lib.sh"
 
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
-W=$EIPFIX_RESULTS/t_nlfuzz
-mkdir -p "$W"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT
 ITER=${EIPFIX_NLFUZZ_ITERATIONS:-1500}
 SEED=${EIPFIX_NLFUZZ_SEED:-1}

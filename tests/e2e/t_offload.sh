@@ -7,10 +7,6 @@
 # packets of 1040 IP octets. The flow must say 3 packets, 3120 octets.
 . "$(dirname "$0")/lib.sh"
 
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
-W=$EIPFIX_RESULTS/t_offload
-mkdir -p "$W"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip link del tapv0 2>/dev/null' EXIT
 
 check "insmod" mod_load || bail "module does not load"

@@ -8,10 +8,6 @@
 #  - one agent per namespace: a second is refused, --takeover displaces the first.
 . "$(dirname "$0")/lib.sh"
 
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
-W=$EIPFIX_RESULTS/t_privilege
-mkdir -p "$W"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip netns del other 2>/dev/null' EXIT
 
 check "insmod" mod_load || bail "module does not load"

@@ -15,11 +15,6 @@
 # collector.
 . "$(dirname "$0")/lib.sh"
 
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
-DEC=$REPO/tests/lib/ipfix_decoders.py
-W=$EIPFIX_RESULTS/t_redeliver
-mkdir -p "$W"
 trap 'kill -9 $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip link del dummy7 2>/dev/null' EXIT
 N=2000
 

@@ -25,11 +25,6 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
-DEC=$REPO/tests/lib/ipfix_decoders.py
-W=$EIPFIX_RESULTS/t_sustained
-mkdir -p "$W"
 
 LOAD_SECS=${EIPFIX_SUSTAINED_SECS:-90}
 WARMUP=20		# s of load before the agent's memory is taken as its baseline

@@ -6,8 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/flows_lib.sh"
 
-W=$EIPFIX_RESULTS/t_tapfwd
-mkdir -p "$W"
 
 tap_up() {
 	modprobe tun || return 1

@@ -7,10 +7,6 @@
 #    attached, leaves no hook behind, loads again, and the kernel log stays clean.
 . "$(dirname "$0")/lib.sh"
 
-REPO=${EIPFIX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
-USERCTL=${EIPFIX_USERCTL:-$REPO/userctl/build/userctl}
-W=$EIPFIX_RESULTS/t_unload
-mkdir -p "$W"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT
 
 profile() {	# profile FILE ENABLED

@@ -7,8 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/flows_lib.sh"
 
-W=$EIPFIX_RESULTS/t_wireguard
-mkdir -p "$W"
 
 wg_up() {
 	modprobe wireguard || return 1
