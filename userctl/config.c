@@ -750,6 +750,30 @@ static size_t locate_path(struct ctx *c, const char *path)
 
 #define ERR_VAL(c, parent, key, ...) \
 	err_off(c, locate(c, parent, key, 0, AT_VALUE), __VA_ARGS__)
+
+static void warn_off(struct ctx *c, struct eipfix_profile *p, size_t off,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Keeps the first warning, positioned like an error. */
+static void warn_off(struct ctx *c, struct eipfix_profile *p, size_t off,
+		     const char *fmt, ...)
+{
+	unsigned int line, col;
+	size_t size = sizeof(p->warning);
+	va_list ap;
+	int n;
+
+	if (p->warning[0])
+		return;
+	eipfix_text_linecol(c->text, c->len, off, &line, &col);
+	n = snprintf(p->warning, size, "%s:%u:%u: warning: ", c->file, line,
+		     col);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->warning + n, size - (size_t)n, fmt, ap);
+	va_end(ap);
+}
 #define ERR_KEY(c, parent, key, ...) \
 	err_off(c, locate(c, parent, key, 0, AT_KEY), __VA_ARGS__)
 #define ERR_ELEM(c, parent, i, ...) \
@@ -1161,11 +1185,17 @@ static int parse_u32(struct ctx *c, const char *parent,
 #define INTERVAL_STEP 60000u
 #define INTERVAL_MAX (UINT32_MAX / INTERVAL_STEP * INTERVAL_STEP)
 
+/*
+ * Enclave's page says Interval "should" be 0 or a multiple of 60000, and
+ * the kernel ticks once a minute: another whole number of milliseconds is
+ * rounded up to the next whole minute, with a warning that names it, rather
+ * than refusing a profile Enclave accepts.
+ */
 static int parse_interval(struct ctx *c, const json_t *v,
 			  struct eipfix_profile *p)
 {
 	char lexeme[40];
-	uint64_t n;
+	uint64_t n, up;
 	bool whole;
 
 	if (!json_is_number(v))
@@ -1173,15 +1203,21 @@ static int parse_interval(struct ctx *c, const json_t *v,
 			       "Interval must be a number (milliseconds), got %s",
 			       type_name(v));
 	whole = number_text(c, FM "/Interval", &n, lexeme, sizeof(lexeme));
-	if (whole && n > INTERVAL_MAX)
+	if (!whole)
+		return ERR_VAL(c, FM, "Interval",
+			       "Interval must be a whole number of milliseconds, 0 or a multiple of 60000, got %s",
+			       lexeme);
+	up = n > INTERVAL_MAX ? n : (n + INTERVAL_STEP - 1) / INTERVAL_STEP *
+				    INTERVAL_STEP;
+	if (up > INTERVAL_MAX)
 		return ERR_VAL(c, FM, "Interval",
 			       "Interval must be at most %u (milliseconds), got %s",
 			       INTERVAL_MAX, lexeme);
-	if (!whole || n % INTERVAL_STEP)
-		return ERR_VAL(c, FM, "Interval",
-			       "Interval must be 0 or a multiple of 60000 (milliseconds), got %s",
-			       lexeme);
-	p->interval_ms = (uint32_t)n;
+	if (up != n)
+		warn_off(c, p, locate(c, FM, "Interval", 0, AT_VALUE),
+			 "Interval %s is not a multiple of 60000 (milliseconds); using %llu, the next whole minute",
+			 lexeme, (unsigned long long)up);
+	p->interval_ms = (uint32_t)up;
 	return 0;
 }
 

@@ -17,6 +17,11 @@
  *	Universe.profile:6:24: expected ',' or '}' after "Direction": "Both"
  *
  * Errors that have no position (the file cannot be read) are "FILE: MESSAGE".
+ *
+ * Warnings. A value Enclave accepts but we carry out differently (an
+ * Interval that is not a whole number of minutes) is not an error: the
+ * profile is accepted and p->warning says, at the value's position, what
+ * is used instead.
  * Only the first error is reported, in this order: JSON syntax, duplicate
  * keys, then the values in file order.
  *
@@ -81,6 +86,12 @@ struct eipfix_profile {
 	uint8_t acl_default;		/* EIPFIX_ACL_ALLOW */
 	struct eipfix_acl_rule *rules;
 	unsigned int n_rules;
+	/*
+	 * The first value accepted as another, "FILE:LINE:COL: warning: ...",
+	 * for the caller to print; "" if none. A profile Enclave accepts is
+	 * not refused for a value we can carry out differently.
+	 */
+	char warning[256];
 };
 
 /*
