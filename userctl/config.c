@@ -77,11 +77,50 @@ void eipfix_profile_init(struct eipfix_profile *p)
 		p->n_interfaces = 1;
 	}
 	p->idle_timeout_ms = 15000;
-	p->observation_domain = 0;
+	p->observation_domain = 0;	/* the parser applies the default */
 	p->template_refresh_s = 600;
-	p->message_size = 1400;
+	p->message_size = EIPFIX_DEFAULT_MESSAGE_SIZE;
 	p->max_flows = 1048576;
 	p->acl_default = EIPFIX_ACL_ALLOW;
+}
+
+/* FNV-1a, 32 bits: small, and spreads short inputs over the whole range. */
+static uint32_t fnv1a(uint32_t h, const void *data, size_t len)
+{
+	const unsigned char *b = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+uint32_t eipfix_default_odid_of(const char *machine_id, uint64_t netns_ino)
+{
+	uint32_t h = 2166136261u;
+	unsigned char ino[8];
+
+	for (int i = 0; i < 8; i++)
+		ino[i] = (unsigned char)(netns_ino >> (8 * i));
+	h = fnv1a(h, machine_id, strlen(machine_id) + 1);
+	h = fnv1a(h, ino, sizeof(ino));
+	return h ? h : 1;
+}
+
+uint32_t eipfix_default_odid(void)
+{
+	char id[128] = "";
+	struct stat st;
+	uint64_t ino = 0;
+	FILE *f = fopen("/etc/machine-id", "re");
+
+	if (!f || !fgets(id, sizeof(id), f))
+		gethostname(id, sizeof(id) - 1);
+	if (f)
+		fclose(f);
+	id[strcspn(id, "\n")] = '\0';
+	if (!stat("/proc/self/ns/net", &st))
+		ino = st.st_ino;
+	return eipfix_default_odid_of(id, ino);
 }
 
 void eipfix_profile_free(struct eipfix_profile *p)
@@ -1834,6 +1873,8 @@ int eipfix_profile_parse_flags(const char *text, size_t len,
 		if (ret)
 			goto out;
 	}
+	if (!v || !json_object_get(v, "ObservationDomainId"))
+		n.observation_domain = eipfix_default_odid();
 	v = json_object_get(root, "AccessControl");
 	if (v) {
 		ret = parse_access_control(&c, v, &n);

@@ -133,9 +133,10 @@ static void test_init_sets_defaults(void **state)
 	assert_int_equal(p.n_interfaces, 1);
 	assert_string_equal(p.interfaces[0], "tap0");
 	assert_int_equal(p.idle_timeout_ms, 15000);
-	assert_int_equal(p.observation_domain, 0);
+	assert_int_equal(p.observation_domain, 0);	/* the parser's default */
 	assert_int_equal(p.template_refresh_s, 600);
-	assert_int_equal(p.message_size, 1400);
+	/* fits Enclave's overlay MTU: 1280 - 40 (IPv6) - 8 (UDP) */
+	assert_int_equal(p.message_size, 1280 - 40 - 8);
 	assert_int_equal(p.max_flows, 1048576);
 	assert_defaults_except_flow(&p);
 	eipfix_profile_free(&p);
@@ -565,6 +566,44 @@ static void test_direction(void **state)
 		  F ":3:18: Direction must be \"Both\", \"SendingToPeer\" or \"ReceivedFromPeer\", got \"both\"");
 	parse_err(FM("\"Direction\": 1"),
 		  F ":3:18: Direction must be \"Both\", \"SendingToPeer\" or \"ReceivedFromPeer\", got a number");
+}
+
+/*
+ * No ObservationDomainId in the profile: one that is not 0 (RFC 7011 §3.1
+ * keeps 0 for the options records) and that tells hosts and network
+ * namespaces apart. Given, even 0, it is kept.
+ */
+static void test_observation_domain_default(void **state)
+{
+	static const char id_a[] = "0123456789abcdef0123456789abcdef";
+	static const char id_b[] = "0123456789abcdef0123456789abcdee";
+	struct eipfix_profile p;
+
+	(void)state;
+	parse_ok(FM("\"Enabled\": true"), &p);
+	assert_int_not_equal(p.observation_domain, 0);
+	assert_int_equal(p.observation_domain, eipfix_default_odid());
+	eipfix_profile_free(&p);
+	parse_ok("{}", &p);
+	assert_int_equal(p.observation_domain, eipfix_default_odid());
+	eipfix_profile_free(&p);
+	parse_ok(FM("\"ObservationDomainId\": 0"), &p);
+	assert_int_equal(p.observation_domain, 0);
+	eipfix_profile_free(&p);
+	parse_ok(FM("\"ObservationDomainId\": 7"), &p);
+	assert_int_equal(p.observation_domain, 7);
+	eipfix_profile_free(&p);
+	/* the same host and namespace: the same domain, at every start */
+	assert_int_equal(eipfix_default_odid(), eipfix_default_odid());
+	assert_int_equal(eipfix_default_odid_of(id_a, 4026531840u),
+			 eipfix_default_odid_of(id_a, 4026531840u));
+	/* another namespace, or another host: another domain */
+	assert_int_not_equal(eipfix_default_odid_of(id_a, 4026531840u),
+			     eipfix_default_odid_of(id_a, 4026532000u));
+	assert_int_not_equal(eipfix_default_odid_of(id_a, 4026531840u),
+			     eipfix_default_odid_of(id_b, 4026531840u));
+	for (uint64_t ino = 0; ino < 100000; ino++)
+		assert_int_not_equal(eipfix_default_odid_of(id_a, ino), 0);
 }
 
 static void test_interval(void **state)
@@ -1451,6 +1490,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_blocks_must_be_objects),
 		cmocka_unit_test(test_direction),
+		cmocka_unit_test(test_observation_domain_default),
 		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_enabled),
 		cmocka_unit_test(test_interfaces),
