@@ -319,6 +319,8 @@ static int push_first(struct agent *a, const char *path)
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
+	if (p.warning[0])
+		fprintf(stderr, "%s\n", p.warning);
 	ret = netlink_set_config(a->nl, &p, err, sizeof(err));
 	eipfix_profile_free(&p);
 	if (ret)

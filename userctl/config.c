@@ -77,11 +77,50 @@ void eipfix_profile_init(struct eipfix_profile *p)
 		p->n_interfaces = 1;
 	}
 	p->idle_timeout_ms = 15000;
-	p->observation_domain = 0;
+	p->observation_domain = 0;	/* the parser applies the default */
 	p->template_refresh_s = 600;
-	p->message_size = 1400;
+	p->message_size = EIPFIX_DEFAULT_MESSAGE_SIZE;
 	p->max_flows = 1048576;
 	p->acl_default = EIPFIX_ACL_ALLOW;
+}
+
+/* FNV-1a, 32 bits: small, and spreads short inputs over the whole range. */
+static uint32_t fnv1a(uint32_t h, const void *data, size_t len)
+{
+	const unsigned char *b = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+uint32_t eipfix_default_odid_of(const char *machine_id, uint64_t netns_ino)
+{
+	uint32_t h = 2166136261u;
+	unsigned char ino[8];
+
+	for (int i = 0; i < 8; i++)
+		ino[i] = (unsigned char)(netns_ino >> (8 * i));
+	h = fnv1a(h, machine_id, strlen(machine_id) + 1);
+	h = fnv1a(h, ino, sizeof(ino));
+	return h ? h : 1;
+}
+
+uint32_t eipfix_default_odid(void)
+{
+	char id[128] = "";
+	struct stat st;
+	uint64_t ino = 0;
+	FILE *f = fopen("/etc/machine-id", "re");
+
+	if (!f || !fgets(id, sizeof(id), f))
+		gethostname(id, sizeof(id) - 1);
+	if (f)
+		fclose(f);
+	id[strcspn(id, "\n")] = '\0';
+	if (!stat("/proc/self/ns/net", &st))
+		ino = st.st_ino;
+	return eipfix_default_odid_of(id, ino);
 }
 
 void eipfix_profile_free(struct eipfix_profile *p)
@@ -750,6 +789,30 @@ static size_t locate_path(struct ctx *c, const char *path)
 
 #define ERR_VAL(c, parent, key, ...) \
 	err_off(c, locate(c, parent, key, 0, AT_VALUE), __VA_ARGS__)
+
+static void warn_off(struct ctx *c, struct eipfix_profile *p, size_t off,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Keeps the first warning, positioned like an error. */
+static void warn_off(struct ctx *c, struct eipfix_profile *p, size_t off,
+		     const char *fmt, ...)
+{
+	unsigned int line, col;
+	size_t size = sizeof(p->warning);
+	va_list ap;
+	int n;
+
+	if (p->warning[0])
+		return;
+	eipfix_text_linecol(c->text, c->len, off, &line, &col);
+	n = snprintf(p->warning, size, "%s:%u:%u: warning: ", c->file, line,
+		     col);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->warning + n, size - (size_t)n, fmt, ap);
+	va_end(ap);
+}
 #define ERR_KEY(c, parent, key, ...) \
 	err_off(c, locate(c, parent, key, 0, AT_KEY), __VA_ARGS__)
 #define ERR_ELEM(c, parent, i, ...) \
@@ -1161,11 +1224,17 @@ static int parse_u32(struct ctx *c, const char *parent,
 #define INTERVAL_STEP 60000u
 #define INTERVAL_MAX (UINT32_MAX / INTERVAL_STEP * INTERVAL_STEP)
 
+/*
+ * Enclave's page says Interval "should" be 0 or a multiple of 60000, and
+ * the kernel ticks once a minute: another whole number of milliseconds is
+ * rounded up to the next whole minute, with a warning that names it, rather
+ * than refusing a profile Enclave accepts.
+ */
 static int parse_interval(struct ctx *c, const json_t *v,
 			  struct eipfix_profile *p)
 {
 	char lexeme[40];
-	uint64_t n;
+	uint64_t n, up;
 	bool whole;
 
 	if (!json_is_number(v))
@@ -1173,15 +1242,21 @@ static int parse_interval(struct ctx *c, const json_t *v,
 			       "Interval must be a number (milliseconds), got %s",
 			       type_name(v));
 	whole = number_text(c, FM "/Interval", &n, lexeme, sizeof(lexeme));
-	if (whole && n > INTERVAL_MAX)
+	if (!whole)
+		return ERR_VAL(c, FM, "Interval",
+			       "Interval must be a whole number of milliseconds, 0 or a multiple of 60000, got %s",
+			       lexeme);
+	up = n > INTERVAL_MAX ? n : (n + INTERVAL_STEP - 1) / INTERVAL_STEP *
+				    INTERVAL_STEP;
+	if (up > INTERVAL_MAX)
 		return ERR_VAL(c, FM, "Interval",
 			       "Interval must be at most %u (milliseconds), got %s",
 			       INTERVAL_MAX, lexeme);
-	if (!whole || n % INTERVAL_STEP)
-		return ERR_VAL(c, FM, "Interval",
-			       "Interval must be 0 or a multiple of 60000 (milliseconds), got %s",
-			       lexeme);
-	p->interval_ms = (uint32_t)n;
+	if (up != n)
+		warn_off(c, p, locate(c, FM, "Interval", 0, AT_VALUE),
+			 "Interval %s is not a multiple of 60000 (milliseconds); using %llu, the next whole minute",
+			 lexeme, (unsigned long long)up);
+	p->interval_ms = (uint32_t)up;
 	return 0;
 }
 
@@ -1798,6 +1873,8 @@ int eipfix_profile_parse_flags(const char *text, size_t len,
 		if (ret)
 			goto out;
 	}
+	if (!v || !json_object_get(v, "ObservationDomainId"))
+		n.observation_domain = eipfix_default_odid();
 	v = json_object_get(root, "AccessControl");
 	if (v) {
 		ret = parse_access_control(&c, v, &n);

@@ -17,6 +17,11 @@
  *	Universe.profile:6:24: expected ',' or '}' after "Direction": "Both"
  *
  * Errors that have no position (the file cannot be read) are "FILE: MESSAGE".
+ *
+ * Warnings. A value Enclave accepts but we carry out differently (an
+ * Interval that is not a whole number of minutes) is not an error: the
+ * profile is accepted and p->warning says, at the value's position, what
+ * is used instead.
  * Only the first error is reported, in this order: JSON syntax, duplicate
  * keys, then the values in file order.
  *
@@ -46,6 +51,15 @@
 #define EIPFIX_DESCRIPTION_MAX	255	/* bytes, without the NUL */
 #define EIPFIX_PROFILE_MAX_SIZE	(64u << 20)	/* larger files are refused */
 
+/*
+ * MessageSize default: an IPFIX message that never needs fragmenting on
+ * the way to a collector reached through the overlay. Enclave's overlay
+ * MTU is 1280, IPv6's minimum: 1280 - 40 (IPv6 header) - 8 (UDP) = 1232
+ * fits over IPv6 and IPv4 alike (RFC 7011 §10.3.3: the message must fit
+ * the path MTU).
+ */
+#define EIPFIX_DEFAULT_MESSAGE_SIZE 1232
+
 struct eipfix_port_range {
 	uint16_t first, last;		/* host order, first <= last */
 };
@@ -73,14 +87,20 @@ struct eipfix_profile {
 	char (*interfaces)[EIPFIX_IFNAMSIZ];	/* default {"tap0"} */
 	unsigned int n_interfaces;
 	uint32_t idle_timeout_ms;	/* 15000 */
-	uint32_t observation_domain;	/* 0 */
+	uint32_t observation_domain;	/* eipfix_default_odid() */
 	uint32_t template_refresh_s;	/* 600 */
-	uint32_t message_size;		/* 1400 */
+	uint32_t message_size;		/* EIPFIX_DEFAULT_MESSAGE_SIZE */
 	uint32_t max_flows;		/* 1048576 */
 	/* AccessControl */
 	uint8_t acl_default;		/* EIPFIX_ACL_ALLOW */
 	struct eipfix_acl_rule *rules;
 	unsigned int n_rules;
+	/*
+	 * The first value accepted as another, "FILE:LINE:COL: warning: ...",
+	 * for the caller to print; "" if none. A profile Enclave accepts is
+	 * not refused for a value we can carry out differently.
+	 */
+	char warning[256];
 };
 
 /*
@@ -115,6 +135,20 @@ int eipfix_profile_load(const char *path, struct eipfix_profile *p,
 int eipfix_profile_load_flags(const char *path, unsigned int flags,
 			      struct eipfix_profile *p, char *err,
 			      size_t errlen);
+
+/*
+ * The default ObservationDomainId, used when the profile does not set one.
+ * Collectors tell exporters apart by source address and Observation Domain
+ * ID, and hosts behind one NAT address, or network namespaces of one host
+ * (each with its own agent and flows), share a source address: a hash of
+ * the machine's identity (/etc/machine-id, else the host name) and of the
+ * network namespace (the inode of /proc/self/ns/net) tells them apart and
+ * stays the same while both do (the initial namespace's inode is the same
+ * at every boot). Never 0: RFC 7011 §3.1 keeps Observation Domain 0 for
+ * messages no one domain is relevant to, where our options records go.
+ */
+uint32_t eipfix_default_odid(void);
+uint32_t eipfix_default_odid_of(const char *machine_id, uint64_t netns_ino);
 
 /* Names for the enums, as the profile spells them ("Both", "Deny", "Tcp"). */
 const char *eipfix_direction_name(unsigned int dir);

@@ -368,7 +368,7 @@ static void msg_queue(struct exporter *ex, struct exporter_collector *c,
 		return;
 	m = &ex->pending[ex->npending++];
 	m->len = len;
-	m->seq = c->w.seq - ipfix_msg_records(&c->w);
+	m->seq = ipfix_msg_seq(&c->w);
 	m->flows = t->flows;
 	m->packets = t->packets;
 	m->octets = t->octets;

@@ -37,6 +37,7 @@ enum {
 	IE_FLOW_END_REASON = 136,
 	IE_ICMP_TYPE_CODE_IPV6 = 139,
 	IE_EXPORTING_PROCESS_ID = 144,
+	IE_OBSERVATION_DOMAIN_ID = 149,
 	IE_FLOW_START_MILLISECONDS = 152,
 	IE_FLOW_END_MILLISECONDS = 153,
 	IE_NOT_SENT_FLOW_TOTAL_COUNT = 166,
@@ -45,8 +46,12 @@ enum {
 	IE_OBSERVATION_TIME_MILLISECONDS = 323,
 };
 
-#define VARLEN 0xffff		/* RFC 7011 §7: variable-length field */
-#define IFNAME_MAX 15
+/*
+ * Interface names are sent fixed-length, zero-padded: nfdump (1.7) reads
+ * an options record only when every field has a fixed length, and a Linux
+ * name is at most 15 octets (IFNAMSIZ 16, with its NUL).
+ */
+#define IFNAME_FIELD 16
 
 struct field {
 	uint16_t ie;
@@ -86,11 +91,18 @@ static const struct field f_reliability[] = {
 	{ IE_EXPORTED_MESSAGE_TOTAL_COUNT, 8 },
 	{ IE_EXPORTED_FLOW_RECORD_TOTAL_COUNT, 8 },
 };
+/*
+ * The interface table of an Observation Domain, as routers export it: the
+ * domain is the scope, so that the table can travel in messages of
+ * Observation Domain 0 with the other options (see ipfix_msg_end), and
+ * ingressInterface is a plain field (where nfdump looks for it).
+ */
 static const struct field f_ifname[] = {
-	{ IE_INGRESS_INTERFACE, 4 },		/* scope */
-	{ IE_INTERFACE_NAME, VARLEN },
+	{ IE_OBSERVATION_DOMAIN_ID, 4 },	/* scope */
+	{ IE_INGRESS_INTERFACE, 4 },
+	{ IE_INTERFACE_NAME, IFNAME_FIELD },
 	/* the same name again: nfdump reads interface names from this one */
-	{ IE_INTERFACE_DESCRIPTION, VARLEN },
+	{ IE_INTERFACE_DESCRIPTION, IFNAME_FIELD },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -118,6 +130,35 @@ static const struct tmpl *tmpl_get(uint16_t tid)
 static uint32_t tid_bit(uint16_t tid)
 {
 	return 1u << (tid - IPFIX_TID_FIRST);
+}
+
+/*
+ * The Observation Domain a template and its records belong to. Flow records
+ * are the configured domain's. Options records (reliability statistics,
+ * interface tables) describe the Exporting Process, not one domain's
+ * traffic: RFC 7011 §3.1 says their messages SHOULD carry Observation
+ * Domain ID 0. That also keeps them out of the flow domain's sequence
+ * numbers, which collectors that count flow records only (nfdump) check.
+ * When the configured domain is 0 itself, there is one domain.
+ */
+static enum ipfix_domain tid_domain(const struct ipfix_writer *w, uint16_t tid)
+{
+	return w->odid && tmpl_get(tid)->scope ? IPFIX_DOM_OPTIONS :
+		IPFIX_DOM_FLOWS;
+}
+
+/*
+ * A message carries one Observation Domain: the one of its first set. A
+ * set of another domain does not fit (-ENOSPC): the caller ends the
+ * message and begins the next, as when it is full.
+ */
+static int domain_claim(struct ipfix_writer *w, uint16_t tid)
+{
+	enum ipfix_domain d = tid_domain(w, tid);
+
+	if (w->msg_dom == IPFIX_DOM_NONE)
+		w->msg_dom = d;
+	return w->msg_dom == d ? 0 : -ENOSPC;
 }
 
 static uint8_t *put8(uint8_t *p, uint8_t v)
@@ -177,6 +218,7 @@ void ipfix_writer_set_padding(struct ipfix_writer *w, bool on)
 void ipfix_session_reset(struct ipfix_writer *w)
 {
 	w->seq = 0;
+	w->opt_seq = 0;
 	w->announced = 0;
 	w->pending = 0;
 	w->templates_sent = false;
@@ -191,6 +233,7 @@ uint16_t ipfix_template_for(const struct eipfix_record *r)
 	case 6:		/* IPPROTO_TCP */
 		return v6 ? IPFIX_TID_IPV6_TCP : IPFIX_TID_IPV4_TCP;
 	case 17:	/* IPPROTO_UDP */
+	case 136:	/* IPPROTO_UDPLITE: the same ports (RFC 3828 §3) */
 		return v6 ? IPFIX_TID_IPV6_UDP : IPFIX_TID_IPV4_UDP;
 	case 1:		/* IPPROTO_ICMP, only meaningful over IPv4 */
 		return v6 ? IPFIX_TID_IPV6_RAW : IPFIX_TID_ICMPV4;
@@ -199,11 +242,6 @@ uint16_t ipfix_template_for(const struct eipfix_record *r)
 	default:
 		return v6 ? IPFIX_TID_IPV6_RAW : IPFIX_TID_IPV4_RAW;
 	}
-}
-
-static size_t ifname_len(const char *name)
-{
-	return name ? strnlen(name, IFNAME_MAX) : 0;
 }
 
 size_t ipfix_record_len(uint16_t tid, const struct eipfix_record *r)
@@ -215,7 +253,7 @@ size_t ipfix_record_len(uint16_t tid, const struct eipfix_record *r)
 	if (!t)
 		return 0;
 	for (unsigned int i = 0; i < t->n; i++)
-		len += t->f[i].len == VARLEN ? 1 : t->f[i].len;
+		len += t->f[i].len;
 	return len;
 }
 
@@ -243,6 +281,7 @@ int ipfix_msg_begin(struct ipfix_writer *w, uint8_t *buf, size_t cap,
 	w->export_time = export_time_s;
 	w->nrec = 0;
 	w->nflows = 0;
+	w->msg_dom = IPFIX_DOM_NONE;
 	w->open = true;
 	memset(buf, 0, IPFIX_HDR_LEN);
 	return 0;
@@ -338,13 +377,24 @@ int ipfix_add_templates(struct ipfix_writer *w)
 		w->round_time = w->export_time;
 	}
 	for (uint16_t tid = IPFIX_TID_FIRST; tid < __IPFIX_TID_END; tid++) {
-		uint16_t set_id = tmpl_get(tid)->scope ?
-			IPFIX_SET_OPTIONS_TEMPLATE : IPFIX_SET_TEMPLATE;
+		bool opt = tmpl_get(tid)->scope;
 		uint8_t *p;
 
 		if (!(w->pending & tid_bit(tid)))
 			continue;
-		p = set_reserve(w, set_id, ipfix_template_record_len(tid));
+		if (domain_claim(w, tid))
+			return -ENOSPC;
+		/*
+		 * One Options Template Record per set: pmacct (1.7.7) steps
+		 * over an options template by 6 + 4 * (field count + scope
+		 * field count) octets, 4 too many per scope field, and drops
+		 * the rest of the message when a second one follows in the
+		 * same set. RFC 7011 §3.3 allows any number of sets.
+		 */
+		if (opt)
+			set_close(w);
+		p = set_reserve(w, opt ? IPFIX_SET_OPTIONS_TEMPLATE :
+				IPFIX_SET_TEMPLATE, ipfix_template_record_len(tid));
 		if (!p)
 			return -ENOSPC;
 		put_template(p, tid);
@@ -412,6 +462,8 @@ static int data_begin(struct ipfix_writer *w, uint16_t tid, size_t n,
 		return -EINVAL;
 	if (!(w->announced & tid_bit(tid)))
 		return -ENOENT;
+	if (domain_claim(w, tid))
+		return -ENOSPC;
 	*p = set_reserve(w, tid, n);
 	if (!*p)
 		return -ENOSPC;
@@ -461,35 +513,39 @@ int ipfix_add_reliability(struct ipfix_writer *w,
 int ipfix_add_ifname(struct ipfix_writer *w, uint32_t ifindex,
 		     const char *name)
 {
-	size_t n = ifname_len(name);
+	char field[IFNAME_FIELD] = { 0 };
 	uint8_t *p;
 	int err;
 
-	/* RFC 7011 §7: lengths below 255 take one length octet */
-	err = data_begin(w, IPFIX_TID_OPT_IFNAME, 4 + 2 * (1 + n), &p);
+	err = data_begin(w, IPFIX_TID_OPT_IFNAME,
+			 ipfix_record_len(IPFIX_TID_OPT_IFNAME, NULL), &p);
 	if (err)
 		return err;
+	if (name)	/* at least one NUL: a 15-octet name at most */
+		memcpy(field, name, strnlen(name, IFNAME_FIELD - 1));
+	p = put32(p, w->odid);
 	p = put32(p, ifindex);
-	p = put8(p, n);
-	p = putmem(p, name, n);
-	p = put8(p, n);
-	putmem(p, name, n);
+	p = putmem(p, field, IFNAME_FIELD);
+	putmem(p, field, IFNAME_FIELD);
 	return 0;
 }
 
 size_t ipfix_msg_end(struct ipfix_writer *w)
 {
+	bool opt = w->msg_dom == IPFIX_DOM_OPTIONS;
+	uint32_t *seq = opt ? &w->opt_seq : &w->seq;
 	uint8_t *p = w->buf;
 
 	if (!w->open)
 		return 0;
 	set_close(w);
+	w->msg_seq = *seq;
 	p = put16(p, IPFIX_VERSION);
 	p = put16(p, w->len);
 	p = put32(p, w->export_time);
-	p = put32(p, w->seq);
-	put32(p, w->odid);
-	w->seq += w->nrec;	/* mod 2^32 by unsigned arithmetic */
+	p = put32(p, w->msg_seq);
+	put32(p, opt ? 0 : w->odid);
+	*seq += w->nrec;	/* mod 2^32 by unsigned arithmetic */
 	w->open = false;
 	return w->len;
 }

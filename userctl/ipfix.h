@@ -5,11 +5,18 @@
  * Encoding only: no sockets, no clock. The caller owns the buffer and tells
  * the encoder what time it is, so every byte is testable.
  *
- * One struct ipfix_writer is one Transport Session for one Observation
- * Domain: over UDP, one exporter-to-collector pair. It carries the sequence
- * number (the data records sent before the current message, mod 2^32;
- * template and options template records do not count, options data records
- * do: RFC 7011 §3.1) and which templates the collector has been told about.
+ * One struct ipfix_writer is one Transport Session: over UDP, one
+ * exporter-to-collector pair. Flow records go in messages of the configured
+ * Observation Domain (odid); options records (264, 265: the Exporting
+ * Process's statistics and interface table) in messages of Observation
+ * Domain 0, as RFC 7011 §3.1 recommends for records no one domain is
+ * relevant to. Each domain has its own sequence number (the data records
+ * sent before the current message in that domain, mod 2^32; template and
+ * options template records do not count, options data records do: RFC 7011
+ * §3.1); with odid 0 there is one domain and one number. A message holds
+ * one domain's sets: a record or template of the other one gets -ENOSPC,
+ * so the caller begins another message, as when one is full. The writer
+ * also knows which templates the collector has been told about.
  *
  * Usage, per message:
  *
@@ -22,9 +29,9 @@
  *	if (ipfix_msg_has_sets(w)) send(buf, len);
  *
  * A message never exceeds min(cap, max_msg) bytes. Templates and options
- * templates go out in a refresh round (ipfix_add_templates), which may span
- * several messages when max_msg is small (the eight templates alone are
- * 500 bytes); a data record whose template has not yet been written in this
+ * templates go out in a refresh round (ipfix_add_templates), which spans
+ * two messages when odid is not 0 (one per domain), and more when max_msg
+ * is small (the eight templates alone are 500 bytes); a data record whose template has not yet been written in this
  * session is refused with -ENOENT, so a template set always precedes the
  * first data set using it. Sets are written without padding unless
  * ipfix_writer_set_padding() asks for 4-octet alignment (RFC 7011 §3.3.1:
@@ -37,8 +44,8 @@
  *
  *	sourceIPv4Address 8 (4) / sourceIPv6Address 27 (16)
  *	destinationIPv4Address 12 (4) / destinationIPv6Address 28 (16)
- *	sourceTransportPort 7 (2)             TCP, UDP
- *	destinationTransportPort 11 (2)       TCP, UDP
+ *	sourceTransportPort 7 (2)             TCP, UDP (and UDP-Lite, 136,
+ *	destinationTransportPort 11 (2)       TCP, UDP  in the UDP templates)
  *	icmpTypeCodeIPv4 32 / icmpTypeCodeIPv6 139 (2)  ICMP: type << 8 | code
  *	protocolIdentifier 4 (1)
  *	ipClassOfService 5 (1)
@@ -52,7 +59,9 @@
  *	flowEndReason 136 (1)
  *	flowDirection 61 (1)                  0 ingress (received from peer),
  *	                                      1 egress (sending to peer)
- *	forwardingStatus 89 (1)               66 forwarded, 129 dropped (ACL)
+ *	forwardingStatus 89 (1)               64 forwarded (reason unknown:
+ *	                                      fragmentation is not tracked),
+ *	                                      129 dropped (ACL deny); RFC 7270
  *
  *   Interfaces: a received-from-peer flow carries the overlay ifindex in
  *   ingressInterface and 0 in egressInterface; a sending-to-peer flow the
@@ -62,7 +71,9 @@
  *   that aggregate by "in"/"out" interface (nfdump, most GUIs), and it
  *   agrees with flowDirection for collectors that only read one of them.
  *
- *   Options templates (RFC 7011 §3.4.2.2):
+ *   Options templates (RFC 7011 §3.4.2.2), one per Options Template Set
+ *   (pmacct 1.7 and nfdump 1.7 read only the first options template of a
+ *   set):
  *
  *   264 Exporting Process Reliability Statistics (RFC 7011 §4.3)
  *	scope: exportingProcessId 144 (4)
@@ -76,9 +87,11 @@
  *	exportedFlowRecordTotalCount 42 (8)   flow records sent in this session
  *
  *   265 Interface names
- *	scope: ingressInterface 10 (4)        the overlay interface's ifindex
- *	interfaceName 82 (variable length, at most 15 octets)
- *	interfaceDescription 83 (the same name: nfdump reads this one)
+ *	scope: observationDomainId 149 (4)    the flows' domain (odid)
+ *	ingressInterface 10 (4)               the overlay interface's ifindex
+ *	interfaceName 82 (16)                 at most 15 octets, zero-padded
+ *	interfaceDescription 83 (16)          the same name: nfdump reads this
+ *	                                      one, and only at a fixed length
  */
 #ifndef USERCTL_IPFIX_H
 #define USERCTL_IPFIX_H
@@ -127,12 +140,20 @@ struct ipfix_reliability {
 	uint64_t exported_flow_records;
 };
 
+/* Which Observation Domain a message is in (see ipfix_msg_end). */
+enum ipfix_domain {
+	IPFIX_DOM_NONE,
+	IPFIX_DOM_FLOWS,	/* the configured ObservationDomainId */
+	IPFIX_DOM_OPTIONS,	/* 0: the Exporting Process's own records */
+};
+
 struct ipfix_writer {
 	/* session */
 	uint32_t odid;
 	size_t max_msg;
 	bool pad_sets;
-	uint32_t seq;			/* data records before the current message */
+	uint32_t seq;			/* flow records before the current message */
+	uint32_t opt_seq;		/* options records, in domain 0 (odid != 0) */
 	uint32_t announced;		/* bit (tid - 256): template written once */
 	uint32_t pending;		/* bits still to write in this refresh round */
 	bool templates_sent;		/* a refresh round has completed */
@@ -147,6 +168,8 @@ struct ipfix_writer {
 	uint32_t export_time;
 	uint32_t nrec;			/* data records in this message */
 	uint32_t nflows;		/* of which flow records (256..263) */
+	enum ipfix_domain msg_dom;	/* set by the message's first set */
+	uint32_t msg_seq;		/* sequence number of the last message */
 	bool open;
 };
 
@@ -198,7 +221,7 @@ int ipfix_add_templates(struct ipfix_writer *w);
 int ipfix_add_record(struct ipfix_writer *w, const struct eipfix_record *r);
 int ipfix_add_reliability(struct ipfix_writer *w,
 			  const struct ipfix_reliability *st);
-/* name: NUL-terminated, truncated to 15 octets. */
+/* name: NUL-terminated, truncated to 15 octets; written zero-padded. */
 int ipfix_add_ifname(struct ipfix_writer *w, uint32_t ifindex,
 		     const char *name);
 
@@ -212,6 +235,12 @@ size_t ipfix_msg_end(struct ipfix_writer *w);
 static inline bool ipfix_msg_has_sets(const struct ipfix_writer *w)
 {
 	return w->len > IPFIX_HDR_LEN;
+}
+
+/* The last message's sequence number (after ipfix_msg_end). */
+static inline uint32_t ipfix_msg_seq(const struct ipfix_writer *w)
+{
+	return w->msg_seq;
 }
 
 /* Data records (all, and flow records only) in the last/current message. */

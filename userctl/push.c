@@ -48,6 +48,8 @@ int check_config_main(int argc, char *argv[])
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	if (p.warning[0])
+		fprintf(stderr, "%s\n", p.warning);
 	eipfix_profile_free(&p);
 	printf("%s: OK\n", path);
 	return 0;
@@ -72,6 +74,8 @@ int push_config_main(int argc, char *argv[])
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	if (p.warning[0])
+		fprintf(stderr, "%s\n", p.warning);
 	ret = netlink_open(&nl, err, sizeof(err));
 	if (!ret) {
 		ret = netlink_set_config(nl, &p, err, sizeof(err));

@@ -77,7 +77,7 @@ explain() {
 	for r in tshark_records(sys.argv[2]).records:
 	    if r["dport"] != 23:
 	        continue
-	    st = {129: "129 (dropped: ACL deny)", 66: "66 (forwarded)"}.get(r["fwd"], r["fwd"])
+	    st = {129: "129 (dropped: ACL deny)", 64: "64 (forwarded)"}.get(r["fwd"], r["fwd"])
 	    print("%s:%s -> %s:%s  %s packets  forwardingStatus %s"
 	          % (r["src"], r["sport"], r["dst"], r["dport"], r["packets"], st))
 	PY

@@ -250,10 +250,10 @@ if d23:
            "A: its packet count is the capture's (%s vs %d)" % (r["packets"], len(a_syns)))
     expect(str(r["sport"]) == a_port, "A: the refused connection's source port")
 # Direction SendingToPeer: no forwarded ingress flow of A (its 22 connection).
-a22_in = [r for r in recs if r["fwd"] == 66 and r["direction"] == 0 and r["dport"] == 22]
+a22_in = [r for r in recs if r["fwd"] == 64 and r["direction"] == 0 and r["dport"] == 22]
 expect(not a22_in, "A: Direction SendingToPeer exported no forwarded ingress flow")
-a22_out = [r for r in recs if r["fwd"] == 66 and r["direction"] == 1 and r["sport"] == 22]
-expect(len(a22_out) >= 1, "A: the allowed connection's egress flow is exported (fwd 66)")
+a22_out = [r for r in recs if r["fwd"] == 64 and r["direction"] == 1 and r["sport"] == 22]
+expect(len(a22_out) >= 1, "A: the allowed connection's egress flow is exported (fwd 64: forwarded, RFC 7270)")
 
 b = [r for r in recs if r["fwd"] == 129 and r["dport"] == 5353]
 expect(len(b) == 1, "B: one flow of the refused datagrams (got %d)" % len(b))
@@ -266,16 +266,16 @@ expect(len(c) == 1, "C: one flow of the refused echo requests (got %d)" % len(c)
 if c:
     expect(c[0]["direction"] == 0 and c[0]["packets"] == 3 and c[0]["src"] == P,
            "C: ingress, 3 packets, from the peer: %s" % c[0])
-replies = [r for r in recs if r["fwd"] == 66 and r["proto"] == 1 and r["icmp_type"] == 0
+replies = [r for r in recs if r["fwd"] == 64 and r["proto"] == 1 and r["icmp_type"] == 0
            and r["direction"] == 0]
-expect(replies, "C/D: echo replies to our pings were forwarded (fwd 66)")
+expect(replies, "C/D: echo replies to our pings were forwarded (fwd 64: forwarded, RFC 7270)")
 
 d = [r for r in recs if r["fwd"] == 129 and r["dport"] == 22 and r["proto"] == 6]
 expect(len(d) == 1 and d[0]["direction"] == 0,
        "D: one ingress flow of the peer's refused connection to 22 (got %d)" % len(d))
 expect(not [r for r in recs if r["fwd"] == 129 and r["proto"] == 6 and r["sport"] == 5001],
        "D: no reply of our connection was dropped")
-expect(not [r for r in recs if r["fwd"] not in (66, 129)], "every record is 66 or 129")
+expect(not [r for r in recs if r["fwd"] not in (64, 129)], "every record is 64 (forwarded) or 129 (dropped: ACL deny)")
 expect(not problems, "ipfixDump decoded the stream without problems")
 print("FAIL" if fails else "PASS")
 PY

@@ -21,7 +21,7 @@ PKGS=(
 	linux-image-amd64 linux-headers-amd64 linux-headers-rt-amd64 linux-source-6.1 linux-source-6.12
 	# e2e: the VM and what runs inside it (the guest sees the host's root fs)
 	qemu-system-x86 busybox-static iproute2 iputils-ping nftables python3
-	tshark nfdump libfixbuf-tools wireguard-tools ethtool jq
+	tshark nfdump libfixbuf-tools pmacct wireguard-tools ethtool jq
 	# make bench: ipt_NETFLOW (built from Debian's iptables-netflow-dkms sources) needs these
 	iptables libxtables-dev
 )

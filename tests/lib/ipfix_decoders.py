@@ -25,6 +25,8 @@ Decoding: each of
     ipfixdump_records(ipfix_file)            ipfixDump -i FILE
     tshark_records(pcap_file, port=4739)     tshark -T pdml (cflow on udp.port==PORT), and -V
     nfdump_records(nfcapd_dir_or_file)       nfdump -r FILE -o raw, and -I
+    nfacctd_records(json_file)               what nfacctd's print plugin wrote
+                                             (run with nfacctd_config())
 
 returns a Decoded result, which unpacks as (records, problems):
 
@@ -34,13 +36,15 @@ returns a Decoded result, which unpacks as (records, problems):
             packets, octets, start_ms, end_ms (ms since the epoch), direction,
             fwd, end_reason, ingress, egress, tid; None where the decoder
             does not show the field (e.g. ports of ICMP flows, fwd in nfdump,
-            tid in nfdump);
+            tid in nfdump); tshark's also have fwd_meaning, its reading of
+            forwardingStatus (RFC 7270), e.g. "Drop / Drop ACL Deny";
   problems  list of strings: non-zero exit, anything on stderr, and markers
             of trouble in the decoder's output (unknown/missing template,
             malformed packet, error, warning).
 
 and also has the attributes
-  options         {"ifnames": [(ifindex, name), ...],
+  options         {"ifnames": [(ifindex, name), ...]   (nfdump: the names it
+                                                      shows for the flows),
                    "reliability": [dict, ...]}  (keys: process_id,
                    not_sent_flows, not_sent_packets, not_sent_octets,
                    first_ms, last_ms, messages, records; None if not shown)
@@ -225,6 +229,12 @@ TSHARK_HEX = {"tos": "tos", "tcpflags": "tcp_flags", "octets": "octets", "packet
               "flowsexp": "records"}
 
 
+def _tshark_meaning(field):
+    """'01.. .... = ForwardingStatus: Forward (1)' -> 'Forward'."""
+    m = re.search(r"= [^:]*: (.*?)(?: \(\d+\))?$", field.get("showname") or "")
+    return m.group(1) if m else (field.get("show") or "")
+
+
 def tshark_records(pcap_file, port=4739):
     res = Decoded("tshark")
     decode = "udp.port==%d,cflow" % int(port)
@@ -268,6 +278,9 @@ def tshark_records(pcap_file, port=4739):
                 d["icmp_type"], d["icmp_code"] = tc >> 8, tc & 0xff
             elif k == "forwarding_status":
                 d["fwd"] = int(c.get("unmaskedvalue") or v, 16)
+                d["fwd_meaning"] = [_tshark_meaning(c)]
+            elif k.startswith("forwarding_status_") and k.endswith("_code"):
+                d.setdefault("fwd_meaning", []).append(_tshark_meaning(c))
             elif k == "observation_time_milliseconds":
                 obs.append(int(v, 16))
             elif k == "if_name":
@@ -279,8 +292,9 @@ def tshark_records(pcap_file, port=4739):
             rel["first_ms"], rel["last_ms"] = (obs + [None, None])[:2]
             res.options["reliability"].append(rel)
         else:
-            res.records.append(_flow(tid=tid, **{k: v for k, v in d.items()
-                                                 if k in FLOW_KEYS}))
+            rec = _flow(tid=tid, **{k: v for k, v in d.items() if k in FLOW_KEYS})
+            rec["fwd_meaning"] = " / ".join(d.get("fwd_meaning", []))
+            res.records.append(rec)
     res.templates = sorted(templates)
     return res
 
@@ -348,7 +362,26 @@ def nfdump_records(nfcapd_dir_or_file):
                 res.output_problems.append("nfdump -I %s: no '%s' line" % (f, key))
     res.text = "".join(texts)
     res.records = parse_nfdump_raw(res.text)
+    res.options["ifnames"] = sorted(nfdump_ifnames(files))
     return res
+
+
+def nfdump_ifnames(files):
+    """{(ifindex, name)} nfdump shows for the flows' input and output
+    interfaces (%inam/%onam: names it learnt from interface options records)."""
+    out = set()
+    for f in files:
+        p = subprocess.run(["nfdump", "-q", "-r", f, "-o", "fmt:%in|%out|%inam|%onam"],
+                           capture_output=True, text=True, errors="replace",
+                           env=dict(os.environ, TZ="UTC", LC_ALL="C"))
+        for line in p.stdout.splitlines():
+            v = [x.strip() for x in line.split("|")]
+            if len(v) != 4:
+                continue
+            for idx, name in ((v[0], v[2]), (v[1], v[3])):
+                if name and idx.isdigit():
+                    out.add((int(idx), name))
+    return out
 
 
 def nfcapd_log_problems(text):
@@ -356,6 +389,81 @@ def nfcapd_log_problems(text):
     errors are left to the caller)."""
     return [l.strip() for l in text.splitlines()
             if re.search(r"(?i)(?<!sequence )error|unknown|no template|bad packets: [1-9]", l)]
+
+
+# --- nfacctd (pmacct) -----------------------------------------------------------
+# Every primitive nfacctd can keep of what we export. It has none for
+# flowDirection, flowEndReason, ICMP type/code or (in 1.7.7) forwardingStatus.
+NFACCTD_AGGREGATE = ("src_host", "dst_host", "src_port", "dst_port", "proto", "tos",
+                     "tcpflags", "in_iface", "out_iface", "timestamp_start",
+                     "timestamp_end", "export_proto_sysid")
+NFACCTD_JSON = {"port_src": "sport", "port_dst": "dport", "ip_proto": "proto", "tos": "tos",
+                "tcp_flags": "tcp_flags", "iface_in": "ingress", "iface_out": "egress",
+                "packets": "packets", "bytes": "octets", "export_proto_sysid": "odid"}
+
+
+def nfacctd_config(host, port, out_file):
+    """An nfacctd configuration: listen on host:port, keep every record with
+    the print plugin (no database) and write them as JSON lines to out_file
+    when it exits (SIGINT/SIGTERM purge the cache)."""
+    return "\n".join([
+        "daemonize: false",
+        "nfacctd_ip: %s" % host,
+        "nfacctd_port: %d" % int(port),
+        "plugins: print[p]",
+        "aggregate[p]: %s" % ", ".join(NFACCTD_AGGREGATE),
+        "print_output[p]: json",
+        "print_output_file[p]: %s" % out_file,
+        "print_refresh_time[p]: 3600",
+        "print_cache_entries[p]: 1009",
+        "print_num_protos: true",
+        "timestamps_since_epoch: true",
+        ""])
+
+
+def _epoch_ms(s):
+    """'1700000002.123000' -> 1700000002123, exactly (no float)."""
+    sec, _, frac = str(s).partition(".")
+    return int(sec) * 1000 + int((frac + "000")[:3])
+
+
+def nfacctd_records(json_file):
+    """nfacctd's print plugin output (JSON lines) -> flow records, ordered by
+    start time (nfacctd writes its cache, not the stream, in order). Fields
+    nfacctd does not keep are None; "odid" is export_proto_sysid."""
+    res = Decoded("nfacctd")
+    try:
+        with open(json_file, errors="replace") as f:
+            res.text = f.read()
+    except OSError as ex:
+        res.run_problems.append("nfacctd: no output file: %s" % ex)
+        return res
+    import json
+    for line in res.text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            j = json.loads(line)
+        except ValueError as ex:
+            res.output_problems.append("nfacctd: not JSON: %s: %s" % (ex, line[:80]))
+            continue
+        d = _flow(odid=None)
+        d["src"], d["dst"] = addr(j["ip_src"]), addr(j["ip_dst"])
+        for k, name in NFACCTD_JSON.items():
+            if k in j:
+                d[name] = int(j[k])
+        d["start_ms"] = _epoch_ms(j["timestamp_start"])
+        d["end_ms"] = _epoch_ms(j["timestamp_end"])
+        res.records.append(d)
+    res.records.sort(key=lambda d: (d["start_ms"], d["src"], d["dst"]))
+    return res
+
+
+def nfacctd_log_problems(text):
+    """Errors, warnings, malformed templates or packets in an nfacctd log."""
+    return [l.strip() for l in text.splitlines()
+            if re.match(r"\s*(ERROR|WARN)", l)
+            or re.search(r"(?i)malformed|unable to|discard|unknown template", l)]
 
 
 # --- our own walk of the stream (counts, sequence numbers) ----------------------

@@ -9,7 +9,8 @@
  * the test can only ever talk to this host. No kernel is involved.
  *
  * The records cover every template (IPv4/IPv6 x TCP/UDP/raw, ICMPv4,
- * ICMPv6), both directions, both forwarding statuses and every end reason,
+ * ICMPv6), UDP-Lite (in the UDP templates), both directions, both
+ * forwarding statuses and every end reason,
  * plus a batch of UDP records to make the exporter split messages. Before
  * sending, it reports 5 lost flows (50 packets, 5000 octets) so that the
  * reliability-statistics options record carries non-zero values.
@@ -28,6 +29,10 @@
  * On stdout, one JSON object per line describes what was sent: "flow"
  * lines (every field as a decoder should report it), "ifname" lines and one
  * "reliability" line. The checker compares decoder output with these.
+ * A flow line's "dropped" says whether the record was denied by the ACL
+ * (so a decoder's reading of forwardingStatus can be checked against RFC
+ * 7270 rather than against our own constant) and "odid" is the Observation
+ * Domain ID of its messages.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -45,6 +50,7 @@
 
 #define MAX_RECS 256
 #define BASE_MS 1700000000000ull	/* 2023-11-14T22:13:20Z */
+#define ODID 42
 
 static struct eipfix_record recs[MAX_RECS];
 static size_t nrecs;
@@ -90,6 +96,11 @@ static void build(void)
 	r->src_port = 5353, r->dst_port = 53;
 	r = add(AF_INET6, 17, "2001:db8::3", "2001:db8::4");
 	r->src_port = 4739, r->dst_port = 4740;
+	r = add(AF_INET, 136, "198.51.100.3", "198.51.100.4");	/* UDP-Lite */
+	r->src_port = 5004, r->dst_port = 5005;
+	r = add(AF_INET6, 136, "2001:db8::3", "2001:db8::4");
+	r->src_port = 5006, r->dst_port = 5007;
+	r->fwd_status = EIPFIX_FWD_DROPPED_ACL;
 	r = add(AF_INET, 47, "198.51.100.5", "198.51.100.6");
 	r = add(AF_INET6, 132, "2001:db8::5", "2001:db8::6");
 	r->fwd_status = EIPFIX_FWD_DROPPED_ACL;
@@ -242,7 +253,8 @@ static void print_flow(const struct eipfix_record *r)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 	bool in = r->direction == EIPFIX_DIR_RECEIVED;
-	bool ports = r->protocol == 6 || r->protocol == 17;
+	bool ports = r->protocol == 6 || r->protocol == 17 ||
+		     r->protocol == 136;	/* UDP-Lite */
 	bool icmp = (r->family == AF_INET && r->protocol == 1) ||
 		    (r->family == AF_INET6 && r->protocol == 58);
 
@@ -261,11 +273,12 @@ static void print_flow(const struct eipfix_record *r)
 		       r->icmp_code);
 	printf("\"ingress\":%u,\"egress\":%u,\"octets\":%llu,\"packets\":%llu,"
 	       "\"start_ms\":%llu,\"end_ms\":%llu,\"end_reason\":%u,"
-	       "\"direction\":%u,\"fwd\":%u}\n",
+	       "\"direction\":%u,\"fwd\":%u,\"dropped\":%s,\"odid\":%u}\n",
 	       in ? r->ifindex : 0, in ? 0 : r->ifindex,
 	       (unsigned long long)r->octets, (unsigned long long)r->packets,
 	       (unsigned long long)r->start_ms, (unsigned long long)r->end_ms,
-	       r->end_reason, in ? 0 : 1, r->fwd_status);
+	       r->end_reason, in ? 0 : 1, r->fwd_status,
+	       r->fwd_status == EIPFIX_FWD_DROPPED_ACL ? "true" : "false", ODID);
 }
 
 static int parse_collector(const char *s, struct sockaddr_storage *ss,
@@ -306,7 +319,7 @@ int main(int argc, char **argv)
 	struct sockaddr_storage addrs[8];
 	socklen_t lens[8];
 	struct exporter_params p = {
-		.odid = 42, .msg_size = 512, .refresh_s = 600, .process_id = 4242,
+		.odid = ODID, .msg_size = 512, .refresh_s = 600, .process_id = 4242,
 	};
 	struct exporter ex;
 	struct exporter_counters ctr;

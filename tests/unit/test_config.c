@@ -46,6 +46,22 @@ static void parse_ok(const char *text, struct eipfix_profile *p)
 
 	assert_string_equal(err, "");
 	assert_int_equal(ret, 0);
+	assert_string_equal(p->warning, "");
+}
+
+/* text must be accepted, with exactly this warning and this Interval */
+static void parse_warn(const char *text, const char *want, uint32_t interval)
+{
+	struct eipfix_profile p;
+	char err[1024] = "";
+	int ret = eipfix_profile_parse(text, strlen(text), F, &p, err,
+				       sizeof(err));
+
+	assert_string_equal(err, "");
+	assert_int_equal(ret, 0);
+	assert_string_equal(p.warning, want);
+	assert_int_equal(p.interval_ms, interval);
+	eipfix_profile_free(&p);
 }
 
 /* text must be rejected with exactly want, and leave the output alone */
@@ -117,9 +133,10 @@ static void test_init_sets_defaults(void **state)
 	assert_int_equal(p.n_interfaces, 1);
 	assert_string_equal(p.interfaces[0], "tap0");
 	assert_int_equal(p.idle_timeout_ms, 15000);
-	assert_int_equal(p.observation_domain, 0);
+	assert_int_equal(p.observation_domain, 0);	/* the parser's default */
 	assert_int_equal(p.template_refresh_s, 600);
-	assert_int_equal(p.message_size, 1400);
+	/* fits Enclave's overlay MTU: 1280 - 40 (IPv6) - 8 (UDP) */
+	assert_int_equal(p.message_size, 1280 - 40 - 8);
 	assert_int_equal(p.max_flows, 1048576);
 	assert_defaults_except_flow(&p);
 	eipfix_profile_free(&p);
@@ -285,8 +302,11 @@ static void test_bom_is_skipped(void **state)
 	assert_false(p.enabled);
 	eipfix_profile_free(&p);
 	/* ...and not counted in columns */
-	parse_err("\xef\xbb\xbf{\"FlowMetadata\": {\"Interval\": 5}}",
-		  F ":1:31: Interval must be 0 or a multiple of 60000 (milliseconds), got 5");
+	parse_warn("\xef\xbb\xbf{\"FlowMetadata\": {\"Interval\": 5}}",
+		   F ":1:31: warning: Interval 5 is not a multiple of 60000 (milliseconds); using 60000, the next whole minute",
+		   60000);
+	parse_err("\xef\xbb\xbf{\"FlowMetadata\": {\"Interval\": 5.5}}",
+		  F ":1:31: Interval must be a whole number of milliseconds, 0 or a multiple of 60000, got 5.5");
 }
 
 /* ------------------------------------------------------------------ */
@@ -437,8 +457,11 @@ static void test_syntax_columns_count_bytes(void **state)
 	parse_err("{\"FlowMetadata\": {\"Interfaces\": [\"\xc3\xa9\", \"\"]}}",
 		  F ":1:40: interface name must not be empty");
 	/* CRLF line ends */
-	parse_err("{\r\n  \"FlowMetadata\": {\r\n    \"Interval\": 5\r\n  }\r\n}\r\n",
-		  F ":3:17: Interval must be 0 or a multiple of 60000 (milliseconds), got 5");
+	parse_err("{\r\n  \"FlowMetadata\": {\r\n    \"Interval\": -5\r\n  }\r\n}\r\n",
+		  F ":3:17: Interval must be a whole number of milliseconds, 0 or a multiple of 60000, got -5");
+	parse_warn("{\r\n  \"FlowMetadata\": {\r\n    \"Interval\": 5\r\n  }\r\n}\r\n",
+		   F ":3:17: warning: Interval 5 is not a multiple of 60000 (milliseconds); using 60000, the next whole minute",
+		   60000);
 }
 
 static void test_empty_profile(void **state)
@@ -494,8 +517,11 @@ static void test_escaped_key_is_located(void **state)
 {
 	(void)state;
 	/* "Interv\u0061l" is "Interval": the value is at 3:5 + 15 + 2 */
-	parse_err(FM("\"Interv\\u0061l\": 30000"),
-		  F ":3:22: Interval must be 0 or a multiple of 60000 (milliseconds), got 30000");
+	parse_err(FM("\"Interv\\u0061l\": 30000.0"),
+		  F ":3:22: Interval must be a whole number of milliseconds, 0 or a multiple of 60000, got 30000.0");
+	parse_warn(FM("\"Interv\\u0061l\": 30000"),
+		   F ":3:22: warning: Interval 30000 is not a multiple of 60000 (milliseconds); using 60000, the next whole minute",
+		   60000);
 }
 
 static void test_duplicate_keys(void **state)
@@ -542,6 +568,44 @@ static void test_direction(void **state)
 		  F ":3:18: Direction must be \"Both\", \"SendingToPeer\" or \"ReceivedFromPeer\", got a number");
 }
 
+/*
+ * No ObservationDomainId in the profile: one that is not 0 (RFC 7011 §3.1
+ * keeps 0 for the options records) and that tells hosts and network
+ * namespaces apart. Given, even 0, it is kept.
+ */
+static void test_observation_domain_default(void **state)
+{
+	static const char id_a[] = "0123456789abcdef0123456789abcdef";
+	static const char id_b[] = "0123456789abcdef0123456789abcdee";
+	struct eipfix_profile p;
+
+	(void)state;
+	parse_ok(FM("\"Enabled\": true"), &p);
+	assert_int_not_equal(p.observation_domain, 0);
+	assert_int_equal(p.observation_domain, eipfix_default_odid());
+	eipfix_profile_free(&p);
+	parse_ok("{}", &p);
+	assert_int_equal(p.observation_domain, eipfix_default_odid());
+	eipfix_profile_free(&p);
+	parse_ok(FM("\"ObservationDomainId\": 0"), &p);
+	assert_int_equal(p.observation_domain, 0);
+	eipfix_profile_free(&p);
+	parse_ok(FM("\"ObservationDomainId\": 7"), &p);
+	assert_int_equal(p.observation_domain, 7);
+	eipfix_profile_free(&p);
+	/* the same host and namespace: the same domain, at every start */
+	assert_int_equal(eipfix_default_odid(), eipfix_default_odid());
+	assert_int_equal(eipfix_default_odid_of(id_a, 4026531840u),
+			 eipfix_default_odid_of(id_a, 4026531840u));
+	/* another namespace, or another host: another domain */
+	assert_int_not_equal(eipfix_default_odid_of(id_a, 4026531840u),
+			     eipfix_default_odid_of(id_a, 4026532000u));
+	assert_int_not_equal(eipfix_default_odid_of(id_a, 4026531840u),
+			     eipfix_default_odid_of(id_b, 4026531840u));
+	for (uint64_t ino = 0; ino < 100000; ino++)
+		assert_int_not_equal(eipfix_default_odid_of(id_a, ino), 0);
+}
+
 static void test_interval(void **state)
 {
 	struct eipfix_profile p;
@@ -556,14 +620,42 @@ static void test_interval(void **state)
 	parse_ok(FM("\"Interval\": 4294920000"), &p);
 	assert_int_equal(p.interval_ms, 4294920000u);
 	eipfix_profile_free(&p);
-	parse_err(FM("\"Interval\": 30000"),
-		  F ":3:17: Interval must be 0 or a multiple of 60000 (milliseconds), got 30000");
+	/*
+	 * Enclave's page: Interval "should" be 0 or a multiple of 60000. A
+	 * profile Enclave accepts is accepted: another whole number is
+	 * rounded up to the next whole minute, with a warning naming it.
+	 */
+	parse_warn(FM("\"Interval\": 30000"),
+		   F ":3:17: warning: Interval 30000 is not a multiple of 60000 (milliseconds); using 60000, the next whole minute",
+		   60000);
+	parse_warn(FM("\"Interval\": 1"),
+		   F ":3:17: warning: Interval 1 is not a multiple of 60000 (milliseconds); using 60000, the next whole minute",
+		   60000);
+	parse_warn(FM("\"Interval\": 90000"),
+		   F ":3:17: warning: Interval 90000 is not a multiple of 60000 (milliseconds); using 120000, the next whole minute",
+		   120000);
+	parse_warn(FM("\"Interval\": 120001"),
+		   F ":3:17: warning: Interval 120001 is not a multiple of 60000 (milliseconds); using 180000, the next whole minute",
+		   180000);
+	parse_warn(FM("\"Interval\": 4294919999"),
+		   F ":3:17: warning: Interval 4294919999 is not a multiple of 60000 (milliseconds); using 4294920000, the next whole minute",
+		   4294920000u);
+	/* only the first warning is kept; a later error still refuses all */
+	parse_warn("{\"FlowMetadata\": {\"Interval\": 30000, \"Enabled\": false}}",
+		   F ":1:31: warning: Interval 30000 is not a multiple of 60000 (milliseconds); using 60000, the next whole minute",
+		   60000);
+	parse_err("{\"FlowMetadata\": {\"Interval\": 30000, \"Enabled\": 1}}",
+		  F ":1:49: Enabled must be true or false, got a number");
+	/* what is not a whole number of milliseconds is still an error */
 	parse_err(FM("\"Interval\": 60000.5"),
-		  F ":3:17: Interval must be 0 or a multiple of 60000 (milliseconds), got 60000.5");
+		  F ":3:17: Interval must be a whole number of milliseconds, 0 or a multiple of 60000, got 60000.5");
 	parse_err(FM("\"Interval\": 6e4"),
-		  F ":3:17: Interval must be 0 or a multiple of 60000 (milliseconds), got 6e4");
+		  F ":3:17: Interval must be a whole number of milliseconds, 0 or a multiple of 60000, got 6e4");
 	parse_err(FM("\"Interval\": -60000"),
-		  F ":3:17: Interval must be 0 or a multiple of 60000 (milliseconds), got -60000");
+		  F ":3:17: Interval must be a whole number of milliseconds, 0 or a multiple of 60000, got -60000");
+	/* ...and so is one whose next whole minute is out of range */
+	parse_err(FM("\"Interval\": 4294920001"),
+		  F ":3:17: Interval must be at most 4294920000 (milliseconds), got 4294920001");
 	parse_err(FM("\"Interval\": 4294980000"),
 		  F ":3:17: Interval must be at most 4294920000 (milliseconds), got 4294980000");
 	parse_err(FM("\"Interval\": 600000000000000000000000"),
@@ -1398,6 +1490,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_blocks_must_be_objects),
 		cmocka_unit_test(test_direction),
+		cmocka_unit_test(test_observation_domain_default),
 		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_enabled),
 		cmocka_unit_test(test_interfaces),

@@ -48,11 +48,11 @@ static uint64_t be64(const uint8_t *p)
 
 /*
  * Fails message number fail_at (1-based) with ENOBUFS, and again whenever
- * it is retried (it is known by its sequence number), as a socket that
- * stays full would.
+ * it is retried (it is known by its domain and sequence number), as a
+ * socket that stays full would.
  */
 static size_t fail_at, attempts;
-static uint32_t failing_seq;
+static uint32_t failing_seq, failing_odid;
 static bool failing;
 
 /* sendmmsg() as the kernel does it: stops at the first failure, which is
@@ -70,13 +70,16 @@ static int mock_sendmmsg(int fd, struct mmsghdr *mm, unsigned int n, int flags)
 			ntohs(((const struct sockaddr_in6 *)to)->sin6_port);
 
 		uint32_t seq = be32((const uint8_t *)iov->iov_base + 8);
+		uint32_t odid = be32((const uint8_t *)iov->iov_base + 12);
 
 		assert_int_equal(mm[i].msg_hdr.msg_iovlen, 1);
 		if (++attempts == fail_at) {
 			failing = true;
 			failing_seq = seq;
+			failing_odid = odid;
 		}
-		if (port == DOWN_PORT || (failing && seq == failing_seq)) {
+		if (port == DOWN_PORT ||
+		    (failing && seq == failing_seq && odid == failing_odid)) {
 			if (i)
 				return (int)i;
 			errno = port == DOWN_PORT ? ECONNREFUSED : ENOBUFS;
@@ -96,6 +99,11 @@ static int mock_sendmmsg(int fd, struct mmsghdr *mm, unsigned int n, int flags)
 static uint32_t seq_of(const struct sent *s)
 {
 	return be32(s->msg + 8);
+}
+
+static uint32_t odid_of(const struct sent *s)
+{
+	return be32(s->msg + 12);
 }
 
 static uint16_t first_set(const struct sent *s)
@@ -125,6 +133,15 @@ static const struct sent *last_for(uint16_t port)
 {
 	for (size_t i = nsent; i-- > 0;)
 		if (sent[i].port == port)
+			return &sent[i];
+	return NULL;
+}
+
+/* The last message to port in Observation Domain odid. */
+static const struct sent *last_in(uint16_t port, uint32_t odid)
+{
+	for (size_t i = nsent; i-- > 0;)
+		if (sent[i].port == port && odid_of(&sent[i]) == odid)
 			return &sent[i];
 	return NULL;
 }
@@ -253,7 +270,8 @@ static void a_collector_added_later_starts_its_own_session(void **s)
 	start(&ex, ports, 1);
 	assert_int_equal(exporter_submit(&ex, recs, 10, T0_MS), 0);
 	seq_before = ex.coll[0].w.seq;
-	assert_int_equal(seq_before, 10 + 2);	/* 10 flows, ifname, stats */
+	assert_int_equal(seq_before, 10);		/* 10 flows */
+	assert_int_equal(ex.coll[0].w.opt_seq, 2);	/* ifname, stats: domain 0 */
 
 	v4(&a[0], &l[0], 4739);		/* unchanged */
 	v6(&a[1], &l[1], 4800);		/* new */
@@ -267,12 +285,20 @@ static void a_collector_added_later_starts_its_own_session(void **s)
 	assert_int_equal(seq_of(m), seq_before);	/* the session goes on */
 	assert_int_equal(first_set(m), 258);		/* no templates again */
 
-	assert_int_equal(seq_of(&sent[1]), 0);		/* new session */
-	assert_int_equal(sent[1].port, 4800);
-	assert_int_equal(first_set(&sent[1]), 2);	/* templates first */
-	assert_true(find_set(&sent[1], 3) > 0);
-	assert_true(find_set(&sent[1], 265) > find_set(&sent[1], 3));
-	assert_true(find_set(&sent[1], 258) > find_set(&sent[1], 264));
+	/* new session: templates, then the options (domain 0), then flows */
+	assert_int_equal(nsent, 4);
+	for (size_t i = 1; i < 4; i++) {
+		assert_int_equal(sent[i].port, 4800);
+		assert_int_equal(seq_of(&sent[i]), 0);
+	}
+	assert_int_equal(first_set(&sent[1]), 2);
+	assert_int_equal(odid_of(&sent[1]), 5);
+	assert_int_equal(first_set(&sent[2]), 3);
+	assert_int_equal(odid_of(&sent[2]), 0);
+	assert_true(find_set(&sent[2], 265) > 0);
+	assert_true(find_set(&sent[2], 264) > 0);
+	assert_int_equal(first_set(&sent[3]), 258);
+	assert_int_equal(odid_of(&sent[3]), 5);
 	exporter_free(&ex);
 }
 
@@ -305,7 +331,7 @@ static void a_down_collector_does_not_stop_the_others(void **s)
 	((struct sockaddr_in *)&ex.coll[0].addr)->sin_port = htons(4741);
 	nsent = 0;
 	assert_int_equal(exporter_submit(&ex, recs, 1, T0_MS + 9000), 0);
-	m = last_for(4741);
+	m = last_in(4741, 0);		/* the options go in domain 0 */
 	assert_non_null(m);
 	off = find_set(m, 264);
 	assert_true(off > 0);
@@ -318,6 +344,8 @@ static void a_down_collector_does_not_stop_the_others(void **s)
 	assert_int_equal(be64(m->msg + off + 36), T0_MS + 5000); /* last */
 	assert_int_equal(be64(m->msg + off + 44), 0);		/* messages sent */
 	/* sequence numbers kept counting what was lost: the gap shows it */
+	m = last_in(4741, 5);
+	assert_non_null(m);
 	assert_true(seq_of(m) >= 43);
 	/* the healthy collector reported nothing lost: no stats record */
 	m = last_for(4739);
@@ -363,20 +391,20 @@ static void a_failure_inside_a_batch_is_counted_exactly(void **s)
 
 	(void)s;
 	start(&ex, ports, 1);
-	fail_at = 3;
+	fail_at = 4;	/* after the templates, the options, one flow message */
 	assert_int_equal(exporter_submit(&ex, recs, NRECS, T0_MS), 0);
 	exporter_get_counters(&ex, &c);
-	assert_true(nsent >= 4);	/* the failure was inside the batch */
+	assert_true(nsent >= 5);	/* the failure was inside the batch */
 	assert_int_equal(c.send_errors, 1);
 	assert_int_equal(c.messages, nsent);
 	assert_true(c.not_sent_flows > 0);
 	assert_int_equal(c.records + c.not_sent_flows, NRECS);
 	assert_int_equal(c.not_sent_packets, 2 * c.not_sent_flows);
-	/* messages 1 and 2 went, 3 did not: 4 counts on from where 3 ended */
-	off = find_set(&sent[1], 258);
+	/* flow messages 3 went, 4 did not: 5 counts on from where 4 ended */
+	off = find_set(&sent[2], 258);
 	assert_true(off > 0);
-	flows2 = (be16(sent[1].msg + off + 2) - 4) / 57;
-	assert_int_equal(seq_of(&sent[2]), seq_of(&sent[1]) + flows2 + c.not_sent_flows);
+	flows2 = (be16(sent[2].msg + off + 2) - 4) / 57;
+	assert_int_equal(seq_of(&sent[3]), seq_of(&sent[2]) + flows2 + c.not_sent_flows);
 	exporter_free(&ex);
 }
 
@@ -407,20 +435,24 @@ static void templates_are_refreshed_every_template_refresh_seconds(void **s)
 	(void)s;
 	start(&ex, ports, 1);
 	assert_int_equal(exporter_tick(&ex, T0_MS), 0);
-	assert_int_equal(nsent, 1);			/* at start */
+	assert_int_equal(nsent, 2);			/* at start, per domain */
 	assert_int_equal(first_set(&sent[0]), 2);
+	assert_int_equal(first_set(&sent[1]), 3);
 	nsent = 0;
 	assert_int_equal(exporter_tick(&ex, T0_MS + 599999), 0);
 	assert_int_equal(nsent, 0);
 	assert_int_equal(exporter_submit(&ex, recs, 2, T0_MS + 599999), 0);
-	assert_int_equal(nsent, 1);
+	assert_int_equal(nsent, 2);
 	assert_int_equal(first_set(&sent[0]), 265);	/* new ifname, no templates */
+	assert_int_equal(first_set(&sent[1]), 258);
 	nsent = 0;
 	assert_int_equal(exporter_submit(&ex, recs, 2, T0_MS + 600000), 0);
-	assert_int_equal(nsent, 1);
+	assert_int_equal(nsent, 3);
 	assert_int_equal(first_set(&sent[0]), 2);	/* refreshed */
-	assert_true(find_set(&sent[0], 265) > 0);	/* with interface names */
-	assert_true(find_set(&sent[0], 264) > 0);	/* and statistics */
+	assert_int_equal(first_set(&sent[1]), 3);
+	assert_true(find_set(&sent[1], 265) > 0);	/* with interface names */
+	assert_true(find_set(&sent[1], 264) > 0);	/* and statistics */
+	assert_int_equal(first_set(&sent[2]), 258);
 	exporter_free(&ex);
 }
 

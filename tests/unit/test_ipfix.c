@@ -97,10 +97,16 @@ static void rec_v6(struct eipfix_record *r, uint8_t proto)
 
 /* Header of a message of len bytes with sequence number seq. */
 #define HDR(len, seq) B16(10), B16(len), B32(T0), B32(seq), B32(ODID)
+/* The same in Observation Domain 0, where options records go (RFC 7011 §3.1). */
+#define HDR0(len, seq) B16(10), B16(len), B32(T0), B32(seq), B32(0)
 
-/* The whole template announcement, as RFC 7011 §3.4.1 and §3.4.2.2 lay it out. */
-static const uint8_t all_templates[] = {
-	HDR(16 + 500 + 60, 0),
+/*
+ * The whole template announcement, as RFC 7011 §3.4.1 and §3.4.2.2 lay it
+ * out: the flow templates in the flows' domain, the options templates in
+ * domain 0.
+ */
+static const uint8_t flow_templates[] = {
+	HDR(16 + 500, 0),
 	B16(2), B16(500),			/* Template Set */
 	B16(256), B16(16),			/* IPv4 TCP */
 	FS(8, 4), FS(12, 4), FS(7, 2), FS(11, 2), FS(4, 1), FS(5, 1), FS(6, 2),
@@ -134,22 +140,43 @@ static const uint8_t all_templates[] = {
 	FS(27, 16), FS(28, 16), FS(139, 2), FS(4, 1), FS(5, 1),
 	FS(10, 4), FS(14, 4), FS(1, 8), FS(2, 8), FS(152, 8), FS(153, 8),
 	FS(136, 1), FS(61, 1), FS(89, 1),
-	B16(3), B16(60),			/* Options Template Set */
-	B16(264), B16(8), B16(1),		/* reliability, 1 scope field */
-	FS(144, 4), FS(166, 8), FS(167, 8), FS(168, 8), FS(323, 8), FS(323, 8),
-	FS(41, 8), FS(42, 8),
-	B16(265), B16(3), B16(1),		/* interface names */
-	FS(10, 4), FS(82, 65535), FS(83, 65535),
+};
+
+#define OPTIONS_TEMPLATE_SETS \
+	/* one Options Template Set per options template (pmacct reads no more) */ \
+	B16(3), B16(42), \
+	B16(264), B16(8), B16(1),		/* reliability, 1 scope field */ \
+	FS(144, 4), FS(166, 8), FS(167, 8), FS(168, 8), FS(323, 8), FS(323, 8), \
+	FS(41, 8), FS(42, 8), \
+	B16(3), B16(26), \
+	B16(265), B16(4), B16(1),		/* interface table, scope: domain */ \
+	FS(149, 4), FS(10, 4), FS(82, 16), FS(83, 16)
+
+static const uint8_t options_templates[] = {
+	HDR0(16 + 42 + 26, 0), OPTIONS_TEMPLATE_SETS,
 };
 
 static uint8_t buf[IPFIX_MSG_MAX + 64];
 
+/* A refresh round to its end; returns the number of messages it took. */
+static int announce(struct ipfix_writer *w, uint32_t now)
+{
+	int err, n = 0;
+
+	do {
+		assert_int_equal(ipfix_msg_begin(w, buf, sizeof(buf), now), 0);
+		err = ipfix_add_templates(w);
+		assert_true(err == 0 || err == -ENOSPC);
+		ipfix_msg_end(w);
+		n++;
+	} while (err);
+	return n;
+}
+
 static void writer_with_templates(struct ipfix_writer *w, size_t max)
 {
 	assert_int_equal(ipfix_writer_init(w, ODID, max), 0);
-	assert_int_equal(ipfix_msg_begin(w, buf, sizeof(buf), T0), 0);
-	assert_int_equal(ipfix_add_templates(w), 0);
-	ipfix_msg_end(w);
+	assert_int_equal(announce(w, T0), 2);
 }
 
 /* One message holding one record; returns its length. */
@@ -169,10 +196,43 @@ static void templates_are_rfc7011_template_and_options_template_sets(void **s)
 	assert_int_equal(ipfix_writer_init(&w, ODID, 1400), 0);
 	assert_true(ipfix_templates_due(&w, T0, 600));
 	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
+	/* the options templates are another domain's: a message of their own */
+	assert_int_equal(ipfix_add_templates(&w), -ENOSPC);
+	assert_true(ipfix_templates_pending(&w));
+	len = ipfix_msg_end(&w);
+	EXPECT(flow_templates, buf, len, "flow template message");
+	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
 	assert_int_equal(ipfix_add_templates(&w), 0);
 	len = ipfix_msg_end(&w);
-	EXPECT(all_templates, buf, len, "template message");
+	EXPECT(options_templates, buf, len, "options template message");
 	assert_false(ipfix_templates_pending(&w));
+}
+
+/* Observation Domain 0 configured: one domain, one message, one sequence. */
+static void with_domain_0_everything_shares_one_domain(void **s)
+{
+	static const uint8_t want_hdr[] = { HDR0(16 + 500 + 42 + 26, 0) };
+	struct ipfix_writer w;
+	struct eipfix_record r;
+	size_t len;
+
+	(void)s;
+	assert_int_equal(ipfix_writer_init(&w, 0, 1400), 0);
+	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
+	assert_int_equal(ipfix_add_templates(&w), 0);
+	len = ipfix_msg_end(&w);
+	EXPECT(want_hdr, buf, 16, "one template message in domain 0");
+	assert_int_equal(len, 16 + 500 + 42 + 26);
+	assert_memory_equal(buf + 16, flow_templates + 16, 500);
+	assert_memory_equal(buf + 16 + 500, options_templates + 16, 42 + 26);
+	rec_v4(&r, 47);
+	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
+	assert_int_equal(ipfix_add_record(&w, &r), 0);
+	assert_int_equal(ipfix_add_ifname(&w, 7, "tap0"), 0);
+	assert_int_equal(ipfix_add_record(&w, &r), 0);
+	ipfix_msg_end(&w);
+	assert_int_equal(w.seq, 3);
+	assert_int_equal(w.opt_seq, 0);
 }
 
 static void ipv4_tcp_record(void **s)
@@ -180,7 +240,7 @@ static void ipv4_tcp_record(void **s)
 	static const uint8_t want[] = {
 		HDR(16 + 4 + 59, 0), B16(256), B16(63),
 		V4_ADDRS, B16(40000), B16(443), 6, 0x10, B16(0x001b),
-		TAIL_IN(1, 66),
+		TAIL_IN(1, 64),
 	};
 	struct ipfix_writer w;
 	struct eipfix_record r;
@@ -224,7 +284,7 @@ static void ipv4_udp_record(void **s)
 {
 	static const uint8_t want[] = {
 		HDR(16 + 4 + 57, 0), B16(258), B16(61),
-		V4_ADDRS, B16(53), B16(5353), 17, 0x10, TAIL_IN(2, 66),
+		V4_ADDRS, B16(53), B16(5353), 17, 0x10, TAIL_IN(2, 64),
 	};
 	struct ipfix_writer w;
 	struct eipfix_record r;
@@ -242,7 +302,7 @@ static void ipv6_udp_record(void **s)
 {
 	static const uint8_t want[] = {
 		HDR(16 + 4 + 81, 0), B16(259), B16(85),
-		V6_ADDRS, B16(4739), B16(1), 17, 0x10, TAIL_IN(4, 66),
+		V6_ADDRS, B16(4739), B16(1), 17, 0x10, TAIL_IN(4, 64),
 	};
 	struct ipfix_writer w;
 	struct eipfix_record r;
@@ -256,11 +316,59 @@ static void ipv6_udp_record(void **s)
 	EXPECT(want, buf, one_record(&w, &r), "IPv6 UDP");
 }
 
+/* UDP-Lite (136) has UDP's port fields (RFC 3828 §3): the UDP template. */
+static void udplite_records_keep_their_ports(void **s)
+{
+	static const uint8_t want4[] = {
+		HDR(16 + 4 + 57, 0), B16(258), B16(61),
+		V4_ADDRS, B16(5004), B16(5005), 136, 0x10, TAIL_IN(1, 64),
+	};
+	static const uint8_t want6[] = {
+		HDR(16 + 4 + 81, 1), B16(259), B16(85),
+		V6_ADDRS, B16(5004), B16(5005), 136, 0x10, TAIL_IN(1, 64),
+	};
+	struct ipfix_writer w;
+	struct eipfix_record r;
+
+	(void)s;
+	writer_with_templates(&w, 1400);
+	rec_v4(&r, 136);
+	r.src_port = 5004;
+	r.dst_port = 5005;
+	EXPECT(want4, buf, one_record(&w, &r), "IPv4 UDP-Lite");
+	rec_v6(&r, 136);
+	r.src_port = 5004;
+	r.dst_port = 5005;
+	EXPECT(want6, buf, one_record(&w, &r), "IPv6 UDP-Lite");
+}
+
+/*
+ * RFC 7270 §4.12: forwardingStatus is the status in bits 7-6 (01 forwarded,
+ * 10 dropped) and a reason code in bits 5-0. Forwarded with no claim about
+ * fragmentation is 01 000000 (64); an ACL deny is 10 000001 (129).
+ */
+static void forwarding_status_is_rfc7270(void **s)
+{
+	struct ipfix_writer w;
+	struct eipfix_record r;
+	size_t len;
+
+	(void)s;
+	writer_with_templates(&w, 1400);
+	rec_v4(&r, 47);
+	len = one_record(&w, &r);
+	assert_int_equal(len, 16 + 4 + 53);
+	assert_int_equal(buf[len - 1], 0x40);	/* forwarded, reason unknown */
+	r.fwd_status = EIPFIX_FWD_DROPPED_ACL;
+	len = one_record(&w, &r);
+	assert_int_equal(buf[len - 1], 0x81);	/* dropped, ACL deny */
+}
+
 static void ipv4_raw_record(void **s)
 {
 	static const uint8_t want[] = {
 		HDR(16 + 4 + 53, 0), B16(260), B16(57),
-		V4_ADDRS, 47, 0x10, TAIL_IN(5, 66),
+		V4_ADDRS, 47, 0x10, TAIL_IN(5, 64),
 	};
 	struct ipfix_writer w;
 	struct eipfix_record r;
@@ -276,7 +384,7 @@ static void ipv6_raw_record(void **s)
 {
 	static const uint8_t want[] = {
 		HDR(16 + 4 + 77, 0), B16(261), B16(81),
-		V6_ADDRS, 132, 0x10, TAIL_IN(1, 66),
+		V6_ADDRS, 132, 0x10, TAIL_IN(1, 64),
 	};
 	struct ipfix_writer w;
 	struct eipfix_record r;
@@ -309,7 +417,7 @@ static void icmpv6_record(void **s)
 {
 	static const uint8_t want[] = {
 		HDR(16 + 4 + 79, 0), B16(263), B16(83),
-		V6_ADDRS, 128, 0, 58, 0x10, TAIL_IN(1, 66),
+		V6_ADDRS, 128, 0, 58, 0x10, TAIL_IN(1, 64),
 	};
 	struct ipfix_writer w;
 	struct eipfix_record r;
@@ -330,6 +438,8 @@ static void records_are_classified_by_family_and_protocol(void **s)
 	assert_int_equal(ipfix_template_for(&r), 256);
 	rec_v4(&r, 17);
 	assert_int_equal(ipfix_template_for(&r), 258);
+	rec_v4(&r, 136);	/* UDP-Lite: UDP's ports (RFC 3828) */
+	assert_int_equal(ipfix_template_for(&r), 258);
 	rec_v4(&r, 1);
 	assert_int_equal(ipfix_template_for(&r), 262);
 	rec_v4(&r, 58);		/* ICMPv6 number over IPv4: not ICMP */
@@ -339,6 +449,8 @@ static void records_are_classified_by_family_and_protocol(void **s)
 	rec_v6(&r, 6);
 	assert_int_equal(ipfix_template_for(&r), 257);
 	rec_v6(&r, 17);
+	assert_int_equal(ipfix_template_for(&r), 259);
+	rec_v6(&r, 136);
 	assert_int_equal(ipfix_template_for(&r), 259);
 	rec_v6(&r, 58);
 	assert_int_equal(ipfix_template_for(&r), 263);
@@ -353,10 +465,10 @@ static void records_of_one_template_share_a_set(void **s)
 	static const uint8_t want[] = {
 		HDR(16 + 4 + 53 * 2 + 4 + 55, 0),
 		B16(260), B16(4 + 53 * 2),
-		V4_ADDRS, 47, 0x10, TAIL_IN(1, 66),
-		V4_ADDRS, 50, 0x10, TAIL_IN(1, 66),
+		V4_ADDRS, 47, 0x10, TAIL_IN(1, 64),
+		V4_ADDRS, 50, 0x10, TAIL_IN(1, 64),
 		B16(262), B16(4 + 55),
-		V4_ADDRS, 8, 0, 1, 0x10, TAIL_IN(1, 66),
+		V4_ADDRS, 8, 0, 1, 0x10, TAIL_IN(1, 64),
 	};
 	struct ipfix_writer w;
 	struct eipfix_record a, b, c;
@@ -380,10 +492,10 @@ static void padding_aligns_sets_with_zero_octets(void **s)
 	static const uint8_t want[] = {
 		HDR(16 + 64 + 60, 0),
 		B16(256), B16(64),	/* 4 + 59 + 1 pad */
-		V4_ADDRS, B16(1), B16(2), 6, 0x10, B16(0x02), TAIL_IN(1, 66),
+		V4_ADDRS, B16(1), B16(2), 6, 0x10, B16(0x02), TAIL_IN(1, 64),
 		0,
 		B16(262), B16(60),	/* 4 + 55 + 1 pad */
-		V4_ADDRS, 0, 0, 1, 0x10, TAIL_IN(1, 66),
+		V4_ADDRS, 0, 0, 1, 0x10, TAIL_IN(1, 64),
 		0,
 	};
 	struct ipfix_writer w;
@@ -407,20 +519,25 @@ static void padding_aligns_sets_with_zero_octets(void **s)
 static void options_records_reliability_and_interface_name(void **s)
 {
 	static const uint8_t want[] = {
-		HDR(16 + 4 + 60 + 4 + 14 + 6 + 36, 5),
+		HDR0(16 + 4 + 60 + 4 + 3 * 40, 5),
 		B16(264), B16(64),
 		B32(4242),				/* exportingProcessId */
 		B64(3), B64(30), B64(4500),		/* not sent */
 		B64(0x0000018b00000001ull), B64(0x0000018b00000002ull),
 		B64(77), B64(1000),			/* exported */
-		B16(265), B16(4 + 14 + 6 + 36),
-		/* interfaceName, then the same as interfaceDescription */
-		B32(7), 4, 't', 'a', 'p', '0', 4, 't', 'a', 'p', '0',
-		B32(9), 0, 0,				/* empty name */
-		B32(11), 15, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j',
-		'k', 'l', 'm', 'n', 'o',		/* cut to 15 */
-		15, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j',
-		'k', 'l', 'm', 'n', 'o',
+		B16(265), B16(4 + 3 * 40),
+		/* domain, ifindex, interfaceName, the same as interfaceDescription */
+		B32(ODID), B32(7),
+		't', 'a', 'p', '0', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		't', 'a', 'p', '0', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		B32(ODID), B32(9),			/* empty name */
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		B32(ODID), B32(11),			/* cut to 15, then a NUL */
+		'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h',
+		'i', 'j', 'k', 'l', 'm', 'n', 'o', 0,
+		'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h',
+		'i', 'j', 'k', 'l', 'm', 'n', 'o', 0,
 	};
 	struct ipfix_reliability st = {
 		.exporting_process_id = 4242,
@@ -433,27 +550,67 @@ static void options_records_reliability_and_interface_name(void **s)
 		.exported_flow_records = 1000,
 	};
 	struct ipfix_writer w;
+	struct eipfix_record r;
 	size_t len;
 
 	(void)s;
 	writer_with_templates(&w, 1400);
-	w.seq = 5;
+	w.opt_seq = 5;
 	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
 	assert_int_equal(ipfix_add_reliability(&w, &st), 0);
 	assert_int_equal(ipfix_add_ifname(&w, 7, "tap0"), 0);
 	assert_int_equal(ipfix_add_ifname(&w, 9, ""), 0);
 	assert_int_equal(ipfix_add_ifname(&w, 11, "abcdefghijklmnopqrst"), 0);
+	/* a flow record is the other domain's: not in this message */
+	rec_v4(&r, 47);
+	assert_int_equal(ipfix_add_record(&w, &r), -ENOSPC);
 	len = ipfix_msg_end(&w);
 	EXPECT(want, buf, len, "options data");
-	/* options data records are Data Records: they count (RFC 7011 §3.1) */
-	assert_int_equal(w.seq, 5 + 4);
+	/* options data records are Data Records: they count (RFC 7011 §3.1), in their domain */
+	assert_int_equal(w.opt_seq, 5 + 4);
+	assert_int_equal(w.seq, 0);
+}
+
+/*
+ * The flows' sequence numbers count flow records only, whatever options
+ * records go out between them: a collector that counts only the records
+ * it keeps (nfdump) sees no gap.
+ */
+static void options_records_leave_the_flow_sequence_alone(void **s)
+{
+	static const uint8_t hdr_flows2[] = { HDR(16 + 4 + 53, 2) };
+	static const uint8_t hdr_opts2[] = { HDR0(16 + 4 + 40, 1) };
+	struct ipfix_writer w;
+	struct eipfix_record r;
+
+	(void)s;
+	writer_with_templates(&w, 1400);
+	rec_v4(&r, 47);
+	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
+	assert_int_equal(ipfix_add_record(&w, &r), 0);
+	assert_int_equal(ipfix_add_record(&w, &r), 0);
+	assert_int_equal(ipfix_add_ifname(&w, 7, "tap0"), -ENOSPC);
+	ipfix_msg_end(&w);
+	assert_int_equal(ipfix_msg_seq(&w), 0);
+	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
+	assert_int_equal(ipfix_add_ifname(&w, 7, "tap0"), 0);
+	ipfix_msg_end(&w);
+	assert_int_equal(ipfix_msg_seq(&w), 0);
+	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
+	assert_int_equal(ipfix_add_ifname(&w, 9, "wg0"), 0);
+	ipfix_msg_end(&w);
+	EXPECT(hdr_opts2, buf, 16, "second options message");
+	(void)one_record(&w, &r);
+	EXPECT(hdr_flows2, buf, 16, "flows after options");
+	assert_int_equal(ipfix_msg_seq(&w), 2);
 }
 
 /* Sequence number: data records before this message; templates do not count. */
 static void sequence_numbers_count_data_records_only(void **s)
 {
 	static const uint8_t hdr_second[] = { HDR(16 + 4 + 53 * 3, 0) };
-	static const uint8_t hdr_third[] = { HDR(16 + 500 + 60, 3) };
+	static const uint8_t hdr_third[] = { HDR(16 + 500, 3) };
+	static const uint8_t hdr_third_opt[] = { HDR0(16 + 42 + 26, 0) };
 	static const uint8_t hdr_fourth[] = { HDR(16 + 4 + 53, 3) };
 	struct ipfix_writer w;
 	struct eipfix_record r;
@@ -469,9 +626,13 @@ static void sequence_numbers_count_data_records_only(void **s)
 	EXPECT(hdr_second, buf, 16, "header of 3 records");
 	/* a template refresh after them carries 3, and does not add */
 	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
-	assert_int_equal(ipfix_add_templates(&w), 0);
+	assert_int_equal(ipfix_add_templates(&w), -ENOSPC);
 	(void)ipfix_msg_end(&w);
 	EXPECT(hdr_third, buf, 16, "header of refresh");
+	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
+	assert_int_equal(ipfix_add_templates(&w), 0);
+	(void)ipfix_msg_end(&w);
+	EXPECT(hdr_third_opt, buf, 16, "header of the options templates");
 	(void)one_record(&w, &r);
 	EXPECT(hdr_fourth, buf, 16, "header after refresh");
 	assert_int_equal(w.seq, 4);
@@ -535,17 +696,11 @@ static void templates_split_at_512(void **s)
 {
 	static const uint8_t first_hdr[] = { HDR(456, 0), B16(2), B16(440) };
 	static const uint8_t second[] = {
-		HDR(16 + 64 + 60, 0),
+		HDR(16 + 64, 0),
 		B16(2), B16(64), B16(263), B16(14),
 		FS(27, 16), FS(28, 16), FS(139, 2), FS(4, 1), FS(5, 1),
 		FS(10, 4), FS(14, 4), FS(1, 8), FS(2, 8), FS(152, 8), FS(153, 8),
 		FS(136, 1), FS(61, 1), FS(89, 1),
-		B16(3), B16(60),
-		B16(264), B16(8), B16(1),
-		FS(144, 4), FS(166, 8), FS(167, 8), FS(168, 8), FS(323, 8), FS(323, 8),
-		FS(41, 8), FS(42, 8),
-		B16(265), B16(3), B16(1),
-		FS(10, 4), FS(82, 65535), FS(83, 65535),
 	};
 	struct ipfix_writer w;
 	struct eipfix_record icmp6, icmp4;
@@ -564,12 +719,15 @@ static void templates_split_at_512(void **s)
 	len = ipfix_msg_end(&w);
 	assert_int_equal(len, 456);
 	EXPECT(first_hdr, buf, sizeof(first_hdr), "first part");
-	assert_memory_equal(buf + 20, all_templates + 20, 436);
+	assert_memory_equal(buf + 20, flow_templates + 20, 436);
 
+	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
+	assert_int_equal(ipfix_add_templates(&w), -ENOSPC);	/* domain 0 next */
+	EXPECT(second, buf, ipfix_msg_end(&w), "second part");
 	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
 	assert_int_equal(ipfix_add_templates(&w), 0);
 	assert_false(ipfix_templates_pending(&w));
-	EXPECT(second, buf, ipfix_msg_end(&w), "second part");
+	EXPECT(options_templates, buf, ipfix_msg_end(&w), "third part");
 }
 
 static void template_refresh_follows_the_caller_clock(void **s)
@@ -579,16 +737,12 @@ static void template_refresh_follows_the_caller_clock(void **s)
 	(void)s;
 	assert_int_equal(ipfix_writer_init(&w, ODID, 1400), 0);
 	assert_true(ipfix_templates_due(&w, 1000, 600));	/* at start */
-	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), 1000), 0);
-	assert_int_equal(ipfix_add_templates(&w), 0);
-	ipfix_msg_end(&w);
+	assert_int_equal(announce(&w, 1000), 2);
 	assert_false(ipfix_templates_due(&w, 1000, 600));
 	assert_false(ipfix_templates_due(&w, 1599, 600));
 	assert_true(ipfix_templates_due(&w, 1600, 600));
 	assert_true(ipfix_templates_due(&w, 999, 600));	/* clock stepped back */
-	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), 1700), 0);
-	assert_int_equal(ipfix_add_templates(&w), 0);
-	ipfix_msg_end(&w);
+	assert_int_equal(announce(&w, 1700), 2);
 	assert_false(ipfix_templates_due(&w, 2299, 600));
 	assert_true(ipfix_templates_due(&w, 2300, 600));
 	assert_true(ipfix_templates_due(&w, 1701, 1) == true);
@@ -718,6 +872,8 @@ int main(void)
 		cmocka_unit_test(ipv6_tcp_record_sending_dropped),
 		cmocka_unit_test(ipv4_udp_record),
 		cmocka_unit_test(ipv6_udp_record),
+		cmocka_unit_test(udplite_records_keep_their_ports),
+		cmocka_unit_test(forwarding_status_is_rfc7270),
 		cmocka_unit_test(ipv4_raw_record),
 		cmocka_unit_test(ipv6_raw_record),
 		cmocka_unit_test(icmpv4_record),
@@ -725,7 +881,9 @@ int main(void)
 		cmocka_unit_test(records_are_classified_by_family_and_protocol),
 		cmocka_unit_test(records_of_one_template_share_a_set),
 		cmocka_unit_test(padding_aligns_sets_with_zero_octets),
+		cmocka_unit_test(with_domain_0_everything_shares_one_domain),
 		cmocka_unit_test(options_records_reliability_and_interface_name),
+		cmocka_unit_test(options_records_leave_the_flow_sequence_alone),
 		cmocka_unit_test(sequence_numbers_count_data_records_only),
 		cmocka_unit_test(sequence_number_wraps_mod_2_32),
 		cmocka_unit_test(data_before_its_template_is_refused),

@@ -140,11 +140,11 @@
  *   FAMILY       NLA_U8   AF_INET or AF_INET6
  *   PROTOCOL     NLA_U8   IP protocol number (after IPv6 extension headers)
  *   SRC_ADDR / DST_ADDR NLA_BINARY 4 or 16 bytes, network order
- *   SRC_PORT / DST_PORT NLA_U16 host order (TCP and UDP only)
+ *   SRC_PORT / DST_PORT NLA_U16 host order (TCP, UDP and UDP-Lite only)
  *   ICMP_TYPE / ICMP_CODE NLA_U8 (ICMP and ICMPv6 only)
  *   TCP_FLAGS    NLA_U16  union of the TCP flags seen (TCP only)
  *   TOS          NLA_U8   IPv4 TOS / IPv6 traffic class of the first packet
- *   FWD_STATUS   NLA_U8   EIPFIX_FWD_FORWARDED (66) or EIPFIX_FWD_DROPPED_ACL
+ *   FWD_STATUS   NLA_U8   EIPFIX_FWD_FORWARDED (64) or EIPFIX_FWD_DROPPED_ACL
  *                         (129), as IPFIX forwardingStatus
  *   PACKETS / OCTETS NLA_U64 (octets are IP lengths: IP header and payload)
  *   START_MS / END_MS NLA_U64 wall clock, ms since the Unix epoch, of the
@@ -316,8 +316,14 @@ enum eipfix_end_reason {
 	EIPFIX_END_RESOURCES = 5,	/* evicted: the table was full */
 };
 
-/* IPFIX forwardingStatus (IANA IE 89). */
-#define EIPFIX_FWD_FORWARDED 66
+/*
+ * IPFIX forwardingStatus (IANA IE 89, RFC 7270 §4.12): the status in the
+ * top two bits, the reason code below. Forwarded traffic is 64, "Forwarded,
+ * unknown reason": 65 and 66 claim whether the packets were fragmented,
+ * which the meter does not track per flow. Denied by an Access Control Rule
+ * is 129, "Dropped, ACL deny".
+ */
+#define EIPFIX_FWD_FORWARDED 64
 #define EIPFIX_FWD_DROPPED_ACL 129
 
 #endif /* _UAPI_LINUX_ENCLAVE_IPFIX_H */
