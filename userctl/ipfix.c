@@ -11,6 +11,7 @@
 #include <linux/enclave_ipfix.h>
 
 #include "ipfix.h"
+#include "util.h"
 
 /* IANA IPFIX Information Element identifiers used here. */
 enum {
@@ -105,7 +106,6 @@ static const struct field f_ifname[] = {
 	{ IE_INTERFACE_DESCRIPTION, IFNAME_FIELD },
 };
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define T(a, scope) { a, ARRAY_SIZE(a), scope }
 
 static const struct tmpl {
