@@ -6,7 +6,8 @@
  * follows push-config through the kernel's config-changed notification,
  * looks collector host names up again every minute and on SIGHUP (without
  * blocking: resolver.c), and on SIGTERM takes what the kernel still holds
- * and sends it before it exits.
+ * and sends it before it exits. Under systemd (Type=notify) it says when it
+ * is ready, reloading and stopping, and pets the watchdog from its loop.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,6 +55,8 @@ struct agent {
 	size_t nifcache;
 	struct resolver res;
 	uint64_t resolved_ms;		/* when lookups were last started */
+	uint64_t watchdog_ms;		/* WATCHDOG=1 this often; 0: none */
+	uint64_t watchdog_last_ms;
 };
 
 static volatile sig_atomic_t stop_requested, resolve_requested;
@@ -371,6 +375,15 @@ static int load_config(struct agent *a)
 	return 0;
 }
 
+/* A config change while running: systemd sees RELOADING=1, then READY=1. */
+static void reload_config(struct agent *a)
+{
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+		   (unsigned long long)ulog_monotonic_ms() * 1000);
+	load_config(a);
+	sd_notify(0, "READY=1");
+}
+
 /* Kernel records that could not be queued are reported to collectors as lost. */
 static void note_kernel_losses(struct agent *a)
 {
@@ -383,7 +396,7 @@ static void note_kernel_losses(struct agent *a)
 	if (ctr[EIPFIX_CTR_A_CONFIG_GENERATION] != a->generation) {
 		ulog(ULOG_INFO, "the config in force is generation %llu, not %u: reading it",
 		     (unsigned long long)ctr[EIPFIX_CTR_A_CONFIG_GENERATION], a->generation);
-		load_config(a);
+		reload_config(a);
 	}
 	lost = ctr[EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL] +
 	       ctr[EIPFIX_CTR_A_RECORDS_DROPPED_NOMEM];
@@ -418,13 +431,13 @@ static int push_first(struct agent *a, const char *path)
 	int ret;
 
 	if (eipfix_profile_load(path, &p, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s%s\n", ulog_prefix(ULOG_ERR), err);
 		return -1;
 	}
 	ret = netlink_set_config(a->nl, &p, err, sizeof(err));
 	eipfix_profile_free(&p);
 	if (ret)
-		fprintf(stderr, "userctl agent: %s\n", err);
+		fprintf(stderr, "%suserctl agent: %s\n", ulog_prefix(ULOG_ERR), err);
 	return ret;
 }
 
@@ -457,6 +470,18 @@ fail:
 	return -1;
 }
 
+/*
+ * WATCHDOG=1 every WatchdogSec/2 (the unit's WatchdogSec=): a loop that
+ * stops turning gets the agent killed and restarted by systemd.
+ */
+static void pet_watchdog(struct agent *a, uint64_t now)
+{
+	if (!a->watchdog_ms || now - a->watchdog_last_ms < a->watchdog_ms)
+		return;
+	a->watchdog_last_ms = now;
+	sd_notify(0, "WATCHDOG=1");
+}
+
 /* Collector names: SIGHUP and the period start lookups; take the answers. */
 static void follow_names(struct agent *a, uint64_t now)
 {
@@ -470,6 +495,16 @@ static void follow_names(struct agent *a, uint64_t now)
 	resolver_collect(&a->res, on_lookup, a);
 }
 
+/* How long the loop may sleep: a second, less for a short watchdog. */
+static int poll_timeout(const struct agent *a)
+{
+	if (a->more)
+		return 0;
+	if (a->watchdog_ms && a->watchdog_ms < 1000)
+		return (int)a->watchdog_ms;
+	return 1000;
+}
+
 static void run(struct agent *a)
 {
 	uint64_t last_second = 0, last_attach = 0, now;
@@ -480,6 +515,7 @@ static void run(struct agent *a)
 
 	while (!stop_requested && !a->displaced) {
 		now = ulog_monotonic_ms();
+		pet_watchdog(a, now);
 		follow_names(a, now);
 		if (!attached) {
 			/* The module went away: try again every few seconds. */
@@ -499,12 +535,12 @@ static void run(struct agent *a)
 		 * EINTR (SIGHUP, SIGTERM) is not an error: the loop acts on
 		 * the signal, then polls again on its next pass.
 		 */
-		if (poll(&pfd, 1, a->more ? 0 : 1000) > 0 &&
+		if (poll(&pfd, 1, poll_timeout(a)) > 0 &&
 		    netlink_poll_events(a->nl, err, sizeof(err)))
 			ulog(ULOG_ERR, "%s", err);
 		ev = netlink_take_events(a->nl);
 		if (ev & NETLINK_EV_CONFIG)
-			load_config(a);
+			reload_config(a);
 		now = ulog_monotonic_ms();
 		if (((ev & NETLINK_EV_RECORDS) || a->more || now - last_second >= 1000) &&
 		    drain(a)) {
@@ -522,12 +558,22 @@ static void run(struct agent *a)
 			write_state(a, true);
 		}
 	}
+	sd_notify(0, "STOPPING=1");
 	if (a->displaced)
 		return;
 	ulog(ULOG_INFO, "stopping: sending what the kernel still holds");
 	if (attached)
 		drain(a);
 	exporter_tick(&a->ex, wall_ms());
+}
+
+/* WatchdogSec= of the unit, if any: pet it twice per period. */
+static void watchdog_setup(struct agent *a)
+{
+	uint64_t usec = 0;
+
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec)
+		a->watchdog_ms = usec / 2000 ? usec / 2000 : 1;
 }
 
 int agent_main(int argc, char *argv[])
@@ -560,6 +606,7 @@ int agent_main(int argc, char *argv[])
 		return 1;
 	eipfix_profile_init(&a->cfg);
 	resolver_init(&a->res);
+	watchdog_setup(a);
 	a->started_ms = wall_ms();
 	a->takeover = takeover;
 	sigaction(SIGTERM, &sa, NULL);
@@ -569,7 +616,7 @@ int agent_main(int argc, char *argv[])
 
 	ret = netlink_open(&a->nl, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "userctl agent: %s\n", err);
+		fprintf(stderr, "%suserctl agent: %s\n", ulog_prefix(ULOG_ERR), err);
 		ret = netlink_exit_code(ret);
 		goto out;
 	}
@@ -581,7 +628,7 @@ int agent_main(int argc, char *argv[])
 	if (ret == -EBUSY)
 		snprintf(err, sizeof(err), "another agent is running in this network namespace: stop it first, or start this one with --takeover");
 	if (ret || netlink_subscribe_config(a->nl, err, sizeof(err))) {
-		fprintf(stderr, "userctl agent: %s\n", err);
+		fprintf(stderr, "%suserctl agent: %s\n", ulog_prefix(ULOG_ERR), err);
 		ret = USERCTL_EXIT_ERROR;
 		goto out;
 	}
@@ -592,6 +639,7 @@ int agent_main(int argc, char *argv[])
 	resolver_wait(&a->res, AGENT_RESOLVE_START_MS);
 	resolver_collect(&a->res, on_lookup, a);
 	ulog(ULOG_INFO, "agent %s running (pid %d)", USERCTL_VERSION, (int)getpid());
+	sd_notifyf(0, "READY=1\nSTATUS=exporting to %zu collector(s)", a->ex.ncoll);
 	run(a);
 	ret = a->displaced ? USERCTL_EXIT_ERROR : 0;
 out:

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "log.h"
 
 static const struct {
 	const char *name;
@@ -46,6 +47,7 @@ int main(int argc, char *argv[])
 {
 	size_t i;
 
+	ulog_init();
 	if (argc < 2) {
 		usage(stderr);
 		return 1;
