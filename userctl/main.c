@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "log.h"
 #include "util.h"
 
 static const struct {
@@ -47,6 +48,7 @@ int main(int argc, char *argv[])
 {
 	size_t i;
 
+	ulog_init();
 	if (argc < 2) {
 		usage(stderr);
 		return 1;
