@@ -11,6 +11,8 @@
 #include <linux/netfilter_ipv6.h>
 #include <linux/ktime.h>
 #include <linux/udp.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/route.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
@@ -121,6 +123,19 @@ static bool eipfix_loopback_clone(const struct sk_buff *skb,
 }
 
 /*
+ * What the stack fragments a datagram leaving here at (after our hook):
+ * the fragments are what crosses the interface. 0 on ingress.
+ */
+static unsigned int eipfix_egress_mtu(struct sk_buff *skb,
+				      const struct nf_hook_state *state, u8 dir)
+{
+	if (dir != EIPFIX_DIR_SENDING || !skb_dst(skb))
+		return 0;
+	return state->pf == NFPROTO_IPV4 ? ip_skb_dst_mtu(skb->sk, skb) :
+					   ip6_skb_dst_mtu(skb);
+}
+
+/*
  * One function for every hook: the Access Control Rules first (when they
  * can deny anything), then metering. A denied packet is metered into a
  * flow of its own (forwardingStatus 129, the deciding rule) whatever
@@ -154,7 +169,8 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	if (!meter && !acl)
 		return NF_ACCEPT;
 
-	malformed = eipfix_parse_skb(skb, state->pf, &pkt);
+	malformed = eipfix_parse_skb(skb, state->pf, eipfix_egress_mtu(skb, state, dir),
+				     &pkt);
 	if (malformed) {
 		if (net_ratelimit())
 			pr_debug("malformed packet on %s\n", dev->name);

@@ -205,8 +205,27 @@ static unsigned int eipfix_l4_hdr_len(const struct sk_buff *skb, unsigned int of
 	return th ? th->doff * 4 : 0;
 }
 
-static int eipfix_parse_v4(const struct sk_buff *skb, struct eipfix_pkt *pkt)
+/*
+ * The largest fragment an IPv4 datagram crosses the interface in, or 0 if it
+ * crosses whole: a reassembled one was cut at frag_max_size; one leaving
+ * (@mtu: the route's, 0 on ingress) is cut by ip_fragment() after our hook,
+ * at the smaller of the two, unless DF forbids it (then it is dropped).
+ */
+static unsigned int eipfix_frag_limit_v4(const struct sk_buff *skb,
+					 const struct iphdr *iph, unsigned int mtu)
 {
+	unsigned int limit = IPCB(skb)->frag_max_size;
+
+	if (mtu && (!limit || mtu < limit) &&
+	    (!(iph->frag_off & htons(IP_DF)) || skb->ignore_df))
+		limit = mtu;
+	return limit;
+}
+
+static int eipfix_parse_v4(const struct sk_buff *skb, unsigned int mtu,
+			   struct eipfix_pkt *pkt)
+{
+	unsigned int limit;
 	unsigned int nhoff = skb_network_offset(skb);
 	unsigned int avail = skb->len - nhoff, ihl, tot_len, l3_len;
 	struct iphdr _iph;
@@ -236,10 +255,9 @@ static int eipfix_parse_v4(const struct sk_buff *skb, struct eipfix_pkt *pkt)
 	pkt->key.protocol = iph->protocol;
 	pkt->tos = iph->tos;
 
-	/* Only reassembly sets frag_max_size (the largest fragment's length). */
-	if (!skb_is_gso(skb) && IPCB(skb)->frag_max_size > ihl)
-		eipfix_count_frags(l3_len - ihl, IPCB(skb)->frag_max_size - ihl,
-				   ihl, pkt);
+	limit = eipfix_frag_limit_v4(skb, iph, mtu);
+	if (!skb_is_gso(skb) && limit > ihl && l3_len > limit)
+		eipfix_count_frags(l3_len - ihl, limit - ihl, ihl, pkt);
 	else
 		eipfix_count_segs(skb, l3_len,
 				  ihl + eipfix_l4_hdr_len(skb, nhoff + ihl,
@@ -255,9 +273,27 @@ static int eipfix_parse_v4(const struct sk_buff *skb, struct eipfix_pkt *pkt)
 	return 0;
 }
 
-static int eipfix_parse_v6(const struct sk_buff *skb, struct eipfix_pkt *pkt)
+/*
+ * As eipfix_frag_limit_v4(), for ip6_fragment(): a datagram leaving larger
+ * than @mtu is cut only when the socket allows it (ignore_df); a router
+ * never cuts one it forwards, except a reassembled one, at frag_max_size.
+ */
+static unsigned int eipfix_frag_limit_v6(const struct sk_buff *skb,
+					 unsigned int mtu)
 {
-	unsigned int nhoff = skb_network_offset(skb);
+	unsigned int limit = IP6CB(skb)->flags & IP6SKB_FRAGMENTED ?
+			     IP6CB(skb)->frag_max_size : 0;
+
+	if (mtu && (!limit || mtu < limit) && skb->ignore_df)
+		limit = mtu;
+	return limit;
+}
+
+static int eipfix_parse_v6(const struct sk_buff *skb, unsigned int mtu,
+			   struct eipfix_pkt *pkt)
+{
+	const unsigned int fhdr = sizeof(struct ipv6hdr) + sizeof(struct frag_hdr);
+	unsigned int nhoff = skb_network_offset(skb), limit;
 	unsigned int avail = skb->len - nhoff, l3_len;
 	struct ipv6hdr _ip6h;
 	const struct ipv6hdr *ip6h;
@@ -306,15 +342,13 @@ static int eipfix_parse_v6(const struct sk_buff *skb, struct eipfix_pkt *pkt)
 	}
 	pkt->key.protocol = nexthdr;
 	/*
-	 * Reassembled: each fragment had the fixed header and a fragment
-	 * header (the extension headers before it are taken as none).
+	 * Reassembled, or to be cut on its way out: each fragment has the
+	 * fixed header and a fragment header (the extension headers before it
+	 * are taken as none).
 	 */
-	if (!skb_is_gso(skb) && IP6CB(skb)->flags & IP6SKB_FRAGMENTED &&
-	    IP6CB(skb)->frag_max_size > sizeof(*ip6h) + sizeof(struct frag_hdr))
-		eipfix_count_frags(l3_len - sizeof(*ip6h),
-				   IP6CB(skb)->frag_max_size - sizeof(*ip6h) -
-				   sizeof(struct frag_hdr),
-				   sizeof(*ip6h) + sizeof(struct frag_hdr), pkt);
+	limit = eipfix_frag_limit_v6(skb, mtu);
+	if (!skb_is_gso(skb) && limit > fhdr && l3_len > limit)
+		eipfix_count_frags(l3_len - sizeof(*ip6h), limit - fhdr, fhdr, pkt);
 	else
 		eipfix_count_segs(skb, l3_len,
 				  thoff - nhoff +
@@ -342,22 +376,24 @@ static int eipfix_parse_v6(const struct sk_buff *skb, struct eipfix_pkt *pkt)
  * eipfix_parse_skb() - classify a packet into its flow key
  * @skb: the packet, with its network header set
  * @family: NFPROTO_IPV4 or NFPROTO_IPV6 (from the hook)
+ * @mtu: on egress, the MTU the stack fragments at after the hook (0: ingress)
  * @pkt: filled in; the caller fills ifindex, direction and fwd_status
  *
  * Return: 0, or -EINVAL for a malformed packet. On -EINVAL the key may still
  * be usable as raw IP when key.family is set.
  */
-int eipfix_parse_skb(const struct sk_buff *skb, u8 family, struct eipfix_pkt *pkt)
+int eipfix_parse_skb(const struct sk_buff *skb, u8 family, unsigned int mtu,
+		     struct eipfix_pkt *pkt)
 {
 	int ret;
 
 	memset(pkt, 0, sizeof(*pkt));
 	if (family == NFPROTO_IPV4) {
-		ret = eipfix_parse_v4(skb, pkt);
+		ret = eipfix_parse_v4(skb, mtu, pkt);
 		if (pkt->segs)
 			pkt->key.family = AF_INET;
 	} else {
-		ret = eipfix_parse_v6(skb, pkt);
+		ret = eipfix_parse_v6(skb, mtu, pkt);
 		if (pkt->segs)
 			pkt->key.family = AF_INET6;
 	}

@@ -6,6 +6,7 @@
 
 struct sk_buff;
 
-int eipfix_parse_skb(const struct sk_buff *skb, u8 family, struct eipfix_pkt *pkt);
+int eipfix_parse_skb(const struct sk_buff *skb, u8 family, unsigned int mtu,
+		     struct eipfix_pkt *pkt);
 
 #endif /* _EIPFIX_PARSE_H */

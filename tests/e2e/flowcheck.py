@@ -72,18 +72,33 @@ def tshark_fields(pcap, fields, extra=()):
     return [dict(zip(fields, line.split("|"))) for line in out.splitlines()]
 
 
+def _fragment_id(p, src, dst):
+    """The datagram a fragment belongs to, or None for a whole packet."""
+    if p["ipv6.fraghdr.ident"]:
+        return ("6", src, dst, p["ipv6.fraghdr.ident"])
+    if p["ip.src"] and (p["ip.flags.mf"] in ("1", "True") or (p["ip.frag_offset"] or "0") != "0"):
+        return ("4", src, dst, p["ip.proto"], p["ip.id"])
+    return None
+
+
 def capture_flows(pcap, peers):
+    """Flows as the capture shows them, one frame one packet. Fragments count
+    as packets of their datagram's flow (its ports, from the frame where
+    tshark reassembled it), as the wire carried them."""
     f = ["ip.src", "ip.dst", "ip.proto", "ip.len", "ipv6.src", "ipv6.dst", "ipv6.nxt",
          "ipv6.plen", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
          "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code", "ip.frag_offset",
-         "tcp.flags"]
+         "tcp.flags", "ip.id", "ip.flags.mf", "ipv6.fraghdr.nxt", "ipv6.fraghdr.ident"]
     flows = collections.defaultdict(Flow)
-    for p in tshark_fields(pcap, f):
+    datagrams = {}      # fragment id -> [key parts or None, packets, octets, direction]
+    for p in tshark_fields(pcap, f, ("-o", "ip.defragment:TRUE", "-o", "ipv6.defragment:TRUE")):
         if p["ip.src"]:
             src, dst, proto, octets = p["ip.src"], p["ip.dst"], p["ip.proto"], int(p["ip.len"])
         elif p["ipv6.src"]:
             src, dst, proto = p["ipv6.src"], p["ipv6.dst"], p["ipv6.nxt"]
             octets = 40 + int(p["ipv6.plen"])
+            if p["ipv6.fraghdr.nxt"]:
+                proto = p["ipv6.fraghdr.nxt"]
         else:
             continue
         if not wanted(src, dst):
@@ -98,12 +113,29 @@ def capture_flows(pcap, peers):
                 continue
             sport, dport = 0, int(p["icmpv6.type"]) * 256 + int(p["icmpv6.code"])
         direction = 0 if str(ipaddress.ip_address(src)) in peers else 1  # from the peer: ingress
+        fid = _fragment_id(p, src, dst)
+        if fid is not None:
+            d = datagrams.setdefault(fid, [None, 0, 0, direction])
+            d[1] += 1
+            d[2] += octets
+            if sport or dport:
+                d[0] = (proto, src, dst, sport, dport)
+            elif d[0] is None and (proto not in (1, 6, 17, 58) or p["icmp.type"] or p["icmpv6.type"]):
+                d[0] = (proto, src, dst, sport, dport)
+            continue
         fl = flows[key(direction, proto, src, dst, sport, dport)]
         fl.packets += 1
         fl.octets += octets
         fl.records += 1
         if proto == 6 and p["tcp.flags"]:
             fl.flags |= int(p["tcp.flags"], 0)
+    for fid, (parts, packets, octets, direction) in datagrams.items():
+        proto, src, dst, sport, dport = parts or (int(fid[3]) if fid[0] == "4" else 0,
+                                                   fid[1], fid[2], 0, 0)
+        fl = flows[key(direction, proto, src, dst, sport, dport)]
+        fl.packets += packets
+        fl.octets += octets
+        fl.records += 1
     return flows
 
 

@@ -87,7 +87,7 @@ static void parse_v4_tcp(struct kunit *test)
 	p.tcp.ece = 1;
 	skb = eipfix_test_skb(test, &p, sizeof(p));
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.family, (u8)AF_INET);
 	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_TCP);
 	KUNIT_EXPECT_EQ(test, pkt.key.saddr.s6_addr32[0], htonl(0x64400002));
@@ -115,7 +115,7 @@ static void parse_v4_udp_counts_ip_length_not_padding(struct kunit *test)
 	p.udp.dest = htons(53);
 	skb = eipfix_test_skb(test, &p, sizeof(p));
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_UDP);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 5353);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 53);
@@ -134,7 +134,7 @@ static void parse_v4_icmp_type_code(struct kunit *test)
 	p.icmp[1] = ICMP_PORT_UNREACH;
 	skb = eipfix_test_skb(test, &p, sizeof(p));
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.sport, 0);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), ICMP_DEST_UNREACH << 8 | ICMP_PORT_UNREACH);
 	KUNIT_EXPECT_EQ(test, pkt.tcp_flags, 0);
@@ -151,7 +151,7 @@ static void parse_v4_raw_protocol(struct kunit *test)
 	memset(&p.tcp, 0xff, sizeof(p.tcp));
 	skb = eipfix_test_skb(test, &p, sizeof(p));
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_GRE);
 	KUNIT_EXPECT_EQ(test, pkt.key.sport, 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.dport, 0);
@@ -169,7 +169,7 @@ static void parse_v4_later_fragment_is_raw(struct kunit *test)
 	memset(&p.udp, 0xab, sizeof(p.udp));	/* payload, not a header */
 	skb = eipfix_test_skb(test, &p, sizeof(p));
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_UDP);
 	KUNIT_EXPECT_EQ(test, pkt.key.sport, 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.dport, 0);
@@ -189,7 +189,7 @@ static void parse_v4_first_fragment_has_ports(struct kunit *test)
 	p.udp.dest = htons(2000);
 	skb = eipfix_test_skb(test, &p, sizeof(p));
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 1000);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 2000);
 	kfree_skb(skb);
@@ -203,7 +203,7 @@ static void parse_v4_truncated_header_refused(struct kunit *test)
 
 	eipfix_test_ip4(&p.ip, IPPROTO_TCP, sizeof(p));
 	skb = eipfix_test_skb(test, &p, 12);	/* half an IP header */
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pkt.key.family, 0);
 	kfree_skb(skb);
 }
@@ -217,7 +217,7 @@ static void parse_v4_lying_lengths_refused(struct kunit *test)
 	/* tot_len beyond the packet */
 	eipfix_test_ip4(&p.ip, IPPROTO_UDP, 1500);
 	skb = eipfix_test_skb(test, &p, sizeof(p));
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pkt.key.family, 0);
 	kfree_skb(skb);
 
@@ -225,21 +225,21 @@ static void parse_v4_lying_lengths_refused(struct kunit *test)
 	eipfix_test_ip4(&p.ip, IPPROTO_UDP, sizeof(p));
 	p.ip.ihl = 4;
 	skb = eipfix_test_skb(test, &p, sizeof(p));
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), -EINVAL);
 	kfree_skb(skb);
 
 	/* IHL beyond the packet */
 	eipfix_test_ip4(&p.ip, IPPROTO_UDP, 40);
 	p.ip.ihl = 15;
 	skb = eipfix_test_skb(test, &p, 40);
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), -EINVAL);
 	kfree_skb(skb);
 
 	/* not IPv4 at all */
 	eipfix_test_ip4(&p.ip, IPPROTO_UDP, sizeof(p));
 	p.ip.version = 6;
 	skb = eipfix_test_skb(test, &p, sizeof(p));
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), -EINVAL);
 	kfree_skb(skb);
 }
 
@@ -253,7 +253,7 @@ static void parse_v4_truncated_transport_is_raw_and_counted(struct kunit *test)
 	eipfix_test_ip4(&p.ip, IPPROTO_TCP, len);
 	p.tcp.source = htons(1);
 	skb = eipfix_test_skb(test, &p, len);
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), -EINVAL);
 	/* still metered as raw IP: the IP header was sound */
 	KUNIT_EXPECT_EQ(test, pkt.key.family, (u8)AF_INET);
 	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_TCP);
@@ -291,7 +291,7 @@ static void parse_v4_gso_counts_wire_segments(struct kunit *test)
 	struct sk_buff *skb = gso_tcp4(test, 3000, 3040, 3, SKB_GSO_TCPV4);
 	struct eipfix_pkt pkt;
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
 	/* three wire packets of 40 header bytes + 1000 payload bytes */
 	KUNIT_EXPECT_EQ(test, pkt.octets, 3U * 1040);
@@ -308,7 +308,7 @@ static void parse_v4_dodgy_gso_counts_segments(struct kunit *test)
 				       SKB_GSO_TCPV4 | SKB_GSO_DODGY);
 	struct eipfix_pkt pkt;
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
 	/* 2500 octets of payload in segments of 1000: 3, each with 40 of headers */
 	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
 	KUNIT_EXPECT_EQ(test, pkt.octets, 2540U + 2 * 40);
@@ -321,7 +321,7 @@ static void parse_v4_big_tcp(struct kunit *test)
 	struct sk_buff *skb = gso_tcp4(test, 3000, 0, 3, SKB_GSO_TCPV4);
 	struct eipfix_pkt pkt;
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.family, (u8)AF_INET);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 23);
 	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
@@ -348,11 +348,65 @@ static void parse_v4_reassembled_counts_fragments(struct kunit *test)
 	skb = eipfix_test_skb(test, buf, len);
 	IPCB(skb)->frag_max_size = 1500;
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 5353);
 	/* 4008 octets of UDP in chunks of 1480: 3 fragments of 20 octets of header */
 	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
 	KUNIT_EXPECT_EQ(test, pkt.octets, 4008U + 3 * 20);
+	kfree_skb(skb);
+}
+
+/*
+ * A datagram leaving larger than the route's MTU (1420, WireGuard's) is cut
+ * by the stack after the hook: the fragments are what crosses the interface.
+ * With DF set (and no ignore_df) it would not be cut: one packet.
+ */
+static void parse_v4_egress_counts_the_fragments_it_will_leave_in(struct kunit *test)
+{
+	unsigned int len = sizeof(struct iphdr) + sizeof(struct udphdr) + 4000;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip4((struct iphdr *)buf, IPPROTO_UDP, len);
+	skb = eipfix_test_skb(test, buf, len);
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 1420, &pkt), 0);
+	/* 4008 octets in chunks of 1400: 1420 + 1420 + 1228 on the wire */
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 1420U + 1420 + 1228);
+	/* ingress: as it is */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 1U);
+	ip_hdr(skb)->frag_off = htons(IP_DF);	/* the skb has its own copy */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 1420, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 1U);
+	kfree_skb(skb);
+}
+
+static void parse_v6_egress_counts_the_fragments_it_will_leave_in(struct kunit *test)
+{
+	unsigned int plen = sizeof(struct udphdr) + 4000;
+	unsigned int len = sizeof(struct ipv6hdr) + plen;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct ipv6hdr *ip6h = (struct ipv6hdr *)buf;
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip6(ip6h, IPPROTO_UDP, plen);
+	skb = eipfix_test_skb(test, buf, len);
+	/* A socket that lets the stack fragment (IPV6_PMTUDISC_WANT). */
+	skb->ignore_df = 1;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 1420, &pkt), 0);
+	/* 4008 octets after the fixed header in chunks of 1368 (1420 - 40 - 8, of 8) */
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 4008U + 3 * 48);
+	skb->ignore_df = 0;
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 1420, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 1U);
 	kfree_skb(skb);
 }
 
@@ -373,7 +427,7 @@ static void parse_v6_reassembled_counts_fragments(struct kunit *test)
 	IP6CB(skb)->flags |= IP6SKB_FRAGMENTED;
 	IP6CB(skb)->frag_max_size = 1500;
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 5353);
 	/* 4008 octets in chunks of 1448 (1500 - 40 - 8, a multiple of 8) */
 	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
@@ -407,7 +461,7 @@ static void parse_v6_tcp_after_extension_headers(struct kunit *test)
 	th->ack = 1;
 	skb = eipfix_test_skb(test, &p, sizeof(p));
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.family, (u8)AF_INET6);
 	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_TCP);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 443);
@@ -429,7 +483,7 @@ static void parse_v6_icmpv6(struct kunit *test)
 	p.rest[0] = ICMPV6_ECHO_REQUEST;
 	skb = eipfix_test_skb(test, &p, sizeof(p.ip6) + 16);
 
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_ICMPV6);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), ICMPV6_ECHO_REQUEST << 8);
 	KUNIT_EXPECT_EQ(test, pkt.octets, (u32)sizeof(p.ip6) + 16);
@@ -451,7 +505,7 @@ static void parse_v6_fragments(struct kunit *test)
 	uh->source = htons(7);
 	uh->dest = htons(9);
 	skb = eipfix_test_skb(test, &p, sizeof(p));
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_UDP);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 7);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 9);
@@ -460,7 +514,7 @@ static void parse_v6_fragments(struct kunit *test)
 	/* a later fragment: no transport header to read */
 	fh->frag_off = htons(1448);
 	skb = eipfix_test_skb(test, &p, sizeof(p));
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_UDP);
 	KUNIT_EXPECT_EQ(test, pkt.key.sport, 0);
 	KUNIT_EXPECT_EQ(test, pkt.key.dport, 0);
@@ -475,20 +529,20 @@ static void parse_v6_truncated_refused(struct kunit *test)
 
 	eipfix_test_ip6(&p.ip6, IPPROTO_UDP, 8);
 	skb = eipfix_test_skb(test, &p, 30);	/* shorter than the IPv6 header */
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pkt.key.family, 0);
 	kfree_skb(skb);
 
 	/* payload length beyond the packet */
 	eipfix_test_ip6(&p.ip6, IPPROTO_UDP, 1000);
 	skb = eipfix_test_skb(test, &p, sizeof(p));
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), -EINVAL);
 	kfree_skb(skb);
 
 	/* an extension header chain cut short: raw, counted as an error */
 	eipfix_test_ip6(&p.ip6, NEXTHDR_HOP, 4);
 	skb = eipfix_test_skb(test, &p, sizeof(p.ip6) + 4);
-	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, &pkt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pkt.key.family, (u8)AF_INET6);
 	KUNIT_EXPECT_EQ(test, pkt.key.sport, 0);
 	kfree_skb(skb);
@@ -509,6 +563,8 @@ static struct kunit_case eipfix_parse_cases[] = {
 	KUNIT_CASE(parse_v4_dodgy_gso_counts_segments),
 	KUNIT_CASE(parse_v4_reassembled_counts_fragments),
 	KUNIT_CASE(parse_v6_reassembled_counts_fragments),
+	KUNIT_CASE(parse_v4_egress_counts_the_fragments_it_will_leave_in),
+	KUNIT_CASE(parse_v6_egress_counts_the_fragments_it_will_leave_in),
 	KUNIT_CASE(parse_v6_tcp_after_extension_headers),
 	KUNIT_CASE(parse_v6_icmpv6),
 	KUNIT_CASE(parse_v6_fragments),

@@ -86,8 +86,8 @@ cat >"$WORK/gen.py" <<'PY'
 # Write W/capture.pcap (LINKTYPE_RAW), W/empty.pcap (off-net and neighbour
 # discovery only) and ipfix_feed --records files: W/good.rec (matches the
 # capture; one TCP flow split into an interim and a final record with its
-# flags spread over both) and the broken variants W/packets.rec,
-# W/direction.rec, W/flags.rec.
+# flags spread over both; two datagrams that crossed as fragments) and the broken
+# variants W/packets.rec, W/direction.rec, W/flags.rec, W/whole.rec.
 import socket, struct, sys
 W = sys.argv[1]
 A4, P4 = "100.64.0.1", "100.64.0.2"          # P4, P6: the peer
@@ -142,6 +142,37 @@ pkts = [
     udp(A6, P6, 4000, 4001, b"u" * 1000), udp(P6, A6, 4001, 4000, b"v" * 10),
     icmp(A6, P6, 128, 0), icmp(P6, A6, 129, 0),
 ]
+def frag4(src, dst, sp, dp, payload, ident, mtu=1420):
+    """A UDP datagram cut as the IPv4 stack cuts it for @mtu."""
+    l4 = udp(src, dst, sp, dp, payload)[20:]
+    s, d = socket.inet_aton(src), socket.inet_aton(dst)
+    chunk, out = (mtu - 20) & ~7, []
+    for off in range(0, len(l4), chunk):
+        part = l4[off:off + chunk]
+        mf = 0x2000 if off + chunk < len(l4) else 0
+        h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(part), ident, mf | off // 8, 64, 17,
+                        0, s, d)
+        out.append(h[:10] + struct.pack("!H", csum(h)) + h[12:] + part)
+    return out
+
+def frag6(src, dst, sp, dp, payload, ident, mtu=1420):
+    """The same for IPv6: each fragment the fixed header and a fragment header."""
+    l4 = udp(src, dst, sp, dp, payload)[40:]
+    s, d = socket.inet_pton(socket.AF_INET6, src), socket.inet_pton(socket.AF_INET6, dst)
+    chunk, out = (mtu - 48) & ~7, []
+    for off in range(0, len(l4), chunk):
+        part = l4[off:off + chunk]
+        more = 1 if off + chunk < len(l4) else 0
+        fh = struct.pack("!BBHI", 17, 0, off | more, ident)
+        out.append(struct.pack("!IHBB", 6 << 28, 8 + len(part), 44, 64) + s + d + fh + part)
+    return out
+
+# Datagrams that crossed as fragments: one flow each (their ports), every fragment
+# a packet of it.
+fragmented = [
+    (A4, P4, 6000, 6001, frag4(A4, P4, 6000, 6001, b"f" * 4000, 0x1234)),
+    (P6, A6, 6002, 6003, frag6(P6, A6, 6002, 6003, b"g" * 4000, 0x5678)),
+]
 noise = [
     icmp(A6, "ff02::1:ff00:2", 135, 0, b"\0" * 20),     # neighbour solicitation
     icmp(P6, A6, 136, 0, b"\0" * 20),                    # neighbour advertisement
@@ -154,7 +185,8 @@ def write_pcap(path, packets):
         for i, p in enumerate(packets):
             f.write(struct.pack("<IIII", 1700000000 + i, 0, len(p), len(p)) + p)
 
-write_pcap(W + "/capture.pcap", pkts[:3] + noise + pkts[3:])
+write_pcap(W + "/capture.pcap",
+           pkts[:3] + noise + pkts[3:] + [f for fr in fragmented for f in fr[4]])
 write_pcap(W + "/empty.pcap", noise)
 
 # the flows, as the exporter would see them
@@ -181,6 +213,12 @@ for p in pkts:
     f["sizes"].append(octets)
     if proto == 6:
         f["flags"].append(l4[13])
+
+for src, dst, sp, dp, frags in fragmented:
+    k = (src, dst, 17, "sport=%d dport=%d" % (sp, dp))
+    flows[k] = {"packets": len(frags), "octets": sum(map(len, frags)), "flags": [],
+                "sizes": [len(f) for f in frags]}
+    order.append(k)
 
 def records(mutate=None):
     lines = []
@@ -226,7 +264,12 @@ def flags(i, k, r):         # the final record of the first TCP flow lost its FI
     if i == 0 and r["reason"] == 3:
         r["flags"] &= ~F
 
-for name, m in (("good", None), ("packets", packets), ("direction", direction), ("flags", flags)):
+def whole(i, k, r):         # the fragmented IPv4 datagram counted as one packet
+    if k[3] == "sport=6000 dport=6001":
+        r["packets"] = 1
+
+for name, m in (("good", None), ("packets", packets), ("direction", direction), ("flags", flags),
+                ("whole", whole)):
     with open("%s/%s.rec" % (W, name), "w") as f:
         f.write(records(m))
 print(len(order))
@@ -291,7 +334,7 @@ report "$([ $rc = 1 ] && grep -q 'no test flows' "$WORK/empty.out"; echo $?)" \
 	"flowcheck.py fails (exit $rc) on a capture with no test flows (only ND and off-net)" "$WORK/empty.out"
 
 # --- broken records: must fail, and say where ----------------------------------
-for case in packets direction flags; do
+for case in packets direction flags whole; do
 	case $case in
 	packets) want='proto=17 \[2001:db8::2\]:4001 -> \[2001:db8::1\]:4000 .*packets 2 != 1'
 		what="one record's packet count off by one" ;;
@@ -299,6 +342,8 @@ for case in packets direction flags; do
 		what="one record with the wrong direction" ;;
 	flags) want='proto=6 100.64.0.1:40000 -> 100.64.0.2:80 .*tcp flags 0x1a != 0x1b'
 		what="a TCP flag (FIN) missing from one record" ;;
+	whole) want='proto=17 100.64.0.1:6000 -> 100.64.0.2:6001 .*packets 1 != 3'
+		what="a datagram sent as 3 fragments counted as 1 packet" ;;
 	esac
 	collect $case
 	report $? "ipfix_feed --records sent the records with $what" "$WORK/$case/feed.log"
