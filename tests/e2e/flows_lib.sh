@@ -9,7 +9,8 @@
 #                              peer ($PEER_V4, $PEER_V6; TCP/UDP listeners in netns peer)
 #   flows_end                  waits for every flow to end, stops everything, and checks
 #                              the exported flows against the capture (flowcheck.py)
-# Knobs: FLOWS_DIRECTION, FLOWS_INTERVAL, FLOWS_IDLE (profile keys), FLOWCHECK_ARGS.
+# Knobs: FLOWS_DIRECTION, FLOWS_INTERVAL, FLOWS_IDLE (profile keys), FLOWCHECK_ARGS,
+# FLOWS_CAPTURE_NS / FLOWS_CAPTURE_IF (where the capture runs; default IFACE here).
 
 FLOWS_PIDS=()
 
@@ -55,7 +56,11 @@ JSON
 	python3 "$REPO/tests/lib/ipfix_decoders.py" listen 127.0.0.1 4740 "$FLOWS_DIR/ipfix" \
 		>"$FLOWS_DIR/listen.log" 2>&1 &
 	FLOWS_LISTEN=$!
-	dumpcap -q -i "$iface" -w "$FLOWS_DIR/capture.pcap" >"$FLOWS_DIR/dumpcap.log" 2>&1 &
+	# The truth is a capture where one frame is one packet: on $iface, or (offloads on)
+	# on the far side, FLOWS_CAPTURE_IF in netns FLOWS_CAPTURE_NS, with its offloads off.
+	${FLOWS_CAPTURE_NS:+ip netns exec "$FLOWS_CAPTURE_NS"} \
+		dumpcap -q -i "${FLOWS_CAPTURE_IF:-$iface}" -w "$FLOWS_DIR/capture.pcap" \
+		>"$FLOWS_DIR/dumpcap.log" 2>&1 &
 	FLOWS_DUMPCAP=$!
 	FLOWS_PIDS+=("$FLOWS_NFCAPD" "$FLOWS_LISTEN" "$FLOWS_DUMPCAP")
 	for _ in $(seq 100); do

@@ -5,7 +5,6 @@
 # replaced by a small one.
 . "$(dirname "$0")/lib.sh"
 
-
 check "insmod" mod_load || bail "module does not load"
 check "topology up" topo_up || bail "no topology"
 

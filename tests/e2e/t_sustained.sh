@@ -25,7 +25,6 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-
 LOAD_SECS=${EIPFIX_SUSTAINED_SECS:-90}
 WARMUP=20		# s of load before the agent's memory is taken as its baseline
 IDLE_MS=2000
