@@ -14,7 +14,7 @@ cd "$REPO" || exit 1
 LOGDIR=${EIPFIX_LOGDIR:-$REPO/results}
 mkdir -p "$LOGDIR"
 
-ALL="static unit unit-san fuzz interop flowcheck kunit-6.1 kunit-6.12 kunit-debug-6.12 e2e-6.1 e2e-6.12 pkg demo bench-smoke"
+ALL="static unit unit-san fuzz interop flowcheck kunit-6.1 kunit-6.12 kunit-smp-6.1 e2e-6.1 e2e-6.12 pkg demo bench-smoke"
 SUITES=${EIPFIX_SUITES:-$ALL}
 
 suite_cmd() {
@@ -26,6 +26,7 @@ suite_cmd() {
 	interop) echo "tests/unit/ipfix_interop.sh" ;;
 	flowcheck) echo "tests/unit/flowcheck_selftest.sh" ;;
 	kunit-debug-*) echo "tests/kunit/run.sh ${1#kunit-debug-} debug" ;;
+	kunit-smp-*) echo "tests/kunit/run.sh ${1#kunit-smp-} smp" ;;
 	kunit-*) echo "tests/kunit/run.sh ${1#kunit-}" ;;
 	e2e-*) echo "tests/e2e/run.sh ${1#e2e-}" ;;
 	pkg) echo "tests/pkg/run.sh" ;;
