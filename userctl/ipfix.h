@@ -108,6 +108,16 @@
 #define IPFIX_SET_TEMPLATE 2
 #define IPFIX_SET_OPTIONS_TEMPLATE 3
 
+/*
+ * The Private Enterprise Number of our enterprise-specific elements (the
+ * deciding rule and its description: the IANA registry has none). 32473 is
+ * the PEN that RFC 5612 reserves for documentation: a placeholder until
+ * the project has a PEN of its own (IANA assigns them free); collectors
+ * key our elements on (IPFIX_PEN, element ID), so changing it is one line.
+ */
+#define IPFIX_PEN 32473
+#define IPFIX_DESCRIPTION_MAX 255	/* a rule's Description, in octets */
+
 #define IPFIX_MSG_MIN 512	/* smallest MessageSize we accept */
 #define IPFIX_MSG_MAX 65000	/* largest (fits a UDP datagram over IPv6) */
 
@@ -122,6 +132,15 @@ enum ipfix_template_id {
 	IPFIX_TID_ICMPV6,
 	IPFIX_TID_OPT_RELIABILITY,
 	IPFIX_TID_OPT_IFNAME,
+	IPFIX_TID_IPV4_TCP_DENIED,	/* 266..273: 256..263 of dropped flows */
+	IPFIX_TID_IPV6_TCP_DENIED,
+	IPFIX_TID_IPV4_UDP_DENIED,
+	IPFIX_TID_IPV6_UDP_DENIED,
+	IPFIX_TID_IPV4_RAW_DENIED,
+	IPFIX_TID_IPV6_RAW_DENIED,
+	IPFIX_TID_ICMPV4_DENIED,
+	IPFIX_TID_ICMPV6_DENIED,
+	IPFIX_TID_OPT_RULE,
 	__IPFIX_TID_END,
 };
 
@@ -182,7 +201,10 @@ void ipfix_writer_set_padding(struct ipfix_writer *w, bool on);
 /* Forget the session: sequence 0, no template announced. */
 void ipfix_session_reset(struct ipfix_writer *w);
 
-/* Template ID for a record (256..263), by family and protocol. */
+/*
+ * Template ID for a record, by family and protocol: 256..263, or 266..273
+ * for a flow the Access Control Rules dropped.
+ */
 uint16_t ipfix_template_for(const struct eipfix_record *r);
 /* Encoded size of a data record, template record or options template record. */
 size_t ipfix_record_len(uint16_t tid, const struct eipfix_record *r);
@@ -224,6 +246,16 @@ int ipfix_add_reliability(struct ipfix_writer *w,
 /* name: NUL-terminated, truncated to 15 octets; written zero-padded. */
 int ipfix_add_ifname(struct ipfix_writer *w, uint32_t ifindex,
 		     const char *name);
+
+/*
+ * One row of the rule table (274): rule is the deciding-rule value of the
+ * flow records (its place in AccessControl.Rules from 1, 0 for the Default),
+ * description NUL-terminated or NULL, at most IPFIX_DESCRIPTION_MAX octets
+ * of it sent.
+ */
+int ipfix_add_rule(struct ipfix_writer *w, uint32_t rule,
+		   const char *description);
+size_t ipfix_rule_record_len(const char *description);
 
 /*
  * Close the message: fill the header (length, sequence number) and move the

@@ -11,7 +11,7 @@
 #   D  Default Deny + Allow SendingToPeer: replies to our TCP, UDP and ping pass, the
 #      peer's own connection does not
 #   E  metering off (Enabled false): the rules still hold and the drops are counted
-# plus per-rule hits in `userctl status` and DROPPED(acl) in `userctl flows`.
+# plus per-rule hits in `userctl status` and DROPPED(acl default) in `userctl flows`.
 . "$(dirname "$0")/lib.sh"
 
 PIDS=()
@@ -116,13 +116,13 @@ in_peer bash -c "$(declare -f tcp_hi); tcp_hi $TAP0_V4 23 3.5" >"$W/a23.txt" 2>&
 A23=$!
 # Look while they come: from the first SYN on (python's start may take a while on a
 # loaded host), until the SYNs stop.
-A23_FLOW='tap0 +in +tcp +100.64.0.2:[0-9]+ +100.64.0.1:23 .*DROPPED\(acl\)'
+A23_FLOW='tap0 +in +tcp +100.64.0.2:[0-9]+ +100.64.0.1:23 .*DROPPED\(acl default\)'
 for _ in $(seq 30); do
 	"$USERCTL" flows | grep -qE "$A23_FLOW" && break
 	kill -0 $A23 2>/dev/null || break
 	sleep 0.2
 done
-check_match "A: userctl flows shows the refused flow as DROPPED(acl)" "$A23_FLOW" "$USERCTL" flows
+check_match "A: userctl flows shows the flow refused by Default Deny as DROPPED(acl default)" "$A23_FLOW" "$USERCTL" flows
 wait $A23
 check_match "A: the peer's connection to 23 times out" "timed out" cat "$W/a23.txt"
 "$USERCTL" status --json >"$W/status-a.json" 2>&1
