@@ -617,7 +617,8 @@ int ipfix_add_rule(struct ipfix_writer *w, uint32_t rule,
 		p = put8(p, 255);
 		p = put16(p, n);
 	}
-	putmem(p, description, n);
+	if (n)	/* memcpy wants a pointer, even for nothing */
+		putmem(p, description, n);
 	return 0;
 }
 
