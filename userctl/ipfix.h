@@ -41,6 +41,8 @@
  *
  *   256 IPv4 TCP   257 IPv6 TCP   258 IPv4 UDP   259 IPv6 UDP
  *   260 IPv4 raw   261 IPv6 raw   262 ICMPv4     263 ICMPv6
+ *   266..273: the same, in the same order, for flows the Access Control
+ *   Rules dropped, with two more fields at the end (below)
  *
  *	sourceIPv4Address 8 (4) / sourceIPv6Address 27 (16)
  *	destinationIPv4Address 12 (4) / destinationIPv6Address 28 (16)
@@ -62,6 +64,10 @@
  *	forwardingStatus 89 (1)               64 forwarded (reason unknown:
  *	                                      fragmentation is not tracked),
  *	                                      129 dropped (ACL deny); RFC 7270
+ *	firewallEvent 233 (1)                 266..273 only: 3, Flow Denied
+ *	aclRuleIndex PEN/1 (4)                266..273 only: the deciding rule,
+ *	                                      its place in Rules from 1, 0 the
+ *	                                      Default (record acl_rule)
  *
  *   Interfaces: a received-from-peer flow carries the overlay ifindex in
  *   ingressInterface and 0 in egressInterface; a sending-to-peer flow the
@@ -92,6 +98,16 @@
  *	interfaceName 82 (16)                 at most 15 octets, zero-padded
  *	interfaceDescription 83 (16)          the same name: nfdump reads this
  *	                                      one, and only at a fixed length
+ *
+ *   274 Rule table (a row per rule a dropped flow can name)
+ *	scope: observationDomainId 149 (4)    the flows' domain (odid)
+ *	scope: aclRuleIndex PEN/1 (4)
+ *	aclRuleDescription PEN/2 (variable)   the rule's Description, a string
+ *	                                      of at most 255 octets (RFC 7011 §7)
+ *
+ *   PEN/N: enterprise-specific element N of IPFIX_PEN (RFC 7011 §3.2).
+ *   Templates go out flow templates first, then options templates, so that
+ *   a refresh round takes one message per domain when it fits.
  */
 #ifndef USERCTL_IPFIX_H
 #define USERCTL_IPFIX_H
