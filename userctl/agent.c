@@ -4,8 +4,10 @@
  * of its network namespace, takes the kernel's records in batches, and hands
  * them to export.c, which encodes IPFIX and sends it to every collector. It
  * follows push-config through the kernel's config-changed notification,
- * re-resolves collector host names on SIGHUP, and on SIGTERM takes what the
- * kernel still holds and sends it before it exits.
+ * looks collector host names up again every minute and on SIGHUP (without
+ * blocking: resolver.c), and on SIGTERM takes what the kernel still holds
+ * and sends it before it exits. Under systemd (Type=notify) it says when it
+ * is ready, reloading and stopping, and pets the watchdog from its loop.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,9 +27,15 @@
 #include "export.h"
 #include "log.h"
 #include "netlink.h"
+#include "resolver.h"
 
 #define AGENT_BATCH 1024
 #define AGENT_STATE_DIR "/run/enclave-ipfix"
+/* Names are looked up again this often; sooner while one has no address. */
+#define AGENT_RESOLVE_MS 60000
+#define AGENT_RESOLVE_RETRY_MS 10000
+/* At start, before the event loop, how long to wait for the first answers. */
+#define AGENT_RESOLVE_START_MS 5000
 
 struct agent {
 	struct netlink *nl;
@@ -44,6 +53,10 @@ struct agent {
 	uint64_t started_ms;
 	struct { uint32_t ifindex; char name[IF_NAMESIZE]; } ifcache[64];
 	size_t nifcache;
+	struct resolver res;
+	uint64_t resolved_ms;		/* when lookups were last started */
+	uint64_t watchdog_ms;		/* WATCHDOG=1 this often; 0: none */
+	uint64_t watchdog_last_ms;
 };
 
 static volatile sig_atomic_t stop_requested, resolve_requested;
@@ -74,12 +87,36 @@ static void state_path(char *buf, size_t len)
 	snprintf(buf, len, AGENT_STATE_DIR "/agent-%lu.json", (unsigned long)st.st_ino);
 }
 
+/* Every session: the profile's string(s), the address in use, counters. */
+static json_t *collectors_json(const struct exporter *ex)
+{
+	json_t *cols = json_array();
+
+	for (size_t i = 0; i < ex->ncoll; i++)
+		json_array_append_new(cols, json_pack("{s:s, s:s, s:I, s:I}",
+			"collector", ex->coll[i].label,
+			"address", ex->coll[i].name,
+			"messages", (json_int_t)ex->coll[i].ctr.messages,
+			"send_errors", (json_int_t)ex->coll[i].ctr.send_errors));
+	return cols;
+}
+
+/* Collectors whose names never resolved: they have no session yet. */
+static json_t *unresolved_json(const struct eipfix_profile *cfg)
+{
+	json_t *v = json_array();
+
+	for (unsigned int i = 0; i < cfg->n_collectors; i++)
+		if (!cfg->collectors[i].naddrs)
+			json_array_append_new(v, json_string(cfg->collectors[i].text));
+	return v;
+}
+
 static void write_state(struct agent *a, bool running)
 {
 	struct exporter_counters c;
 	char path[128], tmp[160];
-	json_t *o, *cols;
-	size_t i;
+	json_t *o;
 
 	state_path(path, sizeof(path));
 	if (!running) {
@@ -87,13 +124,7 @@ static void write_state(struct agent *a, bool running)
 		return;
 	}
 	exporter_get_counters(&a->ex, &c);
-	cols = json_array();
-	for (i = 0; i < a->ex.ncoll; i++)
-		json_array_append_new(cols, json_pack("{s:s, s:I, s:I}",
-			"collector", a->ex.coll[i].name,
-			"messages", (json_int_t)a->ex.coll[i].ctr.messages,
-			"send_errors", (json_int_t)a->ex.coll[i].ctr.send_errors));
-	o = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	o = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
 		      "pid", (int)getpid(), "started_ms", (json_int_t)a->started_ms,
 		      "records_received", (json_int_t)a->records_received,
 		      "messages_sent", (json_int_t)c.messages,
@@ -102,8 +133,10 @@ static void write_state(struct agent *a, bool running)
 		      "send_errors", (json_int_t)c.send_errors,
 		      "not_sent_flows", (json_int_t)c.not_sent_flows,
 		      "not_sent_packets", (json_int_t)c.not_sent_packets,
+		      "records_not_sent", (json_int_t)c.records_not_sent,
 		      "records_lost_in_kernel", (json_int_t)a->kernel_lost_seen,
-		      "collectors", cols);
+		      "collectors", collectors_json(&a->ex),
+		      "collectors_unresolved", unresolved_json(&a->cfg));
 	mkdir(AGENT_STATE_DIR, 0755);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (!json_dump_file(o, tmp, JSON_COMPACT))
@@ -172,6 +205,18 @@ static int take_record(const struct eipfix_record *rec, void *arg)
 #define AGENT_DRAIN_DUMPS 16
 
 /*
+ * WATCHDOG=1 every WatchdogSec/2 (the unit's WatchdogSec=): a loop that
+ * stops turning gets the agent killed and restarted by systemd.
+ */
+static void pet_watchdog(struct agent *a, uint64_t now)
+{
+	if (!a->watchdog_ms || now - a->watchdog_last_ms < a->watchdog_ms)
+		return;
+	a->watchdog_last_ms = now;
+	sd_notify(0, "WATCHDOG=1");
+}
+
+/*
  * Hands the records of one dump to the exporter and then acknowledges them:
  * the kernel frees a record only once it has left for the collectors, so an
  * agent killed in between loses nothing (the next one gets them again).
@@ -204,6 +249,8 @@ static int drain(struct agent *a)
 	do {
 		before = a->records_received;
 		ret = take_and_ack(a, err, sizeof(err));
+		/* A long drain is progress, not a hang (a 1M-flow tick). */
+		pet_watchdog(a, ulog_monotonic_ms());
 	} while (!ret && a->records_received != before && ++n < AGENT_DRAIN_DUMPS);
 	a->more = !ret && a->records_received != before;
 	if (ret == -EPERM) {
@@ -216,27 +263,115 @@ static int drain(struct agent *a)
 	return ret;
 }
 
-/* Resolves the collectors of the config in force and gives them to the exporter. */
+/* Gives the exporter every collector of the config in force that has an address. */
 static void apply_collectors(struct agent *a)
 {
-	struct sockaddr_storage addrs[EXPORTER_MAX_COLLECTORS];
-	socklen_t lens[EXPORTER_MAX_COLLECTORS];
+	struct exporter_dest d[EXPORTER_MAX_COLLECTORS];
 	size_t n = 0;
-	char err[512];
-	unsigned int i;
 
-	for (i = 0; i < a->cfg.n_collectors && n < EXPORTER_MAX_COLLECTORS; i++) {
-		struct eipfix_collector *c = &a->cfg.collectors[i];
+	for (unsigned int i = 0; i < a->cfg.n_collectors && n < EXPORTER_MAX_COLLECTORS; i++) {
+		const struct eipfix_collector *c = &a->cfg.collectors[i];
 
-		if (eipfix_collector_resolve(c, err, sizeof(err))) {
-			ulog(ULOG_WARN, "%s; skipping it until SIGHUP or the next push-config", err);
+		if (!c->naddrs)
 			continue;
-		}
-		addrs[n] = c->addr;
-		lens[n++] = c->addrlen;
+		d[n++] = (struct exporter_dest){
+			.name = c->text, .addrs = c->addrs, .lens = c->addrlens,
+			.naddrs = c->naddrs,
+		};
 	}
-	if (exporter_set_collectors(&a->ex, addrs, lens, n))
+	if (exporter_set_destinations(&a->ex, d, n))
 		ulog(ULOG_ERR, "cannot set the collectors");
+}
+
+/* How a lookup changed c, in one log line; true if its addresses changed. */
+static bool report_lookup(const struct eipfix_collector *c, int what,
+			  const char *msg)
+{
+	char addr[64];
+
+	if (c->naddrs)
+		exporter_addr_str((const struct sockaddr *)&c->addrs[0], addr, sizeof(addr));
+	if ((what & EIPFIX_RESOLVE_FAILED) && c->naddrs)
+		ulog(ULOG_WARN, "%s; keeping its last address%s (%s%s), trying again every minute",
+		     msg, c->naddrs > 1 ? "es" : "", addr, c->naddrs > 1 ? ", ..." : "");
+	else if (what & EIPFIX_RESOLVE_FAILED)
+		ulog(ULOG_WARN, "%s; its records are not sent to it until it resolves (trying again every %u s)",
+		     msg, AGENT_RESOLVE_RETRY_MS / 1000);
+	else if (what & EIPFIX_RESOLVE_AGAIN)
+		ulog(ULOG_INFO, "collector \"%s\" resolves again", c->text);
+	if (what & EIPFIX_RESOLVE_CHANGED)
+		ulog(ULOG_INFO, "collector \"%s\": %u address%s, first %s", c->text,
+		     c->naddrs, c->naddrs > 1 ? "es" : "", addr);
+	return what & EIPFIX_RESOLVE_CHANGED;
+}
+
+/* A lookup finished: merge it into every collector of that name and port. */
+static void on_lookup(const char *host, uint16_t port, const struct addrinfo *res,
+		      int gai_err, void *arg)
+{
+	struct agent *a = arg;
+	bool changed = false;
+	char msg[512];
+
+	for (unsigned int i = 0; i < a->cfg.n_collectors; i++) {
+		struct eipfix_collector *c = &a->cfg.collectors[i];
+		int what;
+
+		if (c->family || c->port != port || strcasecmp(c->host, host))
+			continue;
+		what = eipfix_collector_update(c, res, gai_err, msg, sizeof(msg));
+		changed |= report_lookup(c, what, msg);
+	}
+	if (changed)
+		apply_collectors(a);
+}
+
+/* Starts looking up every collector host name; the answers come to on_lookup. */
+static void start_lookups(struct agent *a)
+{
+	a->resolved_ms = ulog_monotonic_ms();
+	for (unsigned int i = 0; i < a->cfg.n_collectors; i++) {
+		const struct eipfix_collector *c = &a->cfg.collectors[i];
+		int ret;
+
+		if (c->family)
+			continue;	/* an address literal: nothing to look up */
+		ret = resolver_start(&a->res, c->host, c->port);
+		if (ret)
+			ulog(ULOG_WARN, "collector \"%s\": cannot start a lookup: %s",
+			     c->text, strerror(-ret));
+	}
+}
+
+static bool lookups_due(const struct agent *a, uint64_t now)
+{
+	uint64_t period = AGENT_RESOLVE_MS;
+
+	for (unsigned int i = 0; i < a->cfg.n_collectors; i++)
+		if (!a->cfg.collectors[i].naddrs)
+			period = AGENT_RESOLVE_RETRY_MS;
+	return now - a->resolved_ms >= period;
+}
+
+/*
+ * A new config: what its collectors already were keeps its addresses (a
+ * push-config must not wait for DNS, nor lose a name that stopped
+ * resolving); address literals are converted at once (never blocks);
+ * names are looked up again in the background.
+ */
+static void take_collectors(struct agent *a, struct eipfix_profile *cfg)
+{
+	char err[512];
+
+	for (unsigned int i = 0; i < cfg->n_collectors; i++) {
+		struct eipfix_collector *c = &cfg->collectors[i];
+
+		for (unsigned int j = 0; j < a->cfg.n_collectors; j++)
+			if (eipfix_collector_same(c, &a->cfg.collectors[j]))
+				eipfix_collector_keep_addrs(c, &a->cfg.collectors[j]);
+		if (c->family && !c->naddrs && eipfix_collector_resolve(c, err, sizeof(err)))
+			ulog(ULOG_ERR, "%s", err);
+	}
 }
 
 /*
@@ -281,6 +416,7 @@ static int load_config(struct agent *a)
 		ulog(ULOG_ERR, "%s", err);
 		return ret;
 	}
+	take_collectors(a, &cfg);
 	eipfix_profile_free(&a->cfg);
 	a->cfg = cfg;
 	p.odid = cfg.observation_domain;
@@ -294,10 +430,20 @@ static int load_config(struct agent *a)
 	a->ex_ready = true;
 	apply_rules(a);
 	apply_collectors(a);
+	start_lookups(a);
 	ulog(ULOG_INFO, "configuration %u: %u collector(s), %s, message size %u, template refresh %u s",
 	     a->generation, cfg.n_collectors, cfg.enabled ? "enabled" : "disabled",
 	     cfg.message_size, cfg.template_refresh_s);
 	return 0;
+}
+
+/* A config change while running: systemd sees RELOADING=1, then READY=1. */
+static void reload_config(struct agent *a)
+{
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+		   (unsigned long long)ulog_monotonic_ms() * 1000);
+	load_config(a);
+	sd_notify(0, "READY=1");
 }
 
 /* Kernel records that could not be queued are reported to collectors as lost. */
@@ -312,7 +458,7 @@ static void note_kernel_losses(struct agent *a)
 	if (ctr[EIPFIX_CTR_A_CONFIG_GENERATION] != a->generation) {
 		ulog(ULOG_INFO, "the config in force is generation %llu, not %u: reading it",
 		     (unsigned long long)ctr[EIPFIX_CTR_A_CONFIG_GENERATION], a->generation);
-		load_config(a);
+		reload_config(a);
 	}
 	lost = ctr[EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL] +
 	       ctr[EIPFIX_CTR_A_RECORDS_DROPPED_NOMEM];
@@ -347,7 +493,7 @@ static int push_first(struct agent *a, const char *path)
 	int ret;
 
 	if (eipfix_profile_load(path, &p, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s%s\n", ulog_prefix(ULOG_ERR), err);
 		return -1;
 	}
 	if (p.warning[0])
@@ -355,7 +501,7 @@ static int push_first(struct agent *a, const char *path)
 	ret = netlink_set_config(a->nl, &p, err, sizeof(err));
 	eipfix_profile_free(&p);
 	if (ret)
-		fprintf(stderr, "userctl agent: %s\n", err);
+		fprintf(stderr, "%suserctl agent: %s\n", ulog_prefix(ULOG_ERR), err);
 	return ret;
 }
 
@@ -388,6 +534,29 @@ fail:
 	return -1;
 }
 
+/* Collector names: SIGHUP and the period start lookups; take the answers. */
+static void follow_names(struct agent *a, uint64_t now)
+{
+	if (resolve_requested) {
+		resolve_requested = 0;
+		ulog(ULOG_INFO, "SIGHUP: looking collector host names up again");
+		start_lookups(a);
+	} else if (lookups_due(a, now)) {
+		start_lookups(a);
+	}
+	resolver_collect(&a->res, on_lookup, a);
+}
+
+/* How long the loop may sleep: a second, less for a short watchdog. */
+static int poll_timeout(const struct agent *a)
+{
+	if (a->more)
+		return 0;
+	if (a->watchdog_ms && a->watchdog_ms < 1000)
+		return (int)a->watchdog_ms;
+	return 1000;
+}
+
 static void run(struct agent *a)
 {
 	uint64_t last_second = 0, last_attach = 0, now;
@@ -398,6 +567,8 @@ static void run(struct agent *a)
 
 	while (!stop_requested && !a->displaced) {
 		now = ulog_monotonic_ms();
+		pet_watchdog(a, now);
+		follow_names(a, now);
 		if (!attached) {
 			/* The module went away: try again every few seconds. */
 			if (now - last_attach >= 3000) {
@@ -412,17 +583,16 @@ static void run(struct agent *a)
 			}
 		}
 		pfd.fd = netlink_fd(a->nl);
-		if (poll(&pfd, 1, a->more ? 0 : 1000) > 0 &&
+		/*
+		 * EINTR (SIGHUP, SIGTERM) is not an error: the loop acts on
+		 * the signal, then polls again on its next pass.
+		 */
+		if (poll(&pfd, 1, poll_timeout(a)) > 0 &&
 		    netlink_poll_events(a->nl, err, sizeof(err)))
 			ulog(ULOG_ERR, "%s", err);
 		ev = netlink_take_events(a->nl);
 		if (ev & NETLINK_EV_CONFIG)
-			load_config(a);
-		if (resolve_requested) {
-			resolve_requested = 0;
-			ulog(ULOG_INFO, "SIGHUP: resolving collectors again");
-			apply_collectors(a);
-		}
+			reload_config(a);
 		now = ulog_monotonic_ms();
 		if (((ev & NETLINK_EV_RECORDS) || a->more || now - last_second >= 1000) &&
 		    drain(a)) {
@@ -440,12 +610,22 @@ static void run(struct agent *a)
 			write_state(a, true);
 		}
 	}
+	sd_notify(0, "STOPPING=1");
 	if (a->displaced)
 		return;
 	ulog(ULOG_INFO, "stopping: sending what the kernel still holds");
 	if (attached)
 		drain(a);
 	exporter_tick(&a->ex, wall_ms());
+}
+
+/* WatchdogSec= of the unit, if any: pet it twice per period. */
+static void watchdog_setup(struct agent *a)
+{
+	uint64_t usec = 0;
+
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec)
+		a->watchdog_ms = usec / 2000 ? usec / 2000 : 1;
 }
 
 int agent_main(int argc, char *argv[])
@@ -477,6 +657,8 @@ int agent_main(int argc, char *argv[])
 	if (!a)
 		return 1;
 	eipfix_profile_init(&a->cfg);
+	resolver_init(&a->res);
+	watchdog_setup(a);
 	a->started_ms = wall_ms();
 	a->takeover = takeover;
 	sigaction(SIGTERM, &sa, NULL);
@@ -486,7 +668,7 @@ int agent_main(int argc, char *argv[])
 
 	ret = netlink_open(&a->nl, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "userctl agent: %s\n", err);
+		fprintf(stderr, "%suserctl agent: %s\n", ulog_prefix(ULOG_ERR), err);
 		ret = netlink_exit_code(ret);
 		goto out;
 	}
@@ -498,18 +680,23 @@ int agent_main(int argc, char *argv[])
 	if (ret == -EBUSY)
 		snprintf(err, sizeof(err), "another agent is running in this network namespace: stop it first, or start this one with --takeover");
 	if (ret || netlink_subscribe_config(a->nl, err, sizeof(err))) {
-		fprintf(stderr, "userctl agent: %s\n", err);
+		fprintf(stderr, "%suserctl agent: %s\n", ulog_prefix(ULOG_ERR), err);
 		ret = USERCTL_EXIT_ERROR;
 		goto out;
 	}
 	ret = USERCTL_EXIT_ERROR;
 	if (load_config(a))
 		goto out;
+	/* The first records go out to names that resolve in time, not lost. */
+	resolver_wait(&a->res, AGENT_RESOLVE_START_MS);
+	resolver_collect(&a->res, on_lookup, a);
 	ulog(ULOG_INFO, "agent %s running (pid %d)", USERCTL_VERSION, (int)getpid());
+	sd_notifyf(0, "READY=1\nSTATUS=exporting to %zu collector(s)", a->ex.ncoll);
 	run(a);
 	ret = a->displaced ? USERCTL_EXIT_ERROR : 0;
 out:
 	write_state(a, false);
+	resolver_free(&a->res, 1000);
 	if (a->ex_ready)
 		exporter_free(&a->ex);
 	eipfix_profile_free(&a->cfg);

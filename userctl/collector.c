@@ -199,6 +199,79 @@ int eipfix_collector_parse(const char *s, struct eipfix_collector *c,
 	return 0;
 }
 
+static bool same_sockaddr(const struct sockaddr_storage *a,
+			  const struct sockaddr_storage *b, socklen_t len)
+{
+	return a->ss_family == b->ss_family && !memcmp(a, b, len);
+}
+
+/* The usable addresses of res into c; how many (0: none usable). */
+static unsigned int take_addrs(struct eipfix_collector *c,
+			       const struct addrinfo *res)
+{
+	unsigned int n = 0, i;
+
+	for (; res && n < EIPFIX_COLLECTOR_MAX_ADDRS; res = res->ai_next) {
+		struct sockaddr_storage ss = { 0 };
+
+		if ((res->ai_family != AF_INET && res->ai_family != AF_INET6) ||
+		    !res->ai_addr || res->ai_addrlen > sizeof(ss))
+			continue;
+		memcpy(&ss, res->ai_addr, res->ai_addrlen);
+		/* /etc/hosts and resolvers repeat addresses: one is enough */
+		for (i = 0; i < n; i++)
+			if (c->addrlens[i] == res->ai_addrlen &&
+			    same_sockaddr(&c->addrs[i], &ss, res->ai_addrlen))
+				break;
+		if (i < n)
+			continue;
+		c->addrs[n] = ss;
+		c->addrlens[n++] = res->ai_addrlen;
+	}
+	return n;
+}
+
+static bool same_addrs(const struct eipfix_collector *a,
+		       const struct eipfix_collector *b)
+{
+	if (a->naddrs != b->naddrs)
+		return false;
+	for (unsigned int i = 0; i < a->naddrs; i++)
+		if (a->addrlens[i] != b->addrlens[i] ||
+		    !same_sockaddr(&a->addrs[i], &b->addrs[i], a->addrlens[i]))
+			return false;
+	return true;
+}
+
+int eipfix_collector_update(struct eipfix_collector *c,
+			    const struct addrinfo *res, int gai_err,
+			    char *err, size_t errlen)
+{
+	struct eipfix_collector n = *c;
+	int ret = 0;
+
+	n.naddrs = gai_err ? 0 : take_addrs(&n, res);
+	if (!n.naddrs) {
+		if (c->failing)
+			return 0;	/* reported when it began */
+		c->failing = true;
+		if (err && errlen)
+			snprintf(err, errlen,
+				 "collector \"%s\": cannot resolve \"%s\": %s",
+				 c->text, c->host,
+				 gai_err == EAI_SYSTEM ? strerror(errno) :
+				 gai_err ? gai_strerror(gai_err) : "no address");
+		return EIPFIX_RESOLVE_FAILED;
+	}
+	if (c->failing)
+		ret |= EIPFIX_RESOLVE_AGAIN;
+	if (!same_addrs(c, &n))
+		ret |= EIPFIX_RESOLVE_CHANGED;
+	n.failing = false;
+	*c = n;
+	return ret;
+}
+
 int eipfix_collector_resolve(struct eipfix_collector *c, char *err,
 			     size_t errlen)
 {
@@ -214,21 +287,21 @@ int eipfix_collector_resolve(struct eipfix_collector *c, char *err,
 
 	snprintf(port, sizeof(port), "%u", c->port);
 	ret = getaddrinfo(c->host, port, &hints, &res);
-	if (ret || !res || res->ai_addrlen > sizeof(c->addr)) {
-		if (err && errlen)
-			snprintf(err, errlen,
-				 "collector \"%s\": cannot resolve \"%s\": %s",
-				 c->text, c->host,
-				 ret == EAI_SYSTEM ? strerror(errno) :
-				 ret ? gai_strerror(ret) : "no address");
-		if (res)
-			freeaddrinfo(res);
-		return -EHOSTUNREACH;
-	}
-	memcpy(&c->addr, res->ai_addr, res->ai_addrlen);
-	c->addrlen = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
+	/* A blocking caller reports every failure: it has no last address. */
+	c->failing = false;
+	ret = eipfix_collector_update(c, res, ret, err, errlen);
+	if (res)
+		freeaddrinfo(res);
+	return ret & EIPFIX_RESOLVE_FAILED ? -EHOSTUNREACH : 0;
+}
+
+void eipfix_collector_keep_addrs(struct eipfix_collector *c,
+				 const struct eipfix_collector *old)
+{
+	memcpy(c->addrs, old->addrs, sizeof(c->addrs));
+	memcpy(c->addrlens, old->addrlens, sizeof(c->addrlens));
+	c->naddrs = old->naddrs;
+	c->failing = old->failing;
 }
 
 bool eipfix_collector_same(const struct eipfix_collector *a,

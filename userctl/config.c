@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "util.h"
 
 /* ------------------------------------------------------------------ */
 /* Defaults and names                                                  */
@@ -47,8 +48,6 @@ static const char *const proto_names[] = {
 	[EIPFIX_ACL_PROTO_UDP] = "Udp",
 	[EIPFIX_ACL_PROTO_ICMP] = "Icmp",
 };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *eipfix_direction_name(unsigned int dir)
 {

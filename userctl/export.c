@@ -138,24 +138,146 @@ static void counters_add(struct exporter_counters *sum,
 	sum->not_sent_octets += c->not_sent_octets;
 }
 
-int exporter_set_collectors(struct exporter *ex,
-			    const struct sockaddr_storage *addrs,
-			    const socklen_t *lens, size_t n)
+static bool valid_addr(const struct sockaddr_storage *a, socklen_t len)
 {
-	struct exporter_collector *nc = NULL;
-	bool *kept = NULL;
-	int err = 0;
+	if (a->ss_family == AF_INET)
+		return len >= sizeof(struct sockaddr_in);
+	if (a->ss_family == AF_INET6)
+		return len >= sizeof(struct sockaddr_in6);
+	return false;
+}
 
+static int check_dests(const struct exporter_dest *d, size_t n)
+{
 	if (n > EXPORTER_MAX_COLLECTORS)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		sa_family_t f = addrs[i].ss_family;
-
-		if ((f == AF_INET && lens[i] < sizeof(struct sockaddr_in)) ||
-		    (f == AF_INET6 && lens[i] < sizeof(struct sockaddr_in6)) ||
-		    (f != AF_INET && f != AF_INET6))
+		if (!d[i].naddrs)
 			return -EINVAL;
+		for (size_t k = 0; k < d[i].naddrs; k++)
+			if (!valid_addr(&d[i].addrs[k], d[i].lens[k]))
+				return -EINVAL;
 	}
+	return 0;
+}
+
+static ssize_t addr_index(const struct exporter_collector *c,
+			  const struct sockaddr_storage *a)
+{
+	for (size_t i = 0; i < c->naddrs; i++)
+		if (same_addr(&c->addrs[i], a))
+			return (ssize_t)i;
+	return -1;
+}
+
+static bool shares_addr(const struct exporter_collector *c,
+			const struct exporter_dest *d)
+{
+	for (size_t i = 0; i < d->naddrs; i++)
+		if (addr_index(c, &d->addrs[i]) >= 0)
+			return true;
+	return false;
+}
+
+/* d's name, or its first address when it has none. */
+static const char *dest_name(const struct exporter_dest *d, char *buf,
+			     size_t len)
+{
+	if (d->name)
+		return d->name;
+	exporter_addr_str((const struct sockaddr *)&d->addrs[0], buf, len);
+	return buf;
+}
+
+/* d's addresses that c lacks go after c's; its name joins c's label. */
+static void dest_merge(struct exporter_collector *c,
+		       const struct exporter_dest *d)
+{
+	size_t used = strlen(c->label);
+	char buf[64];
+
+	for (size_t i = 0; i < d->naddrs && c->naddrs < EXPORTER_MAX_ADDRS; i++) {
+		if (addr_index(c, &d->addrs[i]) >= 0)
+			continue;
+		c->addrs[c->naddrs] = d->addrs[i];
+		c->lens[c->naddrs++] = d->lens[i];
+	}
+	snprintf(c->label + used, sizeof(c->label) - used, "%s%s",
+		 used ? ", " : "", dest_name(d, buf, sizeof(buf)));
+}
+
+/* Makes addrs[i] the address in use. */
+static void collector_use_addr(struct exporter_collector *c, size_t i)
+{
+	c->cur = i;
+	c->addr = c->addrs[i];
+	c->addrlen = c->lens[i];
+	exporter_addr_str((const struct sockaddr *)&c->addr, c->name,
+			  sizeof(c->name));
+}
+
+/*
+ * c (addresses and label only) takes over the session of an old collector
+ * whose address in use it has, or starts a new one.
+ */
+static void session_for(struct exporter *ex, struct exporter_collector *c,
+			bool *kept)
+{
+	struct exporter_collector fresh = *c;
+
+	for (size_t k = 0; k < ex->ncoll; k++) {
+		ssize_t at = kept[k] ? -1 : addr_index(c, &ex->coll[k].addr);
+
+		if (at < 0)
+			continue;
+		*c = ex->coll[k];	/* same session goes on */
+		memcpy(c->addrs, fresh.addrs, sizeof(c->addrs));
+		memcpy(c->lens, fresh.lens, sizeof(c->lens));
+		c->naddrs = fresh.naddrs;
+		memcpy(c->label, fresh.label, sizeof(c->label));
+		c->cur = (size_t)at;
+		kept[k] = true;
+		return;
+	}
+	collector_use_addr(c, 0);
+	c->rl = (struct ulog_ratelimit)
+		ULOG_RATELIMIT_INIT(SEND_LOG_INTERVAL_MS, SEND_LOG_BURST);
+	collector_new_session(ex, c);
+	ulog(ULOG_INFO, "collector %s: new IPFIX session to %s", c->label,
+	     c->name);
+}
+
+/* Folds d into nc[0..*nn): one collector per set of shared addresses. */
+static void dests_fold(struct exporter_collector *nc, size_t *nn,
+		       const struct exporter_dest *d, size_t n)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < *nn; j++)
+			if (shares_addr(&nc[j], &d[i]))
+				break;
+		if (j < *nn)
+			ulog(ULOG_INFO, "collector %s has an address of %s: one IPFIX session for both",
+			     dest_name(&d[i], buf, sizeof(buf)), nc[j].label);
+		else
+			(*nn)++;
+		dest_merge(&nc[j], &d[i]);
+	}
+}
+
+int exporter_set_destinations(struct exporter *ex,
+			      const struct exporter_dest *d, size_t n)
+{
+	struct exporter_collector *nc = NULL;
+	bool *kept = NULL;
+	size_t nn = 0;
+	int err = check_dests(d, n);
+
+	if (err)
+		return err;
 	if (n) {
 		nc = calloc(n, sizeof(*nc));
 		if (!nc)
@@ -168,42 +290,38 @@ int exporter_set_collectors(struct exporter *ex,
 			goto out;
 		}
 	}
-
-	for (size_t i = 0; i < n; i++) {
-		struct exporter_collector *c = &nc[i];
-		size_t j;
-
-		for (j = 0; j < ex->ncoll; j++)
-			if (!kept[j] && same_addr(&ex->coll[j].addr, &addrs[i]))
-				break;
-		if (j < ex->ncoll) {
-			*c = ex->coll[j];	/* same session goes on */
-			kept[j] = true;
+	dests_fold(nc, &nn, d, n);
+	for (size_t j = 0; j < nn; j++)
+		session_for(ex, &nc[j], kept);
+	for (size_t k = 0; k < ex->ncoll; k++) {
+		if (kept[k])
 			continue;
-		}
-		c->addr = addrs[i];
-		c->addrlen = lens[i];
-		exporter_addr_str((const struct sockaddr *)&c->addr, c->name,
-				  sizeof(c->name));
-		c->rl = (struct ulog_ratelimit)
-			ULOG_RATELIMIT_INIT(SEND_LOG_INTERVAL_MS, SEND_LOG_BURST);
-		collector_new_session(ex, c);
-		ulog(ULOG_INFO, "collector %s: new IPFIX session", c->name);
-	}
-	for (size_t j = 0; j < ex->ncoll; j++) {
-		if (kept[j])
-			continue;
-		counters_add(&ex->removed, &ex->coll[j].ctr);
-		ulog(ULOG_INFO, "collector %s: removed", ex->coll[j].name);
+		counters_add(&ex->removed, &ex->coll[k].ctr);
+		ulog(ULOG_INFO, "collector %s: removed", ex->coll[k].label);
 	}
 	free(ex->coll);
 	ex->coll = nc;
-	ex->ncoll = n;
+	ex->ncoll = nn;
 	nc = NULL;
 out:
 	free(nc);
 	free(kept);
 	return err;
+}
+
+int exporter_set_collectors(struct exporter *ex,
+			    const struct sockaddr_storage *addrs,
+			    const socklen_t *lens, size_t n)
+{
+	struct exporter_dest d[EXPORTER_MAX_COLLECTORS];
+
+	if (n > EXPORTER_MAX_COLLECTORS)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		d[i] = (struct exporter_dest){
+			.addrs = &addrs[i], .lens = &lens[i], .naddrs = 1,
+		};
+	return exporter_set_destinations(ex, d, n);
 }
 
 void exporter_get_counters(const struct exporter *ex,
@@ -212,6 +330,7 @@ void exporter_get_counters(const struct exporter *ex,
 	*sum = ex->removed;
 	for (size_t i = 0; i < ex->ncoll; i++)
 		counters_add(sum, &ex->coll[i].ctr);
+	sum->records_not_sent = ex->records_not_sent;
 }
 
 void exporter_note_lost(struct exporter *ex, uint64_t flows,
@@ -270,9 +389,24 @@ static int get_fd(struct exporter *ex, sa_family_t family)
 
 /* What the message being built holds, for the counters. */
 struct msg_tally {
+	size_t first;			/* the first record it may hold */
 	uint32_t flows;
 	uint64_t packets;
 	uint64_t octets;
+};
+
+/* taken[] of a record: did a collector take it (or could none encode it). */
+enum { NOT_TAKEN, TAKEN, UNENCODABLE };
+
+/* One collector's pass over one chunk of records. */
+struct send_pass {
+	const struct eipfix_record *recs;
+	size_t n;
+	uint64_t now_ms;
+	size_t judged;		/* records below were checked for encoding */
+	size_t tries_left;	/* other addresses to try in this pass */
+	bool moved;		/* moved to another address: send again */
+	size_t resume;		/* from this record */
 };
 
 static uint8_t *slot_buf(struct exporter *ex, size_t i)
@@ -280,12 +414,15 @@ static uint8_t *slot_buf(struct exporter *ex, size_t i)
 	return ex->buf + i * IPFIX_MSG_MAX;
 }
 
-static void msg_sent(struct exporter_collector *c,
+static void msg_sent(struct exporter *ex, struct exporter_collector *c,
 		     const struct exporter_pending *m)
 {
 	c->ctr.messages++;
 	c->ctr.records += m->flows;
 	c->ctr.bytes += m->len;
+	for (size_t i = m->rec_first; i < m->rec_end; i++)
+		if (ex->taken[i] == NOT_TAKEN)
+			ex->taken[i] = TAKEN;
 	ulog(ULOG_DEBUG, "collector %s: sent %zu bytes, %u flow records (sequence %u)",
 	     c->name, m->len, m->flows, m->seq);
 }
@@ -311,17 +448,69 @@ static void msg_failed(struct exporter_collector *c,
 	c->ctr.send_errors++;
 	count_not_sent(c, m->flows, m->packets, m->octets, now_ms);
 	if (ulog_ratelimit(&c->rl))
-		ulog(ULOG_WARN, "collector %s: sending %zu bytes failed: %s",
-		     c->name, m->len, strerror(e));
+		ulog(ULOG_WARN, "collector %s: sending %zu bytes to %s failed: %s",
+		     c->label, m->len, c->name, strerror(e));
 }
 
 /*
- * Sends the batch to @c: each message is counted sent or failed, exactly.
- * sendmmsg() stops at the first message that fails and reports it on the
- * next call, which then starts with it.
+ * Errors that say this address cannot be reached from here, where another
+ * address of the same collector may be: no route, network or host down,
+ * no source address or socket for the family, a firewall's refusal. A full
+ * buffer (ENOBUFS, EAGAIN) or a message too long says nothing of the
+ * address: the next one would fare no better.
+ */
+static bool addr_unreachable(int e)
+{
+	switch (e) {
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case ENETDOWN:
+	case EHOSTDOWN:
+	case EADDRNOTAVAIL:
+	case EAFNOSUPPORT:
+	case ECONNREFUSED:
+	case EPERM:
+	case EACCES:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Sending pending[first] failed with e: if the address cannot be reached
+ * and the collector has one not yet tried in this pass, move to the next
+ * address, a new session there. The failed message and those after it are
+ * dropped from the batch, not counted: the pass encodes their records
+ * again, from sp->resume, for the new session.
+ */
+static bool fail_over(struct exporter *ex, struct exporter_collector *c,
+		      struct send_pass *sp, size_t first, int e)
+{
+	char old[sizeof(c->name)];
+
+	if (!sp->tries_left || !addr_unreachable(e))
+		return false;
+	sp->tries_left--;
+	sp->moved = true;
+	sp->resume = ex->pending[first].rec_first;
+	memcpy(old, c->name, sizeof(old));
+	collector_use_addr(c, (c->cur + 1) % c->naddrs);
+	collector_new_session(ex, c);
+	if (ulog_ratelimit(&c->rl))
+		ulog(ULOG_WARN, "collector %s: cannot send to %s: %s; trying %s (a new IPFIX session)",
+		     c->label, old, strerror(e), c->name);
+	return true;
+}
+
+/*
+ * Sends the batch to @c: each message is counted sent or failed, exactly,
+ * unless the collector moves to another address (fail_over). sendmmsg()
+ * stops at the first message that fails and reports it on the next call,
+ * which then starts with it.
  */
 static void batch_flush(struct exporter *ex, struct exporter_collector *c,
-			uint64_t now_ms)
+			struct send_pass *sp)
 {
 	struct mmsghdr mm[EXPORTER_BATCH];
 	struct iovec iov[EXPORTER_BATCH];
@@ -332,8 +521,10 @@ static void batch_flush(struct exporter *ex, struct exporter_collector *c,
 	if (n && fd < 0) {
 		int e = errno;
 
+		if (fail_over(ex, c, sp, 0, e))
+			return;
 		while (i < n)
-			msg_failed(c, &ex->pending[i++], e, now_ms);
+			msg_failed(c, &ex->pending[i++], e, sp->now_ms);
 		return;
 	}
 	memset(mm, 0, n * sizeof(mm[0]));
@@ -346,23 +537,30 @@ static void batch_flush(struct exporter *ex, struct exporter_collector *c,
 	}
 	while (i < n) {
 		int r = ex->sendmmsg_fn(fd, mm + i, n - i, 0);
+		int e = r < 0 ? errno : EIO;
 
+		/* a signal came before anything was sent: nothing failed */
+		if (r < 0 && e == EINTR)
+			continue;
 		if (r <= 0) {
-			msg_failed(c, &ex->pending[i++], r < 0 ? errno : EIO, now_ms);
+			if (fail_over(ex, c, sp, i, e))
+				return;
+			msg_failed(c, &ex->pending[i++], e, sp->now_ms);
 			continue;
 		}
 		for (int k = 0; k < r; k++, i++) {
 			if (mm[i].msg_len == ex->pending[i].len)
-				msg_sent(c, &ex->pending[i]);
+				msg_sent(ex, c, &ex->pending[i]);
 			else
-				msg_failed(c, &ex->pending[i], EMSGSIZE, now_ms);
+				msg_failed(c, &ex->pending[i], EMSGSIZE, sp->now_ms);
 		}
 	}
 }
 
 /* Closes the message being built into the batch; sends a full batch. */
 static void msg_queue(struct exporter *ex, struct exporter_collector *c,
-		      const struct msg_tally *t, uint64_t now_ms)
+		      const struct msg_tally *t, size_t end,
+		      struct send_pass *sp)
 {
 	size_t len = ipfix_msg_end(&c->w);
 	struct exporter_pending *m;
@@ -371,12 +569,14 @@ static void msg_queue(struct exporter *ex, struct exporter_collector *c,
 		return;
 	m = &ex->pending[ex->npending++];
 	m->len = len;
+	m->rec_first = t->first;
+	m->rec_end = end;
 	m->seq = ipfix_msg_seq(&c->w);
 	m->flows = t->flows;
 	m->packets = t->packets;
 	m->octets = t->octets;
 	if (ex->npending == EXPORTER_BATCH)
-		batch_flush(ex, c, now_ms);
+		batch_flush(ex, c, sp);
 }
 
 /* Starts the next message of @c in the batch's next free slot. */
@@ -406,98 +606,136 @@ static void reliability_of(const struct exporter *ex,
 	st->exported_flow_records = c->ctr.records;
 }
 
-/*
- * Everything one collector is owed, in order: templates (if due or
- * unfinished), interface names, reliability statistics, then the records.
- * Messages are cut wherever the next item does not fit.
- */
-static int collector_send(struct exporter *ex, struct exporter_collector *c,
-			  const struct eipfix_record *recs, size_t n,
-			  uint64_t now_ms)
+/* Templates when due: a new round re-announces everything. */
+static int begin_pass(struct exporter *ex, struct exporter_collector *c,
+		      uint32_t now_s)
 {
-	uint32_t now_s = now_ms / 1000;
 	uint64_t not_sent = ex->lost_flows + c->ctr.not_sent_flows;
-	size_t i = 0;
-	int err;
+	bool due = ipfix_templates_due(&c->w, now_s, ex->p.refresh_s);
 
-	if (ipfix_templates_due(&c->w, now_s, ex->p.refresh_s)) {
-		/* a new round: start it and re-announce everything */
+	if (due) {
 		c->ifname_pending = ex->nifaces >= 64 ? ~0ull :
 			(1ull << ex->nifaces) - 1;
 		c->rule_next = 0;
 		c->stats_due = true;
-		msg_begin(ex, c, now_s);
-		err = ipfix_add_templates(&c->w);
-	} else {
-		msg_begin(ex, c, now_s);
-		err = 0;
 	}
 	if (not_sent != c->stats_reported)
 		c->stats_due = true;
+	msg_begin(ex, c, now_s);
+	return due ? ipfix_add_templates(&c->w) : 0;
+}
+
+/* Options that are owed: interface names, then reliability statistics. */
+static int add_options(struct exporter *ex, struct exporter_collector *c)
+{
+	int err = 0;
+
+	if (ipfix_templates_pending(&c->w))
+		err = ipfix_add_templates(&c->w);
+	while (err == 0 && c->ifname_pending) {
+		int k = __builtin_ctzll(c->ifname_pending);
+
+		err = ipfix_add_ifname(&c->w, ex->ifaces[k].ifindex,
+				       ex->ifaces[k].name);
+		if (!err)
+			c->ifname_pending &= ~(1ull << k);
+	}
+	while (err == 0 && c->rule_next < ex->nrules) {
+		const struct exporter_rule *rl = &ex->rules[c->rule_next];
+
+		err = ipfix_add_rule(&c->w, rl->rule, rl->description);
+		if (!err)
+			c->rule_next++;
+	}
+	if (err == 0 && c->stats_due) {
+		struct ipfix_reliability st;
+
+		reliability_of(ex, c, &st);
+		err = ipfix_add_reliability(&c->w, &st);
+		if (!err) {
+			c->stats_due = false;
+			c->stats_reported = st.not_sent_flows;
+		}
+	}
+	return err;
+}
+
+/* A record no template can carry: not sent, counted once per pass. */
+static void unencodable(struct exporter *ex, struct exporter_collector *c,
+			struct send_pass *sp, size_t i)
+{
+	const struct eipfix_record *r = &sp->recs[i];
+
+	ex->taken[i] = UNENCODABLE;
+	if (i < sp->judged)
+		return;		/* counted before the pass moved address */
+	sp->judged = i + 1;
+	count_not_sent(c, 1, r->packets, r->octets, sp->now_ms);
+	if (ulog_ratelimit(&c->rl))
+		ulog(ULOG_WARN, "collector %s: a record of address family %u cannot be encoded",
+		     c->label, r->family);
+}
+
+/* Adds records from *i while they fit; 0 or -ENOSPC (message full). */
+static int add_records(struct exporter *ex, struct exporter_collector *c,
+		       struct send_pass *sp, size_t *i, struct msg_tally *t)
+{
+	while (*i < sp->n) {
+		const struct eipfix_record *r = &sp->recs[*i];
+		int err = ipfix_add_record(&c->w, r);
+
+		if (err == -EINVAL) {
+			/* not IPv4/IPv6: no template can carry it */
+			unencodable(ex, c, sp, (*i)++);
+			continue;
+		}
+		if (err)
+			return err;
+		t->flows++;
+		t->packets += r->packets;
+		t->octets += r->octets;
+		(*i)++;
+	}
+	return 0;
+}
+
+/*
+ * Everything one collector is owed, from record @from on, in order:
+ * templates (if due or unfinished), interface names, the rule table,
+ * reliability statistics, then the records. Messages are cut wherever the next item
+ * does not fit. Returns early, sp->moved set, when the collector moved to
+ * another address.
+ */
+static int collector_pass(struct exporter *ex, struct exporter_collector *c,
+			  struct send_pass *sp, size_t from)
+{
+	uint32_t now_s = sp->now_ms / 1000;
+	size_t i = from;
+	int err = begin_pass(ex, c, now_s);
 
 	for (;;) {
-		struct msg_tally t = { 0 };
+		struct msg_tally t = { .first = i };
 
-		if (err == 0 && ipfix_templates_pending(&c->w))
-			err = ipfix_add_templates(&c->w);
-		while (err == 0 && c->ifname_pending) {
-			int k = __builtin_ctzll(c->ifname_pending);
-
-			err = ipfix_add_ifname(&c->w, ex->ifaces[k].ifindex,
-					       ex->ifaces[k].name);
-			if (!err)
-				c->ifname_pending &= ~(1ull << k);
-		}
-		while (err == 0 && c->rule_next < ex->nrules) {
-			const struct exporter_rule *rl = &ex->rules[c->rule_next];
-
-			err = ipfix_add_rule(&c->w, rl->rule, rl->description);
-			if (!err)
-				c->rule_next++;
-		}
-		if (err == 0 && c->stats_due) {
-			struct ipfix_reliability st;
-
-			reliability_of(ex, c, &st);
-			err = ipfix_add_reliability(&c->w, &st);
-			if (!err) {
-				c->stats_due = false;
-				c->stats_reported = st.not_sent_flows;
-			}
-		}
-		while (err == 0 && i < n) {
-			err = ipfix_add_record(&c->w, &recs[i]);
-			if (err == -EINVAL) {
-				/* not IPv4/IPv6: no template can carry it */
-				count_not_sent(c, 1, recs[i].packets, recs[i].octets, now_ms);
-				if (ulog_ratelimit(&c->rl))
-					ulog(ULOG_WARN, "collector %s: a record of address family %u cannot be encoded",
-					     c->name, recs[i].family);
-				err = 0;
-				i++;
-				continue;
-			}
-			if (err)
-				break;
-			t.flows++;
-			t.packets += recs[i].packets;
-			t.octets += recs[i].octets;
-			i++;
-		}
+		if (err == 0)
+			err = add_options(ex, c);
+		if (err == 0)
+			err = add_records(ex, c, sp, &i, &t);
 		if (err && err != -ENOSPC) {
 			ipfix_msg_end(&c->w);
-			batch_flush(ex, c, now_ms);
+			batch_flush(ex, c, sp);
 			return err;
 		}
 		if (err == -ENOSPC && !ipfix_msg_has_sets(&c->w)) {
 			/* nothing fits even an empty message: our bug */
 			ipfix_msg_end(&c->w);
-			batch_flush(ex, c, now_ms);
+			batch_flush(ex, c, sp);
 			return -EMSGSIZE;
 		}
-		msg_queue(ex, c, &t, now_ms);
+		msg_queue(ex, c, &t, i, sp);
+		if (sp->moved)
+			return 0;
 		if (!err) {
-			batch_flush(ex, c, now_ms);
+			batch_flush(ex, c, sp);
 			return 0;
 		}
 		msg_begin(ex, c, now_s);
@@ -505,11 +743,60 @@ static int collector_send(struct exporter *ex, struct exporter_collector *c,
 	}
 }
 
-static int send_all(struct exporter *ex, const struct eipfix_record *recs,
-		    size_t n, uint64_t now_ms)
+/*
+ * Sends to @c, moving to its next address (and starting over from the
+ * first record the failed address did not take) when one cannot be
+ * reached; each address is tried at most once per call.
+ */
+static int collector_send(struct exporter *ex, struct exporter_collector *c,
+			  const struct eipfix_record *recs, size_t n,
+			  uint64_t now_ms)
+{
+	struct send_pass sp = {
+		.recs = recs, .n = n, .now_ms = now_ms,
+		.tries_left = c->naddrs ? c->naddrs - 1 : 0,
+	};
+	size_t from = 0;
+	int err;
+
+	do {
+		sp.moved = false;
+		err = collector_pass(ex, c, &sp, from);
+		from = sp.resume;
+	} while (sp.moved);
+	return err;
+}
+
+/*
+ * Records that no collector took are not sent. With no collector at all,
+ * no collector counted them either: they are reported, as lost, to the
+ * collectors that come later.
+ */
+static void count_not_taken(struct exporter *ex,
+			    const struct eipfix_record *recs, size_t n,
+			    uint64_t now_ms)
+{
+	uint64_t flows = 0, packets = 0, octets = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (ex->taken[i] == TAKEN)
+			continue;
+		flows++;
+		packets += recs[i].packets;
+		octets += recs[i].octets;
+	}
+	ex->records_not_sent += flows;
+	if (flows && !ex->ncoll)
+		exporter_note_lost(ex, flows, packets, octets, now_ms);
+}
+
+/* At most EXPORTER_CHUNK records: taken[] follows each of them. */
+static int send_chunk(struct exporter *ex, const struct eipfix_record *recs,
+		      size_t n, uint64_t now_ms)
 {
 	int ret = 0;
 
+	memset(ex->taken, NOT_TAKEN, n);
 	for (size_t i = 0; i < n; i++)
 		iface_learn(ex, &recs[i]);
 	for (size_t k = 0; k < ex->ncoll; k++) {
@@ -518,13 +805,25 @@ static int send_all(struct exporter *ex, const struct eipfix_record *recs,
 		if (err && !ret)
 			ret = err;
 	}
+	count_not_taken(ex, recs, n, now_ms);
 	return ret;
 }
 
 int exporter_submit(struct exporter *ex, const struct eipfix_record *recs,
 		    size_t n, uint64_t now_ms)
 {
-	return send_all(ex, recs, n, now_ms);
+	int ret = 0;
+
+	do {
+		size_t k = n < EXPORTER_CHUNK ? n : EXPORTER_CHUNK;
+		int err = send_chunk(ex, recs, k, now_ms);
+
+		if (err && !ret)
+			ret = err;
+		recs += k;
+		n -= k;
+	} while (n);
+	return ret;
 }
 
 static bool same_rules(const struct exporter *ex,
@@ -562,5 +861,5 @@ int exporter_set_rules(struct exporter *ex, const struct exporter_rule *rules,
 
 int exporter_tick(struct exporter *ex, uint64_t now_ms)
 {
-	return send_all(ex, NULL, 0, now_ms);
+	return send_chunk(ex, NULL, 0, now_ms);
 }

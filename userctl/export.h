@@ -8,6 +8,14 @@
  * session and gets templates before any data; a collector that stays in the
  * configuration keeps its session and sequence across exporter_set_collectors.
  *
+ * A collector has one or more addresses (a host name's A and AAAA records),
+ * in order of preference, and sends to one of them at a time. Two profile
+ * entries that share an address ("Udp/127.0.0.1:4739" and
+ * "Udp/localhost:4739") are one collector: one session, one sequence, and
+ * each record sent once, as the collector at that address would expect. A
+ * session survives a new address list as long as the address it uses is
+ * still in it.
+ *
  * Templates, options templates, one interface-name options record per known
  * overlay interface and one reliability-statistics options record are sent
  * at the start of a session and every refresh_s seconds after (the
@@ -24,11 +32,19 @@
  * Sending: one unconnected UDP socket per address family. A collector's
  * messages are encoded into a batch of up to EXPORTER_BATCH and handed to
  * the kernel with one sendmmsg(): at a million records a second the
- * per-message system call, not the encoding, is what costs. A failed send (an unreachable collector, a full buffer) is
- * counted for that collector, logged rate-limited, and never stops the
- * others: the records of the lost message count as not sent
- * (notSentFlowTotalCount etc. in the next reliability record), and since the
- * sequence number still moves on, the collector also sees the gap.
+ * per-message system call, not the encoding, is what costs. A send that
+ * fails because the address cannot be reached from here (no route, network
+ * down, address family unavailable, refused by a firewall) moves the
+ * collector to its next address: a new session there, which gets the
+ * records from the failed message on, templates first. Any other failure
+ * (a full buffer), or one on every address, is counted for that collector,
+ * logged rate-limited, and never stops the others: the records of the lost
+ * message count as not sent (notSentFlowTotalCount etc. in the next
+ * reliability record), and since the sequence number still moves on, the
+ * collector also sees the gap. A record that reached no collector at all
+ * (none configured or resolved, or every one failed) is counted in
+ * records_not_sent; with no collector at all it is also reported, as lost,
+ * to the collectors that come later.
  *
  * Time is passed in by the caller (wall clock, ms since the epoch): it is
  * the IPFIX export time and drives the template refresh.
@@ -47,7 +63,9 @@
 
 #define EXPORTER_MAX_COLLECTORS 64
 #define EXPORTER_MAX_IFACES 64
+#define EXPORTER_MAX_ADDRS 8		/* addresses per collector */
 #define EXPORTER_BATCH 32		/* messages per sendmmsg() */
+#define EXPORTER_CHUNK 1024		/* records per encoding pass */
 
 struct exporter_params {
 	uint32_t odid;			/* ObservationDomainId */
@@ -64,12 +82,18 @@ struct exporter_counters {
 	uint64_t not_sent_flows;	/* flow records in those messages */
 	uint64_t not_sent_packets;
 	uint64_t not_sent_octets;
+	/* Exporter-wide (0 in a collector's own counters): */
+	uint64_t records_not_sent;	/* records no collector took */
 };
 
 struct exporter_collector {
-	struct sockaddr_storage addr;
+	struct sockaddr_storage addr;	/* the one in use: addrs[cur] */
 	socklen_t addrlen;
-	char name[64];			/* "198.51.100.1:4739", "[::1]:4739" */
+	struct sockaddr_storage addrs[EXPORTER_MAX_ADDRS];
+	socklen_t lens[EXPORTER_MAX_ADDRS];
+	size_t naddrs, cur;
+	char name[64];			/* addr: "198.51.100.1:4739", "[::1]:4739" */
+	char label[128];		/* the profile's string(s) for it */
 	struct ipfix_writer w;
 	struct exporter_counters ctr;
 	uint64_t first_drop_ms;		/* of this collector's sends */
@@ -98,6 +122,7 @@ typedef int (*exporter_sendmmsg_fn)(int fd, struct mmsghdr *msgs,
 /* A message encoded and waiting in the batch, and what it holds. */
 struct exporter_pending {
 	size_t len;
+	size_t rec_first, rec_end;	/* the records of the submit in it */
 	uint32_t seq;
 	uint32_t flows;
 	uint64_t packets;
@@ -122,6 +147,9 @@ struct exporter {
 	uint64_t lost_first_ms, lost_last_ms;
 	/* Counters of collectors removed by exporter_set_collectors. */
 	struct exporter_counters removed;
+	uint64_t records_not_sent;	/* taken by no collector */
+	/* Per record of the chunk being sent: did any collector take it. */
+	uint8_t taken[EXPORTER_CHUNK];
 	exporter_sendmmsg_fn sendmmsg_fn;	/* sendmmsg(); tests replace it */
 };
 
@@ -136,12 +164,25 @@ void exporter_free(struct exporter *ex);
  */
 int exporter_set_params(struct exporter *ex, const struct exporter_params *p);
 
+/* A collector as configured: its addresses, in order of preference. */
+struct exporter_dest {
+	const char *name;		/* "Udp/collector.example:4739", or NULL */
+	const struct sockaddr_storage *addrs;
+	const socklen_t *lens;
+	size_t naddrs;			/* >= 1; the first EXPORTER_MAX_ADDRS */
+};
+
 /*
  * Replace the collector list (at most EXPORTER_MAX_COLLECTORS; AF_INET or
- * AF_INET6 addresses with a port). Collectors already in the list (same
- * address and port) keep their session; new ones start one. -EINVAL,
- * -ENOMEM: nothing changed.
+ * AF_INET6 addresses with a port). Destinations that share an address are
+ * one collector (addresses of the first, then the others' new ones). A
+ * collector whose address in use is in the new list keeps its session; the
+ * others start one. -EINVAL, -ENOMEM: nothing changed.
  */
+int exporter_set_destinations(struct exporter *ex,
+			      const struct exporter_dest *d, size_t n);
+
+/* The same with one address per collector. */
 int exporter_set_collectors(struct exporter *ex,
 			    const struct sockaddr_storage *addrs,
 			    const socklen_t *lens, size_t n);
@@ -177,7 +218,10 @@ int exporter_tick(struct exporter *ex, uint64_t now_ms);
 void exporter_note_lost(struct exporter *ex, uint64_t flows,
 			uint64_t packets, uint64_t octets, uint64_t now_ms);
 
-/* Sum of the counters of all collectors, past and present. */
+/*
+ * Sum of the counters of all collectors, past and present, and the
+ * exporter's records_not_sent.
+ */
 void exporter_get_counters(const struct exporter *ex,
 			   struct exporter_counters *sum);
 

@@ -11,6 +11,7 @@
 #include <linux/enclave_ipfix.h>
 
 #include "ipfix.h"
+#include "util.h"
 
 /* IANA IPFIX Information Element identifiers used here. */
 enum {
@@ -153,7 +154,6 @@ static const struct field f_rule[] = {
 	{ IE_X_ACL_RULE_DESCRIPTION, VARLEN },
 };
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define T(a, scope) { a, ARRAY_SIZE(a), scope }
 
 static const struct tmpl {

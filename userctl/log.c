@@ -2,7 +2,11 @@
 /* Logging to stderr with a verbosity and a rate limiter: see log.h. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -15,19 +19,51 @@ static const char *const level_names[] = {
 	[ULOG_DEBUG] = "debug",
 };
 
+static const char *const level_prefixes[] = {
+	[ULOG_ERR] = SD_ERR,
+	[ULOG_WARN] = SD_WARNING,
+	[ULOG_INFO] = SD_INFO,
+	[ULOG_DEBUG] = SD_DEBUG,
+};
+
+static bool to_journal;
+
+void ulog_init(void)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	to_journal = env && sscanf(env, "%llu:%llu", &dev, &ino) == 2 &&
+		     !fstat(STDERR_FILENO, &st) &&
+		     (unsigned long long)st.st_dev == dev &&
+		     (unsigned long long)st.st_ino == ino;
+}
+
+static int clamp_level(int level)
+{
+	if (level < ULOG_ERR)
+		return ULOG_ERR;
+	if (level > ULOG_DEBUG)
+		return ULOG_DEBUG;
+	return level;
+}
+
+const char *ulog_prefix(int level)
+{
+	return to_journal ? level_prefixes[clamp_level(level)] : "";
+}
+
 void ulog(int level, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (level > ulog_verbosity)
 		return;
-	if (level < ULOG_ERR)
-		level = ULOG_ERR;
-	if (level > ULOG_DEBUG)
-		level = ULOG_DEBUG;
+	level = clamp_level(level);
 
 	flockfile(stderr);
-	fprintf(stderr, "userctl: %s: ", level_names[level]);
+	fprintf(stderr, "%suserctl: %s: ", ulog_prefix(level), level_names[level]);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

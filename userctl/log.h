@@ -9,6 +9,12 @@
  *	static struct ulog_ratelimit rl = ULOG_RATELIMIT_INIT(5000, 10);
  *	if (ulog_ratelimit(&rl))
  *		ulog(ULOG_WARN, ...);
+ *
+ * Under systemd stderr is a stream to the journal, which takes the level of
+ * each line from a "<N>" prefix (sd-daemon(3): SD_ERR, SD_WARNING, ...),
+ * else logs everything at one level: ulog_init() finds out, and from then
+ * on every line starts with its syslog priority, so that
+ * `journalctl -p warning` shows warnings and errors only.
  */
 #ifndef USERCTL_LOG_H
 #define USERCTL_LOG_H
@@ -27,6 +33,17 @@ enum ulog_level {
 extern int ulog_verbosity;
 
 void ulog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Looks whether stderr is the journal's stream: JOURNAL_STREAM (set by
+ * systemd) names the device and inode of the stream it connected, and must
+ * be stderr's own, not one inherited by a child whose stderr went
+ * elsewhere. Call it once at start (main).
+ */
+void ulog_init(void);
+
+/* The priority prefix of a line of that level: "<3>" etc., or "". */
+const char *ulog_prefix(int level);
 
 /*
  * At most @burst messages per @interval_ms. When a new interval begins after

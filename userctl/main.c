@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "commands.h"
+#include "log.h"
+#include "util.h"
 
 static const struct {
 	const char *name;
@@ -26,7 +28,7 @@ static void usage(FILE *f)
 
 	fprintf(f, "Usage: userctl COMMAND [OPTIONS]\n\n"
 		"In-kernel IPFIX flow metering for overlay interfaces.\n\nCommands:\n");
-	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
 		fprintf(f, "  %-14s %s\n", subcommands[i].name, subcommands[i].description);
 	fprintf(f, "\nEvery command has --help. The default profile is "
 		"/etc/enclave/profiles/Universe.profile.\nuserctl --version prints the version.\n");
@@ -46,6 +48,7 @@ int main(int argc, char *argv[])
 {
 	size_t i;
 
+	ulog_init();
 	if (argc < 2) {
 		usage(stderr);
 		return 1;
@@ -59,7 +62,7 @@ int main(int argc, char *argv[])
 		printf("userctl (enclave_ipfix) %s\n", USERCTL_VERSION);
 		return 0;
 	}
-	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
 		if (!strcmp(argv[1], subcommands[i].name))
 			return subcommands[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "userctl: unknown command \"%s\"; try userctl --help\n", argv[1]);

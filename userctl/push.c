@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "log.h"
 #include "netlink.h"
 
 static int profile_usage(const char *cmd, const char *what)
@@ -45,7 +46,7 @@ int check_config_main(int argc, char *argv[])
 	if (profile_arg(argc, argv, &path))
 		return 1;
 	if (eipfix_profile_load(path, &p, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s%s\n", ulog_prefix(ULOG_ERR), err);
 		return 1;
 	}
 	if (p.warning[0])
@@ -71,7 +72,7 @@ int push_config_main(int argc, char *argv[])
 	if (profile_arg(argc, argv, &path))
 		return 1;
 	if (eipfix_profile_load(path, &p, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s%s\n", ulog_prefix(ULOG_ERR), err);
 		return 1;
 	}
 	if (p.warning[0])
@@ -83,7 +84,8 @@ int push_config_main(int argc, char *argv[])
 	}
 	eipfix_profile_free(&p);
 	if (ret) {
-		fprintf(stderr, "userctl push-config: %s\n", err);
+		/* also systemctl reload's ExecReload: an error in the journal */
+		fprintf(stderr, "%suserctl push-config: %s\n", ulog_prefix(ULOG_ERR), err);
 		return netlink_exit_code(ret);
 	}
 	printf("%s: loaded\n", path);

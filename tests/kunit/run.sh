@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# tests/kunit/run.sh VERSION [debug]   (VERSION: 6.1 or 6.12)
+# tests/kunit/run.sh VERSION [debug|smp]   (VERSION: 6.1 or 6.12)
 #
 # With "debug", the same suites run once more in a kernel built with KASAN, lockdep
 # (PROVE_LOCKING) and DEBUG_ATOMIC_SLEEP (tests/kunit/kunitconfig.debug), in its own
 # build dir (kunit-build-debug); any sanitizer or lockdep report fails the run.
+# With "smp", the debug kernel is an x86_64 one with SMP and full preemption, run in
+# QEMU with two vCPUs (kunit-build-smp): the concurrent cases really run in parallel.
 #
 # Runs the enclave_ipfix KUnit suites under User Mode Linux with the kernel's own
 # tools/testing/kunit/kunit.py, on Debian's linux-source-VERSION tree (DESIGN §8).
@@ -42,6 +44,7 @@ LOG=$CACHE/kunit.log
 DEST=$SRC/net/enclave_ipfix
 TAG="kunit-$VERSION"
 KCONFIG_ADD=()
+TIMEOUT=300
 case "$VARIANT" in
 "") ;;
 debug)
@@ -52,7 +55,22 @@ debug)
 		case "$opt" in CONFIG_*) KCONFIG_ADD+=(--kconfig_add "$opt") ;; esac
 	done <"$REPO/tests/kunit/kunitconfig.debug"
 	;;
-*) echo "usage: $0 6.1|6.12 [debug]" >&2; exit 2 ;;
+smp)
+	# The same suites with real parallelism: an x86_64 kernel in QEMU with two
+	# vCPUs on two host threads (TCG, thread=multi), full preemption (RCU read
+	# sections preemptible), KASAN and lockdep. UML has one CPU and switches
+	# threads only where they sleep, so its "concurrent" cases cannot race.
+	BUILD=$CACHE/kunit-build-smp
+	LOG=$CACHE/kunit-smp.log
+	TAG="kunit-smp-$VERSION"
+	while read -r opt; do
+		case "$opt" in CONFIG_*) KCONFIG_ADD+=(--kconfig_add "$opt") ;; esac
+	done <"$REPO/tests/kunit/kunitconfig.debug"
+	KCONFIG_ADD+=(--kconfig_add CONFIG_SMP=y --kconfig_add CONFIG_PREEMPT=y
+		--arch=x86_64 --qemu_args "-smp 2 -accel tcg,thread=multi")
+	TIMEOUT=900
+	;;
+*) echo "usage: $0 6.1|6.12 [debug|smp]" >&2; exit 2 ;;
 esac
 
 summary_fail() {
@@ -166,7 +184,7 @@ start=$(date +%s)
 	python3 tools/testing/kunit/kunit.py run \
 		--build_dir="$BUILD" \
 		--kunitconfig="$REPO/tests/kunit/kunitconfig" "${KCONFIG_ADD[@]}" \
-		--jobs="$(nproc)" --timeout=300 </dev/null
+		--jobs="$(nproc)" --timeout="$TIMEOUT" </dev/null
 ) 2>&1 | tee "$LOG"
 kunit_rc=${PIPESTATUS[0]}
 echo "$TAG: kunit.py exited $kunit_rc after $(( $(date +%s) - start )) s; log: $LOG" >&2

@@ -13,7 +13,7 @@ set -u -o pipefail
 PKGS=(
 	# build: module (Kbuild, sparse, W=1), userctl, dkms packaging
 	build-essential bc flex bison libelf-dev libssl-dev sparse kmod cpio dkms pkg-config
-	libjansson-dev libnl-3-dev libnl-genl-3-dev
+	libjansson-dev libnl-3-dev libnl-genl-3-dev libsystemd-dev
 	# userspace unit tests
 	libcmocka-dev
 	# kernels: Debian's 6.1 (via the meta packages) and 6.12 (resolved below), their

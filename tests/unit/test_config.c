@@ -106,7 +106,7 @@ static void collector_ok(const char *s, const char *host, uint16_t port,
 	assert_string_equal(c.host, host);
 	assert_int_equal(c.port, port);
 	assert_int_equal(c.family, family);
-	assert_int_equal(c.addrlen, 0);
+	assert_int_equal(c.naddrs, 0);
 }
 
 static void assert_defaults_except_flow(const struct eipfix_profile *p)
@@ -206,16 +206,16 @@ static void test_design_example(void **state)
 	assert_string_equal(p.collectors[0].text, "Udp/172.16.1.100:4739");
 	assert_string_equal(p.collectors[0].host, "172.16.1.100");
 	assert_int_equal(p.collectors[0].port, 4739);
-	assert_int_equal(p.collectors[0].addrlen, sizeof(struct sockaddr_in));
-	sin = (struct sockaddr_in *)&p.collectors[0].addr;
+	assert_int_equal(p.collectors[0].addrlens[0], sizeof(struct sockaddr_in));
+	sin = (struct sockaddr_in *)&p.collectors[0].addrs[0];
 	assert_int_equal(sin->sin_family, AF_INET);
 	assert_int_equal(ntohs(sin->sin_port), 4739);
 	assert_int_equal(ntohl(sin->sin_addr.s_addr), 0xac100164);
 	assert_string_equal(p.collectors[1].text, "Udp/[2001:db8::10]:4739");
 	assert_string_equal(p.collectors[1].host, "2001:db8::10");
 	assert_int_equal(p.collectors[1].port, 4739);
-	assert_int_equal(p.collectors[1].addrlen, sizeof(struct sockaddr_in6));
-	sin6 = (struct sockaddr_in6 *)&p.collectors[1].addr;
+	assert_int_equal(p.collectors[1].addrlens[0], sizeof(struct sockaddr_in6));
+	sin6 = (struct sockaddr_in6 *)&p.collectors[1].addrs[0];
 	assert_int_equal(sin6->sin6_family, AF_INET6);
 	assert_int_equal(ntohs(sin6->sin6_port), 4739);
 	inet_pton(AF_INET6, "2001:db8::10", v6);
@@ -276,7 +276,7 @@ static void test_every_key_nondefault(void **state)
 	assert_int_equal(p.n_collectors, 1);
 	assert_string_equal(p.collectors[0].host, "collector.example");
 	assert_int_equal(p.collectors[0].port, 2055);
-	assert_int_equal(p.collectors[0].addrlen, 0);	/* parse: no DNS */
+	assert_int_equal(p.collectors[0].naddrs, 0);	/* parse: no DNS */
 	assert_int_equal(p.direction, EIPFIX_DIR_SENDING);
 	assert_int_equal(p.interval_ms, 300000);
 	assert_false(p.enabled);
@@ -947,8 +947,9 @@ static void test_collector_resolve_literals(void **state)
 	assert_int_equal(eipfix_collector_parse("Udp/[::1]:2055", &c, err,
 						sizeof(err)), 0);
 	assert_int_equal(eipfix_collector_resolve(&c, err, sizeof(err)), 0);
-	assert_int_equal(c.addrlen, sizeof(struct sockaddr_in6));
-	sin6 = (struct sockaddr_in6 *)&c.addr;
+	assert_int_equal(c.naddrs, 1);
+	assert_int_equal(c.addrlens[0], sizeof(struct sockaddr_in6));
+	sin6 = (struct sockaddr_in6 *)&c.addrs[0];
 	assert_int_equal(sin6->sin6_family, AF_INET6);
 	assert_int_equal(ntohs(sin6->sin6_port), 2055);
 	assert_true(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
@@ -966,9 +967,9 @@ static void test_collector_resolve_localhost(void **state)
 						sizeof(err)), 0);
 	assert_int_equal(eipfix_collector_resolve(&c, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
-	fam = c.addr.ss_family;
+	fam = c.addrs[0].ss_family;
 	assert_true(fam == AF_INET || fam == AF_INET6);
-	assert_true(c.addrlen > 0);
+	assert_true(c.addrlens[0] > 0);
 }
 
 static void test_collectors_in_profile(void **state)

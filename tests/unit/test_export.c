@@ -21,6 +21,8 @@
 
 #define T0_MS 1700000000000ull
 #define DOWN_PORT 9999		/* the mock refuses sends to this port */
+#define UNREACH_PORT 9998	/* ... says no route to this one */
+#define FLAKY_PORT 9997		/* ... takes flaky_ok messages, then no route */
 
 struct sent {
 	uint16_t port;
@@ -54,6 +56,22 @@ static uint64_t be64(const uint8_t *p)
 static size_t fail_at, attempts;
 static uint32_t failing_seq, failing_odid;
 static bool failing;
+static size_t flaky_ok;		/* messages FLAKY_PORT still takes */
+static size_t eintr_left;	/* calls to interrupt before sending */
+
+/* The errno the mock gives a message to this port, or 0. */
+static int port_error(uint16_t port)
+{
+	if (port == DOWN_PORT)
+		return ECONNREFUSED;
+	if (port == UNREACH_PORT)
+		return ENETUNREACH;
+	if (port == FLAKY_PORT && !flaky_ok)
+		return ENETUNREACH;
+	if (port == FLAKY_PORT)
+		flaky_ok--;
+	return 0;
+}
 
 /* sendmmsg() as the kernel does it: stops at the first failure, which is
  * returned only when it is the first message of the call. */
@@ -62,6 +80,11 @@ static int mock_sendmmsg(int fd, struct mmsghdr *mm, unsigned int n, int flags)
 	unsigned int i;
 
 	(void)fd, (void)flags;
+	if (eintr_left) {
+		eintr_left--;
+		errno = EINTR;
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		const struct sockaddr *to = mm[i].msg_hdr.msg_name;
 		const struct iovec *iov = mm[i].msg_hdr.msg_iov;
@@ -71,6 +94,7 @@ static int mock_sendmmsg(int fd, struct mmsghdr *mm, unsigned int n, int flags)
 
 		uint32_t seq = be32((const uint8_t *)iov->iov_base + 8);
 		uint32_t odid = be32((const uint8_t *)iov->iov_base + 12);
+		int e;
 
 		assert_int_equal(mm[i].msg_hdr.msg_iovlen, 1);
 		if (++attempts == fail_at) {
@@ -78,11 +102,11 @@ static int mock_sendmmsg(int fd, struct mmsghdr *mm, unsigned int n, int flags)
 			failing_seq = seq;
 			failing_odid = odid;
 		}
-		if (port == DOWN_PORT ||
-		    (failing && seq == failing_seq && odid == failing_odid)) {
+		e = port_error(port);
+		if (e || (failing && seq == failing_seq && odid == failing_odid)) {
 			if (i)
 				return (int)i;
-			errno = port == DOWN_PORT ? ECONNREFUSED : ENOBUFS;
+			errno = e ? e : ENOBUFS;
 			return -1;
 		}
 		assert_true(nsent < 256);
@@ -146,6 +170,28 @@ static const struct sent *last_in(uint16_t port, uint32_t odid)
 	return NULL;
 }
 
+/* Flow records (IPv4 UDP data set 258, 57 octets each) sent to port. */
+static size_t flows_for(uint16_t port)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nsent; i++) {
+		size_t off = sent[i].port == port ? find_set(&sent[i], 258) : 0;
+
+		if (off)
+			n += (be16(sent[i].msg + off + 2) - 4) / 57;
+	}
+	return n;
+}
+
+static const struct sent *first_for(uint16_t port)
+{
+	for (size_t i = 0; i < nsent; i++)
+		if (sent[i].port == port)
+			return &sent[i];
+	return NULL;
+}
+
 static void v4(struct sockaddr_storage *ss, socklen_t *len, uint16_t port)
 {
 	struct sockaddr_in *a = (struct sockaddr_in *)ss;
@@ -198,6 +244,8 @@ static int setup(void **s)
 	fail_at = 0;
 	attempts = 0;
 	failing = false;
+	flaky_ok = 0;
+	eintr_left = 0;
 	make_records();
 	ulog_verbosity = ULOG_ERR;	/* keep the test output readable */
 	return 0;
@@ -502,6 +550,237 @@ static void bad_collector_lists_change_nothing(void **s)
 	exporter_free(&ex);
 }
 
+static void init_mocked(struct exporter *ex)
+{
+	struct exporter_params p = {
+		.odid = 5, .msg_size = 1400, .refresh_s = 600, .process_id = 77,
+	};
+
+	assert_int_equal(exporter_init(ex, &p), 0);
+	ex->sendmmsg_fn = mock_sendmmsg;
+}
+
+/* One collector with the addresses a[0..n): v4 for even i, v6 for odd. */
+static void start_one(struct exporter *ex, const uint16_t *ports, size_t n)
+{
+	struct sockaddr_storage a[8];
+	socklen_t l[8];
+	struct exporter_dest d = {
+		.name = "Udp/collector.example:4739", .addrs = a, .lens = l,
+		.naddrs = n,
+	};
+
+	init_mocked(ex);
+	for (size_t i = 0; i < n; i++) {
+		if (i % 2)
+			v6(&a[i], &l[i], ports[i]);
+		else
+			v4(&a[i], &l[i], ports[i]);
+	}
+	assert_int_equal(exporter_set_destinations(ex, &d, 1), 0);
+}
+
+/* Two profile entries, one address: one session, each record sent once. */
+static void two_collectors_with_the_same_address_are_one_session(void **s)
+{
+	struct sockaddr_storage a[2];
+	struct exporter_counters c;
+	struct exporter ex;
+	socklen_t l[2];
+
+	(void)s;
+	init_mocked(&ex);
+	v4(&a[0], &l[0], 4739);
+	v4(&a[1], &l[1], 4739);
+	assert_int_equal(exporter_set_collectors(&ex, a, l, 2), 0);
+	assert_int_equal(ex.ncoll, 1);
+	assert_int_equal(exporter_submit(&ex, recs, 10, T0_MS), 0);
+	assert_int_equal(flows_for(4739), 10);
+	exporter_get_counters(&ex, &c);
+	assert_int_equal(c.records, 10);
+	exporter_free(&ex);
+}
+
+/*
+ * "Udp/localhost:4739" (::1 and 127.0.0.1) and "Udp/127.0.0.1:4739" share
+ * an address: one collector with both addresses, one sequence, and it stays
+ * one session when the names are resolved again.
+ */
+static void collectors_sharing_an_address_are_one_session(void **s)
+{
+	struct sockaddr_storage la[2], ia[1];
+	socklen_t ll[2], il[1];
+	struct exporter_dest d[2] = {
+		{ .name = "Udp/localhost:4739", .addrs = la, .lens = ll, .naddrs = 2 },
+		{ .name = "Udp/127.0.0.1:4739", .addrs = ia, .lens = il, .naddrs = 1 },
+	};
+	struct exporter ex;
+	uint32_t seq;
+
+	(void)s;
+	init_mocked(&ex);
+	v6(&la[0], &ll[0], 4739);
+	v4(&la[1], &ll[1], 4739);
+	v4(&ia[0], &il[0], 4739);
+	assert_int_equal(exporter_set_destinations(&ex, d, 2), 0);
+	assert_int_equal(ex.ncoll, 1);
+	assert_int_equal(ex.coll[0].naddrs, 2);
+	assert_string_equal(ex.coll[0].label, "Udp/localhost:4739, Udp/127.0.0.1:4739");
+	assert_int_equal(exporter_submit(&ex, recs, 10, T0_MS), 0);
+	assert_int_equal(flows_for(4739), 10);
+	seq = ex.coll[0].w.seq;
+
+	assert_int_equal(exporter_set_destinations(&ex, d, 2), 0);
+	assert_int_equal(ex.ncoll, 1);
+	nsent = 0;
+	assert_int_equal(exporter_submit(&ex, recs, 5, T0_MS + 1000), 0);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(seq_of(&sent[0]), seq);	/* the session goes on */
+	assert_int_equal(first_set(&sent[0]), 258);
+	exporter_free(&ex);
+}
+
+/* No route to the first address: the second gets everything, as a session. */
+static void an_unreachable_address_moves_to_the_next(void **s)
+{
+	static const uint16_t ports[] = { UNREACH_PORT, 4739 };
+	struct exporter_counters c;
+	struct exporter ex;
+	const struct sent *m;
+
+	(void)s;
+	start_one(&ex, ports, 2);
+	assert_int_equal(exporter_submit(&ex, recs, 40, T0_MS), 0);
+	assert_int_equal(count_for(UNREACH_PORT), 0);
+	assert_int_equal(flows_for(4739), 40);
+	m = first_for(4739);
+	assert_non_null(m);
+	assert_int_equal(seq_of(m), 0);
+	assert_int_equal(first_set(m), 2);		/* templates first */
+	assert_int_equal(ex.coll[0].cur, 1);
+	assert_int_equal(ex.coll[0].addr.ss_family, AF_INET6);
+	exporter_get_counters(&ex, &c);
+	assert_int_equal(c.records, 40);
+	assert_int_equal(c.send_errors, 0);
+	assert_int_equal(c.not_sent_flows, 0);
+	assert_int_equal(c.records_not_sent, 0);
+
+	/* and stays there */
+	nsent = 0;
+	assert_int_equal(exporter_submit(&ex, recs, 5, T0_MS + 1000), 0);
+	assert_int_equal(count_for(4739), 1);
+	assert_int_equal(first_set(&sent[0]), 258);
+	exporter_free(&ex);
+}
+
+/*
+ * The route goes away in the middle of a submit: the next address gets the
+ * records from the failed message on; none is lost, none sent twice.
+ */
+static void an_address_lost_midway_resends_from_the_failed_message(void **s)
+{
+	static const uint16_t ports[] = { FLAKY_PORT, 4739 };
+	struct exporter_counters c;
+	struct exporter ex;
+
+	(void)s;
+	start_one(&ex, ports, 2);
+	/* templates, the options of domain 0, then one message of records */
+	flaky_ok = 3;
+	assert_int_equal(exporter_submit(&ex, recs, NRECS, T0_MS), 0);
+	assert_int_equal(count_for(FLAKY_PORT), 3);
+	assert_true(flows_for(FLAKY_PORT) > 0);
+	assert_int_equal(flows_for(FLAKY_PORT) + flows_for(4739), NRECS);
+	assert_int_equal(first_set(first_for(4739)), 2);
+	assert_int_equal(seq_of(first_for(4739)), 0);
+	exporter_get_counters(&ex, &c);
+	assert_int_equal(c.records, NRECS);
+	assert_int_equal(c.send_errors, 0);
+	assert_int_equal(c.records_not_sent, 0);
+	exporter_free(&ex);
+}
+
+/* When no address can be reached the records are not sent, and counted. */
+static void every_address_unreachable_counts_not_sent(void **s)
+{
+	static const uint16_t ports[] = { UNREACH_PORT, UNREACH_PORT };
+	struct exporter_counters c;
+	struct exporter ex;
+
+	(void)s;
+	start_one(&ex, ports, 2);
+	assert_int_equal(exporter_submit(&ex, recs, 10, T0_MS), 0);
+	assert_int_equal(nsent, 0);
+	exporter_get_counters(&ex, &c);
+	assert_int_equal(c.records, 0);
+	assert_true(c.send_errors >= 1);
+	assert_int_equal(c.not_sent_flows, 10);
+	assert_int_equal(c.records_not_sent, 10);
+	exporter_free(&ex);
+}
+
+/*
+ * Records that no collector took: with none (no name resolved yet) they
+ * are counted and reported to the collector that comes later; with one
+ * taking them they are not; with every one failing they are.
+ */
+static void records_no_collector_took_are_counted_not_sent(void **s)
+{
+	struct sockaddr_storage a[2];
+	struct exporter_counters c;
+	struct exporter ex;
+	const struct sent *m;
+	socklen_t l[2];
+	size_t off;
+
+	(void)s;
+	init_mocked(&ex);
+	assert_int_equal(exporter_submit(&ex, recs, 3, T0_MS), 0);
+
+	v4(&a[0], &l[0], 4741);
+	assert_int_equal(exporter_set_collectors(&ex, a, l, 1), 0);
+	assert_int_equal(exporter_tick(&ex, T0_MS + 1000), 0);
+	m = last_for(4741);
+	assert_non_null(m);
+	off = find_set(m, 264);
+	assert_true(off > 0);
+	assert_int_equal(be64(m->msg + off + 4 + 4), 3);	/* flows lost */
+	assert_int_equal(be64(m->msg + off + 4 + 12), 6);	/* packets */
+	exporter_get_counters(&ex, &c);
+	assert_int_equal(c.records_not_sent, 3);
+
+	v4(&a[0], &l[0], DOWN_PORT);
+	v4(&a[1], &l[1], 4739);
+	assert_int_equal(exporter_set_collectors(&ex, a, l, 2), 0);
+	assert_int_equal(exporter_submit(&ex, recs, 5, T0_MS + 2000), 0);
+	exporter_get_counters(&ex, &c);
+	assert_int_equal(c.records_not_sent, 3);	/* 4739 took them */
+
+	assert_int_equal(exporter_set_collectors(&ex, a, l, 1), 0);
+	assert_int_equal(exporter_submit(&ex, recs, 4, T0_MS + 3000), 0);
+	exporter_get_counters(&ex, &c);
+	assert_int_equal(c.records_not_sent, 3 + 4);
+	exporter_free(&ex);
+}
+
+/* sendmmsg() interrupted by a signal is tried again, not counted failed. */
+static void a_signal_during_a_send_is_not_a_failure(void **s)
+{
+	static const uint16_t ports[] = { 4739 };
+	struct exporter_counters c;
+	struct exporter ex;
+
+	(void)s;
+	start(&ex, ports, 1);
+	eintr_left = 1;
+	assert_int_equal(exporter_submit(&ex, recs, 10, T0_MS), 0);
+	exporter_get_counters(&ex, &c);
+	assert_int_equal(c.send_errors, 0);
+	assert_int_equal(c.records, 10);
+	assert_int_equal(flows_for(4739), 10);
+	exporter_free(&ex);
+}
+
 static void ratelimit_allows_a_burst_per_interval(void **s)
 {
 	struct ulog_ratelimit rl = ULOG_RATELIMIT_INIT(1000, 2);
@@ -602,6 +881,13 @@ int main(void)
 		cmocka_unit_test_setup(a_new_observation_domain_starts_new_sessions, setup),
 		cmocka_unit_test_setup(bad_collector_lists_change_nothing, setup),
 		cmocka_unit_test_setup(ratelimit_allows_a_burst_per_interval, setup),
+		cmocka_unit_test_setup(two_collectors_with_the_same_address_are_one_session, setup),
+		cmocka_unit_test_setup(collectors_sharing_an_address_are_one_session, setup),
+		cmocka_unit_test_setup(an_unreachable_address_moves_to_the_next, setup),
+		cmocka_unit_test_setup(an_address_lost_midway_resends_from_the_failed_message, setup),
+		cmocka_unit_test_setup(every_address_unreachable_counts_not_sent, setup),
+		cmocka_unit_test_setup(records_no_collector_took_are_counted_not_sent, setup),
+		cmocka_unit_test_setup(a_signal_during_a_send_is_not_a_failure, setup),
 		cmocka_unit_test_setup(the_rule_table_follows_the_templates_and_each_change, setup),
 	};
 
