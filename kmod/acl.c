@@ -460,12 +460,17 @@ u8 eipfix_acl_match(const struct eipfix_acl *acl, u8 family,
 	return acl->default_action;
 }
 
-/* Counts a packet decided by @rule (index + 1, 0: Default). Any context. */
-void eipfix_acl_hit(struct eipfix_acl *acl, u32 rule)
+/*
+ * Counts @segs packets decided by @rule (index + 1, 0: Default): a GSO/GRO
+ * superpacket or a reassembled datagram is decided once but crossed the
+ * wire as @segs packets, and the hits count packets, as the flows do.
+ * Any context.
+ */
+void eipfix_acl_hit(struct eipfix_acl *acl, u32 rule, u32 segs)
 {
 	/* local64: safe against a softirq on the same CPU, no bus lock. */
 	preempt_disable();
-	local64_inc(&acl->hits[smp_processor_id() * acl->hits_stride + rule]);
+	local64_add(segs, &acl->hits[smp_processor_id() * acl->hits_stride + rule]);
 	preempt_enable();
 }
 
@@ -760,10 +765,11 @@ eipfix_acl_related(struct eipfix_acl_state *st, const struct eipfix_key *key,
  * @key: the packet's flow key (ifindex and direction set)
  * @inner: for an ICMP error, the packet it quotes (eipfix_pkt.inner); or NULL
  * @now: jiffies
+ * @segs: the packets on the wire it stands for (eipfix_pkt.segs), >= 1
  * @v: the verdict, and how it came about
  *
  * A packet of a connection allowed before passes as it did (counted on the
- * rule that allowed it); the reply to one passes without a rule, and so does
+ * rule that allowed it, @segs times); the reply to one passes without a rule, and so does
  * an ICMP error about one (related: port unreachable, fragmentation needed
  * for path MTU discovery, time exceeded); anything else takes the first
  * matching rule or Default, and what is allowed is remembered for its
@@ -772,7 +778,7 @@ eipfix_acl_related(struct eipfix_acl_state *st, const struct eipfix_key *key,
  * Context: any; the caller holds rcu_read_lock().
  */
 void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
-		       const struct eipfix_key *inner, unsigned long now,
+		       const struct eipfix_key *inner, unsigned long now, u32 segs,
 		       struct eipfix_acl_verdict *v)
 {
 	struct eipfix_key c, req;
@@ -793,7 +799,7 @@ void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
 			eipfix_acl_entry_touch(e, now);
 			v->via = EIPFIX_ACL_VIA_STATE;
 			v->rule = READ_ONCE(e->rule);
-			eipfix_acl_hit(acl, v->rule);
+			eipfix_acl_hit(acl, v->rule, segs);
 			return;
 		}
 		e = NULL;
@@ -815,7 +821,7 @@ void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
 		dport = ntohs(key->dport);
 	v->action = eipfix_acl_match(acl, key->family, peer, key->protocol, dport,
 				     key->direction, &v->rule);
-	eipfix_acl_hit(acl, v->rule);
+	eipfix_acl_hit(acl, v->rule, segs);
 	if (v->action == EIPFIX_ACL_ALLOW && acl->state)
 		v->state = eipfix_acl_state_insert(acl->state, &c, v->rule, now);
 }

@@ -114,7 +114,7 @@ void eipfix_acl_inherit(struct eipfix_acl *acl, struct eipfix_acl *old);
 u8 eipfix_acl_match(const struct eipfix_acl *acl, u8 family,
 		    const struct in6_addr *peer, u8 protocol, u16 dport,
 		    u8 direction, u32 *rule);
-void eipfix_acl_hit(struct eipfix_acl *acl, u32 rule);
+void eipfix_acl_hit(struct eipfix_acl *acl, u32 rule, u32 segs);
 u64 eipfix_acl_hits(const struct eipfix_acl *acl, u32 rule);
 
 struct eipfix_acl_state *eipfix_acl_state_new(u32 max_entries, gfp_t gfp);
@@ -129,7 +129,7 @@ static inline u32 eipfix_acl_state_count(const struct eipfix_acl_state *st)
 }
 
 void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
-		       const struct eipfix_key *inner, unsigned long now,
+		       const struct eipfix_key *inner, unsigned long now, u32 segs,
 		       struct eipfix_acl_verdict *v);
 
 #endif /* _EIPFIX_ACL_H */

@@ -209,7 +209,7 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	if (pkt.nd)
 		acl = NULL;
 	eipfix_acl_decide(acl, &pkt.key, pkt.has_inner ? &pkt.inner : NULL,
-			  jiffies, &verdict);
+			  jiffies, pkt.segs, &verdict);
 	if (acl)
 		eipfix_count_acl(en, &verdict, &pkt);
 	if (verdict.action == EIPFIX_ACL_DENY) {

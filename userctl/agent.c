@@ -374,6 +374,36 @@ static void take_collectors(struct agent *a, struct eipfix_profile *cfg)
 	}
 }
 
+/*
+ * The rule table for the collectors: the rows a dropped flow's record can
+ * name, the Default (0) and every Deny rule (its place in Rules, from 1),
+ * with the profile's Description.
+ */
+static void apply_rules(struct agent *a)
+{
+	const struct eipfix_profile *cfg = &a->cfg;
+	struct exporter_rule *t = calloc(cfg->n_rules + 1, sizeof(*t));
+	size_t n = 0;
+
+	if (!t) {
+		ulog(ULOG_ERR, "cannot hold the rule table for the collectors");
+		return;
+	}
+	t[n].rule = 0;
+	snprintf(t[n++].description, sizeof(t->description), "Default %s",
+		 cfg->acl_default == EIPFIX_ACL_DENY ? "Deny" : "Allow");
+	for (unsigned int i = 0; i < cfg->n_rules; i++) {
+		if (cfg->rules[i].action != EIPFIX_ACL_DENY)
+			continue;
+		t[n].rule = i + 1;
+		snprintf(t[n++].description, sizeof(t->description), "%s",
+			 cfg->rules[i].description);
+	}
+	if (exporter_set_rules(&a->ex, t, n))
+		ulog(ULOG_ERR, "cannot hold the rule table for the collectors");
+	free(t);
+}
+
 static int load_config(struct agent *a)
 {
 	struct exporter_params p = { .process_id = getpid() };
@@ -398,6 +428,7 @@ static int load_config(struct agent *a)
 		return ret;
 	}
 	a->ex_ready = true;
+	apply_rules(a);
 	apply_collectors(a);
 	start_lookups(a);
 	ulog(ULOG_INFO, "configuration %u: %u collector(s), %s, message size %u, template refresh %u s",

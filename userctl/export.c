@@ -51,6 +51,9 @@ void exporter_free(struct exporter *ex)
 		close(ex->fd6);
 	free(ex->coll);
 	free(ex->buf);
+	free(ex->rules);
+	ex->rules = NULL;
+	ex->nrules = 0;
 	ex->coll = NULL;
 	ex->buf = NULL;
 	ex->ncoll = 0;
@@ -613,6 +616,7 @@ static int begin_pass(struct exporter *ex, struct exporter_collector *c,
 	if (due) {
 		c->ifname_pending = ex->nifaces >= 64 ? ~0ull :
 			(1ull << ex->nifaces) - 1;
+		c->rule_next = 0;
 		c->stats_due = true;
 	}
 	if (not_sent != c->stats_reported)
@@ -635,6 +639,13 @@ static int add_options(struct exporter *ex, struct exporter_collector *c)
 				       ex->ifaces[k].name);
 		if (!err)
 			c->ifname_pending &= ~(1ull << k);
+	}
+	while (err == 0 && c->rule_next < ex->nrules) {
+		const struct exporter_rule *rl = &ex->rules[c->rule_next];
+
+		err = ipfix_add_rule(&c->w, rl->rule, rl->description);
+		if (!err)
+			c->rule_next++;
 	}
 	if (err == 0 && c->stats_due) {
 		struct ipfix_reliability st;
@@ -690,8 +701,8 @@ static int add_records(struct exporter *ex, struct exporter_collector *c,
 
 /*
  * Everything one collector is owed, from record @from on, in order:
- * templates (if due or unfinished), interface names, reliability
- * statistics, then the records. Messages are cut wherever the next item
+ * templates (if due or unfinished), interface names, the rule table,
+ * reliability statistics, then the records. Messages are cut wherever the next item
  * does not fit. Returns early, sp->moved set, when the collector moved to
  * another address.
  */
@@ -813,6 +824,39 @@ int exporter_submit(struct exporter *ex, const struct eipfix_record *recs,
 		n -= k;
 	} while (n);
 	return ret;
+}
+
+static bool same_rules(const struct exporter *ex,
+		       const struct exporter_rule *rules, size_t n)
+{
+	if (n != ex->nrules)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (rules[i].rule != ex->rules[i].rule ||
+		    strcmp(rules[i].description, ex->rules[i].description))
+			return false;
+	return true;
+}
+
+int exporter_set_rules(struct exporter *ex, const struct exporter_rule *rules,
+		       size_t n)
+{
+	struct exporter_rule *copy = NULL;
+
+	if (same_rules(ex, rules, n))
+		return 0;	/* the collectors have it (or will at refresh) */
+	if (n) {
+		copy = malloc(n * sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, rules, n * sizeof(*copy));
+	}
+	free(ex->rules);
+	ex->rules = copy;
+	ex->nrules = n;
+	for (size_t k = 0; k < ex->ncoll; k++)
+		ex->coll[k].rule_next = 0;
+	return 0;
 }
 
 int exporter_tick(struct exporter *ex, uint64_t now_ms)

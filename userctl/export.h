@@ -25,6 +25,10 @@
  * record also goes out whenever the not-sent counters of a collector changed
  * (at the next submit or tick).
  *
+ * The rule table (exporter_set_rules: rule number and Description, the
+ * options template 274) goes out with the interface names: at the start of
+ * a session, at every refresh, and to every collector when it changes.
+ *
  * Sending: one unconnected UDP socket per address family. A collector's
  * messages are encoded into a batch of up to EXPORTER_BATCH and handed to
  * the kernel with one sendmmsg(): at a million records a second the
@@ -95,9 +99,16 @@ struct exporter_collector {
 	uint64_t first_drop_ms;		/* of this collector's sends */
 	uint64_t last_drop_ms;
 	uint64_t ifname_pending;	/* bit i: announce ifaces[i] */
+	size_t rule_next;		/* next row of rules to send */
 	bool stats_due;
 	uint64_t stats_reported;	/* not-sent flows in the last report */
 	struct ulog_ratelimit rl;
+};
+
+/* One row of the rule table: see ipfix_add_rule. */
+struct exporter_rule {
+	uint32_t rule;			/* 1.. a rule of Rules, 0 the Default */
+	char description[IPFIX_DESCRIPTION_MAX + 1];
 };
 
 struct exporter_iface {
@@ -129,6 +140,8 @@ struct exporter {
 	struct exporter_iface ifaces[EXPORTER_MAX_IFACES];
 	size_t nifaces;
 	size_t iface_next;		/* slot to reuse when the table is full */
+	struct exporter_rule *rules;	/* the rule table, in the order given */
+	size_t nrules;
 	/* Records lost before they reached the exporter (kernel queue full). */
 	uint64_t lost_flows, lost_packets, lost_octets;
 	uint64_t lost_first_ms, lost_last_ms;
@@ -181,6 +194,14 @@ int exporter_set_collectors(struct exporter *ex,
  */
 int exporter_submit(struct exporter *ex, const struct eipfix_record *recs,
 		    size_t n, uint64_t now_ms);
+
+/*
+ * Replace the rule table (copied). A table that differs from the one
+ * before is sent to every collector at once; the same one only at the next
+ * refresh. -ENOMEM: nothing changed.
+ */
+int exporter_set_rules(struct exporter *ex, const struct exporter_rule *rules,
+		       size_t n);
 
 /*
  * Send what is due without data: a template refresh, announcements of

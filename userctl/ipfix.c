@@ -37,6 +37,7 @@ enum {
 	IE_FORWARDING_STATUS = 89,
 	IE_FLOW_END_REASON = 136,
 	IE_ICMP_TYPE_CODE_IPV6 = 139,
+	IE_FIREWALL_EVENT = 233,
 	IE_EXPORTING_PROCESS_ID = 144,
 	IE_OBSERVATION_DOMAIN_ID = 149,
 	IE_FLOW_START_MILLISECONDS = 152,
@@ -46,6 +47,25 @@ enum {
 	IE_NOT_SENT_OCTET_TOTAL_COUNT = 168,
 	IE_OBSERVATION_TIME_MILLISECONDS = 323,
 };
+
+/*
+ * Enterprise-specific elements, under IPFIX_PEN (see ipfix.h): the IANA
+ * registry has firewallEvent (233) to say that a flow was denied, but no
+ * element for which rule of a rule list decided it, nor for the rule's text.
+ * Written with the enterprise bit set, as they go on the wire (RFC 7011
+ * §3.2), which also keeps them apart from the IANA numbers here.
+ */
+#define IE_ENTERPRISE 0x8000
+enum {
+	IE_X_ACL_RULE = IE_ENTERPRISE | 1,	/* unsigned32: 1.. a rule, 0 Default */
+	IE_X_ACL_RULE_DESCRIPTION = IE_ENTERPRISE | 2,	/* string */
+};
+
+/* firewallEvent 3: "Flow Denied" (IANA registry, firewallEvent values). */
+#define FIREWALL_EVENT_DENIED 3
+
+/* A field of variable length (RFC 7011 §7): its length travels with it. */
+#define VARLEN 0xffff
 
 /*
  * Interface names are sent fixed-length, zero-padded: nfdump (1.7) reads
@@ -69,6 +89,9 @@ struct field {
 	{ IE_FLOW_START_MILLISECONDS, 8 }, { IE_FLOW_END_MILLISECONDS, 8 }, \
 	{ IE_FLOW_END_REASON, 1 }, { IE_FLOW_DIRECTION, 1 }, \
 	{ IE_FORWARDING_STATUS, 1 }
+/* What a dropped flow's record adds: that it was denied, and by which rule. */
+#define DENIED \
+	{ IE_FIREWALL_EVENT, 1 }, { IE_X_ACL_RULE, 4 }
 
 static const struct field f_ipv4_tcp[] = {
 	ADDR4, PORTS, PROTO_TOS, { IE_TCP_CONTROL_BITS, 2 }, TAIL };
@@ -82,6 +105,21 @@ static const struct field f_icmpv4[] = {
 	ADDR4, { IE_ICMP_TYPE_CODE_IPV4, 2 }, PROTO_TOS, TAIL };
 static const struct field f_icmpv6[] = {
 	ADDR6, { IE_ICMP_TYPE_CODE_IPV6, 2 }, PROTO_TOS, TAIL };
+/* The same for flows the Access Control Rules dropped. */
+static const struct field f_ipv4_tcp_denied[] = {
+	ADDR4, PORTS, PROTO_TOS, { IE_TCP_CONTROL_BITS, 2 }, TAIL, DENIED };
+static const struct field f_ipv6_tcp_denied[] = {
+	ADDR6, PORTS, PROTO_TOS, { IE_TCP_CONTROL_BITS, 2 }, TAIL, DENIED };
+static const struct field f_ipv4_udp_denied[] = {
+	ADDR4, PORTS, PROTO_TOS, TAIL, DENIED };
+static const struct field f_ipv6_udp_denied[] = {
+	ADDR6, PORTS, PROTO_TOS, TAIL, DENIED };
+static const struct field f_ipv4_raw_denied[] = { ADDR4, PROTO_TOS, TAIL, DENIED };
+static const struct field f_ipv6_raw_denied[] = { ADDR6, PROTO_TOS, TAIL, DENIED };
+static const struct field f_icmpv4_denied[] = {
+	ADDR4, { IE_ICMP_TYPE_CODE_IPV4, 2 }, PROTO_TOS, TAIL, DENIED };
+static const struct field f_icmpv6_denied[] = {
+	ADDR6, { IE_ICMP_TYPE_CODE_IPV6, 2 }, PROTO_TOS, TAIL, DENIED };
 static const struct field f_reliability[] = {
 	{ IE_EXPORTING_PROCESS_ID, 4 },		/* scope */
 	{ IE_NOT_SENT_FLOW_TOTAL_COUNT, 8 },
@@ -105,6 +143,16 @@ static const struct field f_ifname[] = {
 	/* the same name again: nfdump reads interface names from this one */
 	{ IE_INTERFACE_DESCRIPTION, IFNAME_FIELD },
 };
+/*
+ * The rule table of an Observation Domain, so that a collector can put the
+ * profile's words beside the rule number of a dropped flow. Scoped like
+ * the interface table, by the flows' domain, plus the rule.
+ */
+static const struct field f_rule[] = {
+	{ IE_OBSERVATION_DOMAIN_ID, 4 },	/* scope */
+	{ IE_X_ACL_RULE, 4 },		/* scope */
+	{ IE_X_ACL_RULE_DESCRIPTION, VARLEN },
+};
 
 #define T(a, scope) { a, ARRAY_SIZE(a), scope }
 
@@ -116,6 +164,11 @@ static const struct tmpl {
 	T(f_ipv4_tcp, 0), T(f_ipv6_tcp, 0), T(f_ipv4_udp, 0), T(f_ipv6_udp, 0),
 	T(f_ipv4_raw, 0), T(f_ipv6_raw, 0), T(f_icmpv4, 0), T(f_icmpv6, 0),
 	T(f_reliability, 1), T(f_ifname, 1),
+	T(f_ipv4_tcp_denied, 0), T(f_ipv6_tcp_denied, 0),
+	T(f_ipv4_udp_denied, 0), T(f_ipv6_udp_denied, 0),
+	T(f_ipv4_raw_denied, 0), T(f_ipv6_raw_denied, 0),
+	T(f_icmpv4_denied, 0), T(f_icmpv6_denied, 0),
+	T(f_rule, 2),
 };
 
 #define ALL_TEMPLATES ((1u << IPFIX_NTEMPLATES) - 1)
@@ -225,7 +278,8 @@ void ipfix_session_reset(struct ipfix_writer *w)
 	w->templates_time = 0;
 }
 
-uint16_t ipfix_template_for(const struct eipfix_record *r)
+/* The template of an allowed flow's record, by family and protocol. */
+static uint16_t flow_template(const struct eipfix_record *r)
 {
 	bool v6 = r->family == AF_INET6;
 
@@ -244,6 +298,16 @@ uint16_t ipfix_template_for(const struct eipfix_record *r)
 	}
 }
 
+uint16_t ipfix_template_for(const struct eipfix_record *r)
+{
+	uint16_t tid = flow_template(r);
+
+	/* the denied templates are the allowed ones plus DENIED, in order */
+	if (r->fwd_status == EIPFIX_FWD_DROPPED_ACL)
+		tid += IPFIX_TID_IPV4_TCP_DENIED - IPFIX_TID_IPV4_TCP;
+	return tid;
+}
+
 size_t ipfix_record_len(uint16_t tid, const struct eipfix_record *r)
 {
 	const struct tmpl *t = tmpl_get(tid);
@@ -260,10 +324,14 @@ size_t ipfix_record_len(uint16_t tid, const struct eipfix_record *r)
 size_t ipfix_template_record_len(uint16_t tid)
 {
 	const struct tmpl *t = tmpl_get(tid);
+	size_t len;
 
 	if (!t)
 		return 0;
-	return (t->scope ? 6 : 4) + 4u * t->n;
+	len = (t->scope ? 6 : 4) + 4u * t->n;
+	for (unsigned int i = 0; i < t->n; i++)
+		len += t->f[i].ie & IE_ENTERPRISE ? 4 : 0;	/* its PEN */
+	return len;
 }
 
 int ipfix_msg_begin(struct ipfix_writer *w, uint8_t *buf, size_t cap,
@@ -362,8 +430,11 @@ static uint8_t *put_template(uint8_t *p, uint16_t tid)
 	if (t->scope)
 		p = put16(p, t->scope);
 	for (unsigned int i = 0; i < t->n; i++) {
+		/* RFC 7011 §3.2: the enterprise bit, then the number after */
 		p = put16(p, t->f[i].ie);
 		p = put16(p, t->f[i].len);
+		if (t->f[i].ie & IE_ENTERPRISE)
+			p = put32(p, IPFIX_PEN);
 	}
 	return p;
 }
@@ -376,11 +447,16 @@ int ipfix_add_templates(struct ipfix_writer *w)
 		w->pending = ALL_TEMPLATES;
 		w->round_time = w->export_time;
 	}
-	for (uint16_t tid = IPFIX_TID_FIRST; tid < __IPFIX_TID_END; tid++) {
+	/*
+	 * Flow templates first, then options templates: with two domains that
+	 * is one message for each, whatever order the IDs were given in.
+	 */
+	for (unsigned int i = 0; i < 2 * IPFIX_NTEMPLATES; i++) {
+		uint16_t tid = IPFIX_TID_FIRST + i % IPFIX_NTEMPLATES;
 		bool opt = tmpl_get(tid)->scope;
 		uint8_t *p;
 
-		if (!(w->pending & tid_bit(tid)))
+		if (!(w->pending & tid_bit(tid)) || opt != (i >= IPFIX_NTEMPLATES))
 			continue;
 		if (domain_claim(w, tid))
 			return -ENOSPC;
@@ -451,6 +527,10 @@ static uint8_t *put_field(uint8_t *p, uint16_t ie,
 		return put8(p, in ? 0 : 1);
 	case IE_FORWARDING_STATUS:
 		return put8(p, r->fwd_status);
+	case IE_FIREWALL_EVENT:
+		return put8(p, FIREWALL_EVENT_DENIED);
+	case IE_X_ACL_RULE:
+		return put32(p, r->acl_rule);
 	}
 	return p;	/* not reached: every IE of the flow templates is above */
 }
@@ -507,6 +587,38 @@ int ipfix_add_reliability(struct ipfix_writer *w,
 	p = put64(p, st->last_drop_ms);
 	p = put64(p, st->exported_messages);
 	put64(p, st->exported_flow_records);
+	return 0;
+}
+
+size_t ipfix_rule_record_len(const char *description)
+{
+	size_t n = description ? strnlen(description, IPFIX_DESCRIPTION_MAX) : 0;
+
+	/* RFC 7011 §7: one length octet below 255, else 255 and two more */
+	return 4 + 4 + (n < 255 ? 1 : 3) + n;
+}
+
+int ipfix_add_rule(struct ipfix_writer *w, uint32_t rule,
+		   const char *description)
+{
+	size_t n = description ? strnlen(description, IPFIX_DESCRIPTION_MAX) : 0;
+	uint8_t *p;
+	int err;
+
+	err = data_begin(w, IPFIX_TID_OPT_RULE,
+			 ipfix_rule_record_len(description), &p);
+	if (err)
+		return err;
+	p = put32(p, w->odid);
+	p = put32(p, rule);
+	if (n < 255) {
+		p = put8(p, n);
+	} else {
+		p = put8(p, 255);
+		p = put16(p, n);
+	}
+	if (n)	/* memcpy wants a pointer, even for nothing */
+		putmem(p, description, n);
 	return 0;
 }
 

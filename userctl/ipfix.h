@@ -41,6 +41,8 @@
  *
  *   256 IPv4 TCP   257 IPv6 TCP   258 IPv4 UDP   259 IPv6 UDP
  *   260 IPv4 raw   261 IPv6 raw   262 ICMPv4     263 ICMPv6
+ *   266..273: the same, in the same order, for flows the Access Control
+ *   Rules dropped, with two more fields at the end (below)
  *
  *	sourceIPv4Address 8 (4) / sourceIPv6Address 27 (16)
  *	destinationIPv4Address 12 (4) / destinationIPv6Address 28 (16)
@@ -62,6 +64,10 @@
  *	forwardingStatus 89 (1)               64 forwarded (reason unknown:
  *	                                      fragmentation is not tracked),
  *	                                      129 dropped (ACL deny); RFC 7270
+ *	firewallEvent 233 (1)                 266..273 only: 3, Flow Denied
+ *	aclRuleIndex PEN/1 (4)                266..273 only: the deciding rule,
+ *	                                      its place in Rules from 1, 0 the
+ *	                                      Default (record acl_rule)
  *
  *   Interfaces: a received-from-peer flow carries the overlay ifindex in
  *   ingressInterface and 0 in egressInterface; a sending-to-peer flow the
@@ -92,6 +98,16 @@
  *	interfaceName 82 (16)                 at most 15 octets, zero-padded
  *	interfaceDescription 83 (16)          the same name: nfdump reads this
  *	                                      one, and only at a fixed length
+ *
+ *   274 Rule table (a row per rule a dropped flow can name)
+ *	scope: observationDomainId 149 (4)    the flows' domain (odid)
+ *	scope: aclRuleIndex PEN/1 (4)
+ *	aclRuleDescription PEN/2 (variable)   the rule's Description, a string
+ *	                                      of at most 255 octets (RFC 7011 §7)
+ *
+ *   PEN/N: enterprise-specific element N of IPFIX_PEN (RFC 7011 §3.2).
+ *   Templates go out flow templates first, then options templates, so that
+ *   a refresh round takes one message per domain when it fits.
  */
 #ifndef USERCTL_IPFIX_H
 #define USERCTL_IPFIX_H
@@ -108,6 +124,16 @@
 #define IPFIX_SET_TEMPLATE 2
 #define IPFIX_SET_OPTIONS_TEMPLATE 3
 
+/*
+ * The Private Enterprise Number of our enterprise-specific elements (the
+ * deciding rule and its description: the IANA registry has none). 32473 is
+ * the PEN that RFC 5612 reserves for documentation: a placeholder until
+ * the project has a PEN of its own (IANA assigns them free); collectors
+ * key our elements on (IPFIX_PEN, element ID), so changing it is one line.
+ */
+#define IPFIX_PEN 32473
+#define IPFIX_DESCRIPTION_MAX 255	/* a rule's Description, in octets */
+
 #define IPFIX_MSG_MIN 512	/* smallest MessageSize we accept */
 #define IPFIX_MSG_MAX 65000	/* largest (fits a UDP datagram over IPv6) */
 
@@ -122,6 +148,15 @@ enum ipfix_template_id {
 	IPFIX_TID_ICMPV6,
 	IPFIX_TID_OPT_RELIABILITY,
 	IPFIX_TID_OPT_IFNAME,
+	IPFIX_TID_IPV4_TCP_DENIED,	/* 266..273: 256..263 of dropped flows */
+	IPFIX_TID_IPV6_TCP_DENIED,
+	IPFIX_TID_IPV4_UDP_DENIED,
+	IPFIX_TID_IPV6_UDP_DENIED,
+	IPFIX_TID_IPV4_RAW_DENIED,
+	IPFIX_TID_IPV6_RAW_DENIED,
+	IPFIX_TID_ICMPV4_DENIED,
+	IPFIX_TID_ICMPV6_DENIED,
+	IPFIX_TID_OPT_RULE,
 	__IPFIX_TID_END,
 };
 
@@ -182,7 +217,10 @@ void ipfix_writer_set_padding(struct ipfix_writer *w, bool on);
 /* Forget the session: sequence 0, no template announced. */
 void ipfix_session_reset(struct ipfix_writer *w);
 
-/* Template ID for a record (256..263), by family and protocol. */
+/*
+ * Template ID for a record, by family and protocol: 256..263, or 266..273
+ * for a flow the Access Control Rules dropped.
+ */
 uint16_t ipfix_template_for(const struct eipfix_record *r);
 /* Encoded size of a data record, template record or options template record. */
 size_t ipfix_record_len(uint16_t tid, const struct eipfix_record *r);
@@ -224,6 +262,16 @@ int ipfix_add_reliability(struct ipfix_writer *w,
 /* name: NUL-terminated, truncated to 15 octets; written zero-padded. */
 int ipfix_add_ifname(struct ipfix_writer *w, uint32_t ifindex,
 		     const char *name);
+
+/*
+ * One row of the rule table (274): rule is the deciding-rule value of the
+ * flow records (its place in AccessControl.Rules from 1, 0 for the Default),
+ * description NUL-terminated or NULL, at most IPFIX_DESCRIPTION_MAX octets
+ * of it sent.
+ */
+int ipfix_add_rule(struct ipfix_writer *w, uint32_t rule,
+		   const char *description);
+size_t ipfix_rule_record_len(const char *description);
 
 /*
  * Close the message: fill the header (length, sequence number) and move the

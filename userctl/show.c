@@ -278,9 +278,26 @@ static json_t *flow_json(const struct eipfix_record *r)
 	return o;
 }
 
+/*
+ * "forwarded", or which rule dropped the flow: "DROPPED(acl rule N)" with N
+ * its place in AccessControl.Rules counted from 1 (the kernel's and the
+ * IPFIX export's numbering), "DROPPED(acl default)" for the Default.
+ */
+static const char *verdict_str(const struct eipfix_record *r, char *buf, size_t len)
+{
+	if (r->fwd_status != EIPFIX_FWD_DROPPED_ACL)
+		return "forwarded";
+	if (r->acl_rule)
+		snprintf(buf, len, "DROPPED(acl rule %u)", r->acl_rule);
+	else
+		snprintf(buf, len, "DROPPED(acl default)");
+	return buf;
+}
+
 static void flow_line(const struct eipfix_record *r)
 {
 	char s[INET6_ADDRSTRLEN + 8], d[INET6_ADDRSTRLEN + 8], ifn[IF_NAMESIZE] = "?", pb[8];
+	char vb[32];
 	size_t n;
 
 	addr_str(r, 1, s, sizeof(s));
@@ -299,7 +316,7 @@ static void flow_line(const struct eipfix_record *r)
 	       r->direction == EIPFIX_DIR_RECEIVED ? "in" : "out",
 	       proto_name(r->protocol, pb), s, d, (unsigned long long)r->packets,
 	       (unsigned long long)r->octets,
-	       r->fwd_status == EIPFIX_FWD_DROPPED_ACL ? "DROPPED(acl)" : "forwarded");
+	       verdict_str(r, vb, sizeof(vb)));
 }
 
 static int flows_usage(void)
@@ -307,7 +324,9 @@ static int flows_usage(void)
 	printf("Usage: userctl flows [--json] [--sort octets|packets|start]\n\n"
 	       "Shows the live flow table of this network namespace: each flow's\n"
 	       "counts since its last record. Flows of packets dropped by the Access\n"
-	       "Control Rules are marked DROPPED(acl). Needs CAP_NET_ADMIN.\n");
+	       "Control Rules are marked with the rule that dropped them: DROPPED(acl\n"
+	       "rule N), N counting AccessControl.Rules from 1, or DROPPED(acl default).\n"
+	       "Needs CAP_NET_ADMIN.\n");
 	return 0;
 }
 

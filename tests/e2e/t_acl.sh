@@ -11,7 +11,7 @@
 #   D  Default Deny + Allow SendingToPeer: replies to our TCP, UDP and ping pass, the
 #      peer's own connection does not
 #   E  metering off (Enabled false): the rules still hold and the drops are counted
-# plus per-rule hits in `userctl status` and DROPPED(acl) in `userctl flows`.
+# plus per-rule hits in `userctl status` and DROPPED(acl default) in `userctl flows`.
 . "$(dirname "$0")/lib.sh"
 
 PIDS=()
@@ -116,13 +116,13 @@ in_peer bash -c "$(declare -f tcp_hi); tcp_hi $TAP0_V4 23 3.5" >"$W/a23.txt" 2>&
 A23=$!
 # Look while they come: from the first SYN on (python's start may take a while on a
 # loaded host), until the SYNs stop.
-A23_FLOW='tap0 +in +tcp +100.64.0.2:[0-9]+ +100.64.0.1:23 .*DROPPED\(acl\)'
+A23_FLOW='tap0 +in +tcp +100.64.0.2:[0-9]+ +100.64.0.1:23 .*DROPPED\(acl default\)'
 for _ in $(seq 30); do
 	"$USERCTL" flows | grep -qE "$A23_FLOW" && break
 	kill -0 $A23 2>/dev/null || break
 	sleep 0.2
 done
-check_match "A: userctl flows shows the refused flow as DROPPED(acl)" "$A23_FLOW" "$USERCTL" flows
+check_match "A: userctl flows shows the flow refused by Default Deny as DROPPED(acl default)" "$A23_FLOW" "$USERCTL" flows
 wait $A23
 check_match "A: the peer's connection to 23 times out" "timed out" cat "$W/a23.txt"
 "$USERCTL" status --json >"$W/status-a.json" 2>&1
@@ -140,7 +140,7 @@ sleep 4	# every flow of A ends (idle 2 s)
 
 # --- B: a sending-side deny -------------------------------------------------------------
 DENYUDP='{ "Action": "Deny", "Direction": "SendingToPeer", "Peer": "100.64.0.2/32",
-	   "Protocol": "Udp", "Ports": "5353" }'
+	   "Protocol": "Udp", "Ports": "5353", "Description": "no mDNS to the peer" }'
 check "push-config B (Deny SendingToPeer Udp 5353)" \
 	"$USERCTL" push-config "$(profile b Both true Allow "$DENYUDP")"
 in_peer python3 -c '
@@ -249,6 +249,9 @@ if d23:
     expect(r["packets"] == len(a_syns) and r["packets"] >= 2,
            "A: its packet count is the capture's (%s vs %d)" % (r["packets"], len(a_syns)))
     expect(str(r["sport"]) == a_port, "A: the refused connection's source port")
+    expect(r["firewall_event"] == 3 and r["acl_rule"] == 0,
+           "A: firewallEvent 3 (Flow Denied), by the Default (rule 0): %s, %s"
+           % (r["firewall_event"], r["acl_rule"]))
 # Direction SendingToPeer: no forwarded ingress flow of A (its 22 connection).
 a22_in = [r for r in recs if r["fwd"] == 64 and r["direction"] == 0 and r["dport"] == 22]
 expect(not a22_in, "A: Direction SendingToPeer exported no forwarded ingress flow")
@@ -260,26 +263,33 @@ expect(len(b) == 1, "B: one flow of the refused datagrams (got %d)" % len(b))
 if b:
     expect(b[0]["direction"] == 1 and b[0]["packets"] == 5 and b[0]["dst"] == P,
            "B: egress, 5 packets, to the peer: %s" % b[0])
+    expect(b[0]["acl_rule"] == 1, "B: denied by rule 1: %s" % b[0]["acl_rule"])
+rows = res.options["rules"]
+expect(any(r[1] == 1 and r[2] == "no mDNS to the peer" for r in rows)
+       and any(r[1] == 0 and r[2] == "Default Deny" for r in rows),
+       "A/B: the rule table names rule 1 by its Description and the Default: %s" % rows)
 
 c = [r for r in recs if r["fwd"] == 129 and r["proto"] == 1 and r["icmp_type"] == 8]
 expect(len(c) == 1, "C: one flow of the refused echo requests (got %d)" % len(c))
 if c:
     expect(c[0]["direction"] == 0 and c[0]["packets"] == 3 and c[0]["src"] == P,
            "C: ingress, 3 packets, from the peer: %s" % c[0])
+    expect(c[0]["acl_rule"] == 1, "C: denied by rule 1: %s" % c[0]["acl_rule"])
 replies = [r for r in recs if r["fwd"] == 64 and r["proto"] == 1 and r["icmp_type"] == 0
            and r["direction"] == 0]
 expect(replies, "C/D: echo replies to our pings were forwarded (fwd 64: forwarded, RFC 7270)")
 
 d = [r for r in recs if r["fwd"] == 129 and r["dport"] == 22 and r["proto"] == 6]
-expect(len(d) == 1 and d[0]["direction"] == 0,
-       "D: one ingress flow of the peer's refused connection to 22 (got %d)" % len(d))
+expect(len(d) == 1 and d[0]["direction"] == 0 and d[0]["acl_rule"] == 0,
+       "D: one ingress flow of the peer's refused connection to 22, by the Default (got %s)"
+       % [(r["direction"], r["acl_rule"]) for r in d])
 expect(not [r for r in recs if r["fwd"] == 129 and r["proto"] == 6 and r["sport"] == 5001],
        "D: no reply of our connection was dropped")
 expect(not [r for r in recs if r["fwd"] not in (64, 129)], "every record is 64 (forwarded) or 129 (dropped: ACL deny)")
 expect(not problems, "ipfixDump decoded the stream without problems")
 print("FAIL" if fails else "PASS")
 PY
-check "exported flows: drops as forwardingStatus 129, as the capture shows them" \
+check "exported flows: drops as forwardingStatus 129 with the rule that decided, as the capture shows them" \
 	sh -c "grep -E '^(ok|FAIL) ' '$W/records.txt'; tail -n 1 '$W/records.txt' | grep -q PASS"
 
 cleanup

@@ -316,7 +316,7 @@ static void acl_stateful_replies(struct kunit *test)
 	rcu_read_lock();
 
 	/* The peer connects to 22: allowed by rule 1, remembered. */
-	eipfix_acl_decide(acl, &syn, NULL, now, &v);
+	eipfix_acl_decide(acl, &syn, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_RULE);
 	KUNIT_EXPECT_EQ(test, v.rule, 1U);
@@ -325,12 +325,12 @@ static void acl_stateful_replies(struct kunit *test)
 
 	/* Our SYN-ACK goes out: no rule allows sending TCP, the state does. */
 	k = reply_of(syn);
-	eipfix_acl_decide(acl, &k, NULL, now + 1, &v);
+	eipfix_acl_decide(acl, &k, NULL, now + 1, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
 
 	/* The next packet of the connection: known, counted on rule 1. */
-	eipfix_acl_decide(acl, &syn, NULL, now + 2, &v);
+	eipfix_acl_decide(acl, &syn, NULL, now + 2, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_STATE);
 	KUNIT_EXPECT_EQ(test, v.rule, 1U);
@@ -339,49 +339,49 @@ static void acl_stateful_replies(struct kunit *test)
 	/* Not a reply: other port, other interface, same direction, new connection out. */
 	k = reply_of(syn);
 	k.sport = htons(23);
-	eipfix_acl_decide(acl, &k, NULL, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	k = reply_of(syn);
 	k.ifindex = 4;
-	eipfix_acl_decide(acl, &k, NULL, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	k = reply_of(syn);
 	k.direction = RX;
-	eipfix_acl_decide(acl, &k, NULL, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	k = key4(TX, IPPROTO_TCP, HOST, PEER, 50000, 22);
-	eipfix_acl_decide(acl, &k, NULL, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	KUNIT_EXPECT_EQ(test, v.rule, 0U);
 	/* A refused connection leaves nothing behind. */
 	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 1U);
 	k = key4(RX, IPPROTO_TCP, PEER, HOST, 40000, 23);
-	eipfix_acl_decide(acl, &k, NULL, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	k = reply_of(k);
-	eipfix_acl_decide(acl, &k, NULL, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 
 	/* Idle past the TCP timeout: the reply is on its own again. */
 	k = reply_of(syn);
-	eipfix_acl_decide(acl, &k, NULL, now + 2 + EIPFIX_ACL_STATE_TCP_TIMEOUT, &v);
+	eipfix_acl_decide(acl, &k, NULL, now + 2 + EIPFIX_ACL_STATE_TCP_TIMEOUT, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 
 	/* ping out is allowed, its echo reply comes back; other ICMP does not. */
 	echo = key4(TX, IPPROTO_ICMP, HOST, PEER, 0, 8 << 8);
-	eipfix_acl_decide(acl, &echo, NULL, now, &v);
+	eipfix_acl_decide(acl, &echo, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.rule, 2U);
 	k = key4(RX, IPPROTO_ICMP, PEER, HOST, 0, 0 << 8);
-	eipfix_acl_decide(acl, &k, NULL, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
 	unreach = key4(RX, IPPROTO_ICMP, PEER, HOST, 0, 3 << 8 | 3);
-	eipfix_acl_decide(acl, &unreach, NULL, now, &v);
+	eipfix_acl_decide(acl, &unreach, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	/* A ping from the peer is refused: Icmp is allowed only when sending. */
 	k = key4(RX, IPPROTO_ICMP, PEER, HOST, 0, 8 << 8);
-	eipfix_acl_decide(acl, &k, NULL, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 
 	rcu_read_unlock();
@@ -404,26 +404,26 @@ static void acl_related_icmp_errors(struct kunit *test)
 
 	rcu_read_lock();
 	/* Nothing sent yet: an error quoting it is refused. */
-	eipfix_acl_decide(acl, &unreach, &quoted, now, &v);
+	eipfix_acl_decide(acl, &unreach, &quoted, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 
-	eipfix_acl_decide(acl, &out, NULL, now, &v);
+	eipfix_acl_decide(acl, &out, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	/* The peer's port unreachable quoting our datagram: related. */
-	eipfix_acl_decide(acl, &unreach, &quoted, now, &v);
+	eipfix_acl_decide(acl, &unreach, &quoted, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
 	/* Without the quote, or quoting another port, it is not. */
-	eipfix_acl_decide(acl, &unreach, NULL, now, &v);
+	eipfix_acl_decide(acl, &unreach, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	other = quoted;
 	other.dport = htons(10);
-	eipfix_acl_decide(acl, &unreach, &other, now, &v);
+	eipfix_acl_decide(acl, &unreach, &other, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 	/* From another peer than the one the quoted datagram went to: not related. */
 	other = unreach;
 	other.saddr = v4addr(V4(100, 64, 0, 3));
-	eipfix_acl_decide(acl, &other, &quoted, now, &v);
+	eipfix_acl_decide(acl, &other, &quoted, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
 
 	/* IPv6: a packet too big about our TCP (path MTU discovery). */
@@ -439,10 +439,10 @@ static void acl_related_icmp_errors(struct kunit *test)
 			.direction = RX,
 		};
 
-		eipfix_acl_decide(acl, &ptb, &t6, now, &v);
+		eipfix_acl_decide(acl, &ptb, &t6, now, 1, &v);
 		KUNIT_EXPECT_EQ(test, v.action, DENY);
-		eipfix_acl_decide(acl, &t6, NULL, now, &v);
-		eipfix_acl_decide(acl, &ptb, &t6, now, &v);
+		eipfix_acl_decide(acl, &t6, NULL, now, 1, &v);
+		eipfix_acl_decide(acl, &ptb, &t6, now, 1, &v);
 		KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	}
 	rcu_read_unlock();
@@ -462,16 +462,56 @@ static void acl_stateful_v6(struct kunit *test)
 	struct eipfix_key r = reply_of(k);
 
 	rcu_read_lock();
-	eipfix_acl_decide(acl, &r, NULL, jiffies, &v);
+	eipfix_acl_decide(acl, &r, NULL, jiffies, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
-	eipfix_acl_decide(acl, &k, NULL, jiffies, &v);
+	eipfix_acl_decide(acl, &k, NULL, jiffies, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
-	eipfix_acl_decide(acl, &r, NULL, jiffies, &v);
+	eipfix_acl_decide(acl, &r, NULL, jiffies, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
 	/* Non-TCP connections end sooner. */
-	eipfix_acl_decide(acl, &r, NULL, jiffies + EIPFIX_ACL_STATE_TIMEOUT + 1, &v);
+	eipfix_acl_decide(acl, &r, NULL, jiffies + EIPFIX_ACL_STATE_TIMEOUT + 1, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);
+	rcu_read_unlock();
+	eipfix_acl_free(acl);
+}
+
+/*
+ * Hits count packets as they crossed the wire: a GRO superpacket or a
+ * reassembled datagram is decided once, for all of its segments.
+ */
+static void acl_hits_count_segments(struct kunit *test)
+{
+	static const u32 p22[] = { 22 << 16 | 22 };
+	struct eipfix_rule rule = mkrule(ALLOW, EIPFIX_DIR_RECEIVED, AF_INET, v4addr(PEER),
+					 32, EIPFIX_ACL_PROTO_TCP);
+	struct eipfix_key syn = key4(RX, IPPROTO_TCP, PEER, HOST, 40000, 22);
+	struct eipfix_key telnet = key4(RX, IPPROTO_TCP, PEER, HOST, 40001, 23);
+	struct eipfix_key k = reply_of(syn);
+	struct eipfix_acl_verdict v;
+	unsigned long now = jiffies;
+	struct eipfix_acl *acl;
+
+	set_ports(test, &rule, p22, 1);
+	acl = compile(test, &rule, 1, DENY);
+	rcu_read_lock();
+	eipfix_acl_decide(acl, &syn, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.rule, 1U);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_hits(acl, 1), 1ULL);
+	/* 45 segments of the connection in one superpacket: 45 hits */
+	eipfix_acl_decide(acl, &syn, NULL, now, 45, &v);
+	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_STATE);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_hits(acl, 1), 46ULL);
+	/* replies pass without a rule: no hit, however many segments */
+	eipfix_acl_decide(acl, &k, NULL, now, 10, &v);
+	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_hits(acl, 1), 46ULL);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_hits(acl, 0), 0ULL);
+	/* a datagram of 3 fragments denied by the Default: 3 hits */
+	eipfix_acl_decide(acl, &telnet, NULL, now, 3, &v);
+	KUNIT_EXPECT_EQ(test, v.action, DENY);
+	KUNIT_EXPECT_EQ(test, v.rule, 0U);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_hits(acl, 0), 3ULL);
 	rcu_read_unlock();
 	eipfix_acl_free(acl);
 }
@@ -490,7 +530,7 @@ static void acl_state_is_bounded(struct kunit *test)
 	rcu_read_lock();
 	for (i = 0; i < 1000; i++) {
 		k = key4(TX, IPPROTO_UDP, HOST, PEER, 1000 + i, 53);
-		eipfix_acl_decide(acl, &k, NULL, jiffies, &v);
+		eipfix_acl_decide(acl, &k, NULL, jiffies, 1, &v);
 		KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 		inserted += v.state == EIPFIX_ACL_STATE_INSERTED;
 		evicted += v.state == EIPFIX_ACL_STATE_EVICTED;
@@ -517,10 +557,10 @@ static void acl_state_gc_forgets_expired(struct kunit *test)
 	rcu_read_lock();
 	for (i = 0; i < 100; i++) {
 		k = key4(TX, IPPROTO_UDP, HOST, PEER, 1000 + i, 53);
-		eipfix_acl_decide(acl, &k, NULL, now, &v);
+		eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
 	}
 	k = key4(TX, IPPROTO_TCP, HOST, PEER, 40000, 443);
-	eipfix_acl_decide(acl, &k, NULL, now, &v);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 101U);
 	/* Before the UDP timeout nothing goes; after it, all but the TCP one. */
 	eipfix_acl_state_gc(acl->state, 0, acl->state->mask + 1, now + 1);
@@ -530,7 +570,7 @@ static void acl_state_gc_forgets_expired(struct kunit *test)
 		cursor = eipfix_acl_state_gc(acl->state, cursor, 1000,
 					     now + EIPFIX_ACL_STATE_TIMEOUT);
 	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 1U);
-	eipfix_acl_decide(acl, &k, NULL, now + EIPFIX_ACL_STATE_TIMEOUT, &v);
+	eipfix_acl_decide(acl, &k, NULL, now + EIPFIX_ACL_STATE_TIMEOUT, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_STATE);
 	rcu_read_unlock();
 	eipfix_acl_free(acl);
@@ -555,8 +595,8 @@ static void acl_inherit_keeps_state_and_hits(struct kunit *test)
 	*b = *a;
 	old = compile(test, &send_all, 1, DENY);
 	rcu_read_lock();
-	eipfix_acl_decide(old, &k, NULL, jiffies, &v);
-	eipfix_acl_decide(old, &r, NULL, jiffies, &v);
+	eipfix_acl_decide(old, &k, NULL, jiffies, 1, &v);
+	eipfix_acl_decide(old, &r, NULL, jiffies, 1, &v);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, eipfix_acl_hits(old, 1), 1ULL);
 	KUNIT_EXPECT_EQ(test, eipfix_acl_hits(old, 0), 0ULL);
@@ -567,7 +607,7 @@ static void acl_inherit_keeps_state_and_hits(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, acl->state, old->state);
 	KUNIT_EXPECT_EQ(test, eipfix_acl_hits(acl, 1), 1ULL);
 	rcu_read_lock();
-	eipfix_acl_decide(acl, &r, NULL, jiffies, &v);
+	eipfix_acl_decide(acl, &r, NULL, jiffies, 1, &v);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
 	eipfix_acl_free(old);	/* must leave the state to its successor */
@@ -858,6 +898,7 @@ static struct kunit_case acl_cases[] = {
 	KUNIT_CASE(acl_related_icmp_errors),
 	KUNIT_CASE(acl_state_gc_forgets_expired),
 	KUNIT_CASE(acl_stateful_v6),
+	KUNIT_CASE(acl_hits_count_segments),
 	KUNIT_CASE(acl_state_is_bounded),
 	KUNIT_CASE(acl_inherit_keeps_state_and_hits),
 	KUNIT_CASE(acl_matcher_equals_reference),

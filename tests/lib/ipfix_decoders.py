@@ -73,9 +73,16 @@ import xml.etree.ElementTree as ET
 
 FLOW_KEYS = ("src", "dst", "sport", "dport", "proto", "tos", "tcp_flags", "icmp_type",
              "icmp_code", "packets", "octets", "start_ms", "end_ms", "direction", "fwd",
-             "end_reason", "ingress", "egress", "tid")
-FLOW_TIDS = range(256, 264)      # the eight flow templates (DESIGN.md §6)
-RELIABILITY_TID, IFNAME_TID = 264, 265
+             "end_reason", "ingress", "egress", "tid", "firewall_event", "acl_rule")
+# the eight flow templates (DESIGN.md §6), and their twins for dropped flows
+FLOW_TIDS = list(range(256, 264)) + list(range(266, 274))
+RELIABILITY_TID, IFNAME_TID, RULE_TID = 264, 265, 274
+# Our enterprise elements (docs/ipfix.md): (PEN, element ID). ipfixDump
+# decodes them by type only when given their definitions (-e FILE).
+PEN = 32473
+ACL_RULE, ACL_RULE_DESCRIPTION = "%d/1" % PEN, "%d/2" % PEN
+ELEMENTS_XML = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                            "ipfix-elements.xml")
 REL_KEYS = ("process_id", "not_sent_flows", "not_sent_packets", "not_sent_octets",
             "first_ms", "last_ms", "messages", "records")
 
@@ -88,8 +95,9 @@ class Decoded:
         self.records = []
         self.run_problems = []
         self.output_problems = []
-        self.options = {"ifnames": [], "reliability": []}
+        self.options = {"ifnames": [], "reliability": [], "rules": []}
         self.templates = []
+        self.pens = set()             # Enterprise Numbers in templates (tshark)
         self.stats = {}
         self.text = ""
 
@@ -151,11 +159,13 @@ def _grep(res, what, text, pattern):
 IPFIXDUMP_IE = {8: "src", 12: "dst", 27: "src", 28: "dst", 7: "sport", 11: "dport",
                 4: "proto", 5: "tos", 6: "tcp_flags", 10: "ingress", 14: "egress",
                 1: "octets", 2: "packets", 152: "start_ms", 153: "end_ms",
-                136: "end_reason", 61: "direction", 89: "fwd"}
+                136: "end_reason", 61: "direction", 89: "fwd", 233: "firewall_event",
+                ACL_RULE: "acl_rule"}
 
 
 def parse_ipfixdump(text):
-    """ipfixDump text -> [{"tid": N, "fields": [(ie, text), ...]}, ...]."""
+    """ipfixDump text -> [{"tid": N, "fields": [(ie, text), ...]}, ...]; ie is
+    the IANA number, or "PEN/ID" for an enterprise element."""
     recs, cur = [], None
     for line in text.splitlines():
         if line.startswith("--- data record"):
@@ -171,15 +181,16 @@ def parse_ipfixdump(text):
         if m:
             cur["tid"] = int(m.group(1))
             continue
-        m = re.match(r"\s*\((\d+)\)\s*(?:\(S\))?\s*(\w+)\s*:\s?(.*)$", line)
+        m = re.match(r"\s*\((\d+(?:/\d+)?)\)\s*(?:\(S\))?\s*(\w+)\s*:\s?(.*)$", line)
         if m:
-            cur["fields"].append((int(m.group(1)), m.group(3)))
+            ie = m.group(1)
+            cur["fields"].append((ie if "/" in ie else int(ie), m.group(3)))
     return recs
 
 
 def ipfixdump_records(ipfix_file):
     res = Decoded("ipfixDump")
-    text = res.text = _run(res, ["ipfixDump", "-i", ipfix_file])
+    text = res.text = _run(res, ["ipfixDump", "-e", ELEMENTS_XML, "-i", ipfix_file])
     # template and options template records (not data record headers)
     res.templates = sorted(set(int(t) for t in
                                re.findall(r"^\s*tid:\s+(\d+) \(0x\w+\)\s+field count", text, re.M)))
@@ -193,6 +204,12 @@ def ipfixdump_records(ipfix_file):
             f = dict(r["fields"])
             m = re.match(r"\(len: \d+\) (.*)", f.get(82, ""))
             res.options["ifnames"].append((int(f[10]), m.group(1) if m else f.get(82)))
+            continue
+        if tid == RULE_TID:
+            f = dict(r["fields"])
+            m = re.match(r"\(len: \d+\) ?(.*)", f.get(ACL_RULE_DESCRIPTION, ""))
+            res.options["rules"].append((int(f[149]), int(f[ACL_RULE]),
+                                         m.group(1) if m else None))
             continue
         if tid == RELIABILITY_TID:
             v = [x for _, x in r["fields"]]
@@ -257,6 +274,9 @@ def tshark_records(pcap_file, port=4739):
         if name == "cflow.template_id":
             templates.add(int(fl.get("show")))
             continue
+        if name == "cflow.template_ipfix_field_pen":
+            res.pens.add(int(fl.get("show")))
+            continue
         if name != "" or not (fl.get("show") or "").startswith("Flow "):
             continue
         d, obs = {}, []
@@ -285,12 +305,27 @@ def tshark_records(pcap_file, port=4739):
                 obs.append(int(v, 16))
             elif k == "if_name":
                 d["if_name"] = show
+            elif k == "firewall_event":
+                d["firewall_event"] = int(show)
+            elif k == "od_id":
+                d["odid"] = int(show)
+            elif k == "enterprise_private_entry":
+                # an element tshark does not know: "... Type N: Value (hex
+                # bytes)", its octets in value (a string without its length)
+                m = re.search(r"\) Type (\d+): Value", c.get("showname") or "")
+                if m and m.group(1) == "1":
+                    d["acl_rule"] = int(v, 16)
+                elif m and m.group(1) == "2":
+                    d["description"] = bytes.fromhex(v).decode("utf-8", "replace")
         if "if_name" in d:
             res.options["ifnames"].append((d.get("ingress"), d["if_name"]))
         elif "process_id" in d:
             rel = {k: d.get(k) for k in REL_KEYS}
             rel["first_ms"], rel["last_ms"] = (obs + [None, None])[:2]
             res.options["reliability"].append(rel)
+        elif "odid" in d:
+            # tshark shows no entry for an empty string
+            res.options["rules"].append((d["odid"], d.get("acl_rule"), d.get("description", "")))
         else:
             rec = _flow(tid=tid, **{k: v for k, v in d.items() if k in FLOW_KEYS})
             rec["fwd_meaning"] = " / ".join(d.get("fwd_meaning", []))

@@ -9,11 +9,14 @@
  * the test can only ever talk to this host. No kernel is involved.
  *
  * The records cover every template (IPv4/IPv6 x TCP/UDP/raw, ICMPv4,
- * ICMPv6), UDP-Lite (in the UDP templates), both directions, both
- * forwarding statuses and every end reason,
+ * ICMPv6, each for allowed and for dropped flows), UDP-Lite (in the UDP
+ * templates), both directions, both forwarding statuses, every end reason,
+ * dropped flows decided by rules and by the Default,
  * plus a batch of UDP records to make the exporter split messages. Before
  * sending, it reports 5 lost flows (50 packets, 5000 octets) so that the
- * reliability-statistics options record carries non-zero values.
+ * reliability-statistics options record carries non-zero values, and sets
+ * a rule table (the Default, a rule with a Description, one without, one
+ * with the longest Description, 255 octets: RFC 7011 §7's 3-octet length).
  *
  * With --records FILE (-r FILE), the flow records are read from FILE
  * instead, for flowcheck_selftest.sh: one record per line, blank lines and
@@ -32,7 +35,9 @@
  * A flow line's "dropped" says whether the record was denied by the ACL
  * (so a decoder's reading of forwardingStatus can be checked against RFC
  * 7270 rather than against our own constant) and "odid" is the Observation
- * Domain ID of its messages.
+ * Domain ID of its messages; a dropped flow's "acl_rule" is the rule it
+ * carries. "rule" lines are the rule table's rows as a decoder should
+ * report them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -54,6 +59,14 @@
 
 static struct eipfix_record recs[MAX_RECS];
 static size_t nrecs;
+
+/* The rule table; the last Description is filled in by main(). */
+static struct exporter_rule rules[] = {
+	{ 0, "Default Deny" },
+	{ 2, "no telnet from the peer, nor \"rsh\"" },
+	{ 7, "" },
+	{ 65536, "" },
+};
 
 static struct eipfix_record *add(int family, uint8_t proto, const char *src,
 				 const char *dst)
@@ -79,6 +92,12 @@ static struct eipfix_record *add(int family, uint8_t proto, const char *src,
 	return r;
 }
 
+static void drop(struct eipfix_record *r, uint32_t rule)
+{
+	r->fwd_status = EIPFIX_FWD_DROPPED_ACL;
+	r->acl_rule = rule;
+}
+
 static void build(void)
 {
 	struct eipfix_record *r;
@@ -91,7 +110,7 @@ static void build(void)
 	r->src_port = 40002, r->dst_port = 8080, r->tcp_flags = 0x19;
 	r = add(AF_INET6, 6, "2001:db8:1::5", "2001:db8:2::6");
 	r->src_port = 443, r->dst_port = 40003, r->tcp_flags = 0x04;
-	r->fwd_status = EIPFIX_FWD_DROPPED_ACL;
+	drop(r, 2);
 	r = add(AF_INET, 17, "198.51.100.3", "198.51.100.4");
 	r->src_port = 5353, r->dst_port = 53;
 	r = add(AF_INET6, 17, "2001:db8::3", "2001:db8::4");
@@ -100,19 +119,32 @@ static void build(void)
 	r->src_port = 5004, r->dst_port = 5005;
 	r = add(AF_INET6, 136, "2001:db8::3", "2001:db8::4");
 	r->src_port = 5006, r->dst_port = 5007;
-	r->fwd_status = EIPFIX_FWD_DROPPED_ACL;
+	drop(r, 0);
 	r = add(AF_INET, 47, "198.51.100.5", "198.51.100.6");
 	r = add(AF_INET6, 132, "2001:db8::5", "2001:db8::6");
-	r->fwd_status = EIPFIX_FWD_DROPPED_ACL;
+	drop(r, 65536);
 	r = add(AF_INET, 1, "198.51.100.7", "198.51.100.8");
 	r->icmp_type = 8;
 	r = add(AF_INET, 1, "198.51.100.8", "198.51.100.7");
 	r->icmp_type = 3, r->icmp_code = 13;
-	r->fwd_status = EIPFIX_FWD_DROPPED_ACL;
+	drop(r, 7);
 	r = add(AF_INET6, 58, "2001:db8::7", "2001:db8::8");
 	r->icmp_type = 128;
 	r = add(AF_INET6, 58, "2001:db8::8", "2001:db8::7");
 	r->icmp_type = 1, r->icmp_code = 4;
+	/* the dropped twins of the other four templates */
+	r = add(AF_INET, 6, "100.64.0.2", "100.64.0.1");
+	r->src_port = 40004, r->dst_port = 23, r->tcp_flags = 0x02;
+	drop(r, 2);
+	r = add(AF_INET, 17, "100.64.0.2", "100.64.0.1");
+	r->src_port = 40005, r->dst_port = 69;
+	drop(r, 0);
+	r = add(AF_INET, 47, "100.64.0.2", "100.64.0.1");
+	drop(r, 7);
+	r = add(AF_INET6, 58, "2001:db8::9", "2001:db8::a");
+	r->icmp_type = 128;
+	drop(r, 2);
+	r = add(AF_INET6, 50, "2001:db8::b", "2001:db8::c");	/* ESP, allowed */
 	/* a batch, to split messages */
 	for (int i = 0; i < 48; i++) {
 		char a[32];
@@ -271,6 +303,8 @@ static void print_flow(const struct eipfix_record *r)
 	if (icmp)
 		printf("\"icmp_type\":%u,\"icmp_code\":%u,", r->icmp_type,
 		       r->icmp_code);
+	if (r->fwd_status == EIPFIX_FWD_DROPPED_ACL)
+		printf("\"acl_rule\":%u,\"firewall_event\":3,", r->acl_rule);
 	printf("\"ingress\":%u,\"egress\":%u,\"octets\":%llu,\"packets\":%llu,"
 	       "\"start_ms\":%llu,\"end_ms\":%llu,\"end_reason\":%u,"
 	       "\"direction\":%u,\"fwd\":%u,\"dropped\":%s,\"odid\":%u}\n",
@@ -279,6 +313,21 @@ static void print_flow(const struct eipfix_record *r)
 	       (unsigned long long)r->start_ms, (unsigned long long)r->end_ms,
 	       r->end_reason, in ? 0 : 1, r->fwd_status,
 	       r->fwd_status == EIPFIX_FWD_DROPPED_ACL ? "true" : "false", ODID);
+}
+
+/* A rule table row; the feed's Descriptions are ASCII. */
+static void print_rule(const struct exporter_rule *rl)
+{
+	size_t n = strnlen(rl->description, 255);
+
+	printf("{\"type\":\"rule\",\"odid\":%u,\"rule\":%u,\"description\":\"",
+	       ODID, rl->rule);
+	for (size_t i = 0; i < n; i++) {
+		char c = rl->description[i];
+
+		printf(c == '"' || c == '\\' ? "\\%c" : "%c", c);
+	}
+	printf("\"}\n");
 }
 
 static int parse_collector(const char *s, struct sockaddr_storage *ss,
@@ -366,6 +415,11 @@ int main(int argc, char **argv)
 	} else {
 		build();
 		exporter_note_lost(&ex, 5, 50, 5000, BASE_MS);
+		/* rule 65536: the longest, 255 octets (a 3-octet length) */
+		memset(rules[3].description, 'z', 255);
+		memcpy(rules[3].description, "rule 65536 ", 11);
+		if (exporter_set_rules(&ex, rules, sizeof(rules) / sizeof(rules[0])))
+			return 2;
 	}
 	/* the first two flows alone, the rest in a second submit */
 	if (exporter_submit(&ex, recs, nrecs < 2 ? nrecs : 2, now_ms) ||
@@ -380,6 +434,8 @@ int main(int argc, char **argv)
 		goto done;
 	printf("{\"type\":\"ifname\",\"ifindex\":7,\"name\":\"tap0\"}\n");
 	printf("{\"type\":\"ifname\",\"ifindex\":9,\"name\":\"wg0\"}\n");
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		print_rule(&rules[i]);
 	/*
 	 * The reliability record goes out with the first template round.
 	 * When the templates need two messages (MessageSize < 16 + 500 + 56)

@@ -6,8 +6,10 @@
 # (Wireshark's cflow dissector), nfcapd/nfdump and pmacct's nfacctd. No
 # kernel is needed.
 #
-# ipfix_feed sends synthetic records covering all eight templates and both
-# options templates, through export.c, to four local collectors:
+# ipfix_feed sends synthetic records covering all eight templates, their
+# eight twins for dropped flows (with the deciding rule) and the three
+# options templates (the rule table among them), through export.c, to four
+# local collectors:
 #   127.0.0.1:P4  the UDP listener of tests/lib/ipfix_decoders.py, which
 #                 keeps the datagrams (an IPFIX file for ipfixDump, a pcap
 #                 for tshark)
@@ -166,15 +168,22 @@ exp = [json.loads(l) for l in read("expected.jsonl").splitlines() if l.strip()]
 flows = [e for e in exp if e["type"] == "flow"]
 ifnames = [e for e in exp if e["type"] == "ifname"]
 rel = [e for e in exp if e["type"] == "reliability"][0] if exp else {}
+rules = [e for e in exp if e["type"] == "rule"]
 
 report(feed_rc == 0 and len(flows) > 0, "ipfix_feed sent %d flow records to 4 collectors without error" % len(flows),
        read("feed.log"))
 templates = sorted({f["template"] for f in flows})
-report(templates == list(range(256, 264)), "the records cover all eight templates 256..263", templates)
+report(templates == dec.FLOW_TIDS, "the records cover all sixteen flow templates, 256..263 and their dropped"
+       " twins 266..273", templates)
+report(rules and {f["acl_rule"] for f in flows if f["dropped"]} <= {r["rule"] for r in rules}
+       and any(f.get("acl_rule") == 0 for f in flows),
+       "the dropped flows name rules of the rule table (%d rows), the Default (0) among them" % len(rules))
 
 FLOW_KEYS = ["src", "dst", "proto", "tos", "sport", "dport", "tcp_flags", "icmp_type",
              "icmp_code", "ingress", "egress", "octets", "packets", "start_ms", "end_ms",
-             "end_reason", "direction", "fwd"]
+             "end_reason", "direction", "fwd", "firewall_event", "acl_rule"]
+# only a dropped flow's record carries these (templates 266..273)
+DROP_KEYS = ("firewall_event", "acl_rule")
 
 def compare(decoder, got, skip=()):
     """got: list of dicts of decoded flows in stream order."""
@@ -182,10 +191,10 @@ def compare(decoder, got, skip=()):
     bad = []
     for i, (e, g) in enumerate(zip(flows, got)):
         for k in FLOW_KEYS:
-            if k in skip or k not in e:
+            if k in skip or (k not in e and k not in DROP_KEYS):
                 continue
-            if g.get(k) != e[k]:
-                bad.append("record %d (template %d) %s: expected %r, decoded %r" % (i, e["template"], k, e[k], g.get(k)))
+            if g.get(k) != e.get(k):
+                bad.append("record %d (template %d) %s: expected %r, decoded %r" % (i, e["template"], k, e.get(k), g.get(k)))
     checked = [k for k in FLOW_KEYS if k not in skip]
     report(not bad and len(got) == len(flows),
            "%s: every field round-trips (%s)" % (decoder, ", ".join(checked)), "\n".join(bad))
@@ -203,6 +212,12 @@ def check_options(decoder, res):
     report(got_rel == want_rel,
            "%s: reliability statistics options record (exportingProcessId, notSent*, observationTime x2, exported*)" % decoder,
            "expected %r, decoded %r" % (want_rel, got_rel))
+    want_rules = [(e["odid"], e["rule"], e["description"]) for e in rules]
+    got_rules = res.options["rules"]
+    report(got_rules == want_rules,
+           "%s: rule table options records (observationDomainId, rule, Description: %d rows, one of 255 octets)"
+           % (decoder, len(want_rules)),
+           "expected %r\ndecoded  %r" % (want_rules, got_rules))
 
 # --- ipfixDump ---------------------------------------------------------------
 for fam in ("v4", "v6"):
@@ -210,13 +225,13 @@ for fam in ("v4", "v6"):
     keep("ipfixdump.%s.txt" % fam, res)
     name = "ipfixDump (%s transport)" % ("127.0.0.1" if fam == "v4" else "[::1]")
     report(not res.run_problems, "%s: exit 0, nothing on stderr" % name, "\n".join(res.run_problems))
-    missing = [t for t in range(256, 266) if t not in res.templates]
+    missing = [t for t in range(256, 275) if t not in res.templates]
     report(not missing and not res.output_problems,
            "%s: every template and options template announced, no unknown template or error" % name,
            "\n".join(["missing %r" % missing] + res.output_problems))
     compare(name, res.records)
     check_options(name, res)
-    want = len(flows) + len(ifnames) + 1
+    want = len(flows) + len(ifnames) + len(rules) + 1
     report(res.stats.get("data_records") == want,
            "%s: %d data records in all (flows + options), none lost or duplicated" % (name, want),
            res.stats or "no File Stats line")
@@ -233,13 +248,24 @@ def messages(path):
         sets, p = [], off + 16
         while p + 4 <= off + ln:
             sid, sl = struct.unpack("!HH", data[p:p + 4])
-            sets.append((sid, sl))
+            sets.append((sid, sl, data[p + 4:p + sl]))
             p += max(sl, 4)
         out.append({"ver": ver, "len": ln, "seq": seq, "odid": odid, "sets": sets})
         off += max(ln, 16)
     return out
 
 REC_LEN = {256: 59, 257: 83, 258: 57, 259: 81, 260: 53, 261: 77, 262: 55, 263: 79, 264: 60, 265: 40}
+REC_LEN.update({t + 10: REC_LEN[t] + 5 for t in range(256, 264)})  # + firewallEvent, rule
+
+def rule_records(body):
+    """Records in a set of 274: domain, rule, then a variable-length string."""
+    n, p = 0, 0
+    while p + 9 <= len(body):
+        ln, p = body[p + 8], p + 9
+        if ln == 255:
+            ln, p = struct.unpack("!H", body[p:p + 2])[0], p + 2
+        n, p = n + 1, p + ln
+    return n
 FLOW_ODID = flows[0]["odid"] if flows else None
 msgs = messages(W + "/cap.v4.ipfix")
 expect_seq, bad = {}, []
@@ -249,12 +275,14 @@ for i, m in enumerate(msgs):
     if m["seq"] != expect_seq.get(m["odid"], 0):
         bad.append("message %d (domain %d): sequence %d, expected %d"
                    % (i, m["odid"], m["seq"], expect_seq.get(m["odid"], 0)))
-    for sid, sl in m["sets"]:
+    for sid, sl, body in m["sets"]:
         if sid in REC_LEN:
             expect_seq[m["odid"]] = expect_seq.get(m["odid"], 0) + (sl - 4) // REC_LEN[sid]
+        elif sid == dec.RULE_TID:
+            expect_seq[m["odid"]] = expect_seq.get(m["odid"], 0) + rule_records(body)
         # RFC 7011 §3.1: Observation Domain 0 for what is no one domain's
         # (the options records); the flows in the configured domain
-        if sid >= 256 and m["odid"] != (0 if sid >= 264 else FLOW_ODID):
+        if sid >= 256 and m["odid"] != (0 if sid in (264, 265, 274) else FLOW_ODID):
             bad.append("message %d: set %d in domain %d" % (i, sid, m["odid"]))
 report(msgs and not bad, "capture: %d messages, each <= MessageSize 512; flow records in domain %s, options in 0;"
        " each domain's sequence numbers count its data records" % (len(msgs), FLOW_ODID),
@@ -276,10 +304,13 @@ bad = ["record %d (%s -> %s, proto %d): %r" % (i, e["src"], e["dst"], e["proto"]
 report(not bad and len(res.records) == len(flows),
        "tshark: forwardingStatus reads 'Forward / Forwarded (Unknown)' for forwarded flows and "
        "'Drop / Drop ACL Deny' for denied ones (RFC 7270)", "\n".join(bad))
+report(res.pens == {dec.PEN},
+       "tshark: every enterprise field specifier of the templates names PEN %d" % dec.PEN, res.pens)
 udplite = [(e, g) for e, g in zip(flows, res.records) if e["proto"] == 136]
-report(udplite and all(g["sport"] == e["sport"] and g["dport"] == e["dport"] and g["tid"] in (258, 259)
+report(udplite and all(g["sport"] == e["sport"] and g["dport"] == e["dport"] and g["tid"] in (258, 259, 268, 269)
                        for e, g in udplite),
-       "tshark: UDP-Lite flows carry their ports, in the UDP templates (%d flows)" % len(udplite),
+       "tshark: UDP-Lite flows carry their ports, in the UDP templates (or their dropped twins) (%d flows)"
+       % len(udplite),
        "\n".join("expected %s:%s, decoded %r" % (e["sport"], e["dport"], g) for e, g in udplite))
 
 # --- nfdump ------------------------------------------------------------------
@@ -292,7 +323,7 @@ icmp_tos_missing = [i for i, e in enumerate(flows)
                     if "icmp_type" in e and i < len(nflows) and nflows[i]["tos"] is None]
 for i in icmp_tos_missing:
     nflows[i]["tos"] = flows[i]["tos"]   # not printed by nfdump -o raw for ICMP
-compare("nfdump", nflows, skip=("fwd",))
+compare("nfdump", nflows, skip=("fwd",) + DROP_KEYS)
 print("# nfdump 1.7.1 does not store IPFIX forwardingStatus (IE 89) at any length: 'fwd status' is always 0;"
       " forwarding status is checked with ipfixDump and tshark")
 if icmp_tos_missing:
@@ -323,7 +354,7 @@ report(not alog and not res.problems,
 # nfacctd writes its cache, not the stream, in order: match records by
 # addresses and start time (unique in this feed), then compare every field
 # it keeps.
-NFACCTD_SKIP = ("direction", "end_reason", "fwd", "icmp_type", "icmp_code", "tcp_flags")
+NFACCTD_SKIP = ("direction", "end_reason", "fwd", "icmp_type", "icmp_code", "tcp_flags") + DROP_KEYS
 def key(d):
     return (d["src"], d["dst"], d["start_ms"])
 got_by = {key(g): g for g in res.records}

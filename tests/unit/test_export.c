@@ -794,6 +794,80 @@ static void ratelimit_allows_a_burst_per_interval(void **s)
 	assert_int_equal(rl.missed, 0);
 }
 
+/* The rows of the rule table (set 274) in one message, as "rule:text;..." */
+static void rule_rows(const struct sent *m, char *out, size_t len)
+{
+	size_t off = find_set(m, 274), end;
+
+	out[0] = '\0';
+	if (!off)
+		return;
+	end = off + be16(m->msg + off + 2);
+	for (off += 4; off + 9 <= end;) {
+		uint32_t rule = be32(m->msg + off + 4);
+		size_t n = m->msg[off + 8];	/* the test's texts are short */
+		size_t used = strlen(out);
+
+		assert_int_equal(be32(m->msg + off), 5);	/* the flows' domain */
+		snprintf(out + used, len - used, "%u:%.*s;", rule, (int)n,
+			 (const char *)m->msg + off + 9);
+		off += 9 + n;
+	}
+}
+
+/*
+ * The rule table goes to every collector after the templates, in domain 0;
+ * again at once when it changes, not when the same table is set again, and
+ * at every refresh.
+ */
+static void the_rule_table_follows_the_templates_and_each_change(void **s)
+{
+	static const uint16_t ports[] = { 4739, 4740 };
+	struct exporter_rule t[3] = {
+		{ 0, "Default Deny" }, { 2, "no telnet" }, { 5, "" },
+	};
+	const struct sent *m;
+	struct exporter ex;
+	char rows[256];
+
+	(void)s;
+	start(&ex, ports, 2);
+	assert_int_equal(exporter_set_rules(&ex, t, 3), 0);
+	assert_int_equal(exporter_submit(&ex, recs, 1, T0_MS), 0);
+	for (size_t k = 0; k < 2; k++) {
+		m = last_in(ports[k], 0);
+		assert_non_null(m);
+		assert_true(find_set(m, 3) > 0);	/* its template is here */
+		rule_rows(m, rows, sizeof(rows));
+		assert_string_equal(rows, "0:Default Deny;2:no telnet;5:;");
+	}
+
+	nsent = 0;
+	assert_int_equal(exporter_set_rules(&ex, t, 3), 0);	/* the same */
+	assert_int_equal(exporter_tick(&ex, T0_MS + 1000), 0);
+	assert_int_equal(nsent, 0);
+
+	strcpy(t[1].description, "no telnet, ever");
+	assert_int_equal(exporter_set_rules(&ex, t, 2), 0);
+	assert_int_equal(exporter_tick(&ex, T0_MS + 2000), 0);
+	assert_int_equal(nsent, 2);
+	for (size_t k = 0; k < 2; k++) {
+		m = last_in(ports[k], 0);
+		assert_non_null(m);
+		assert_int_equal(find_set(m, 3), 0);	/* no templates */
+		rule_rows(m, rows, sizeof(rows));
+		assert_string_equal(rows, "0:Default Deny;2:no telnet, ever;");
+	}
+
+	nsent = 0;
+	assert_int_equal(exporter_tick(&ex, T0_MS + 600000), 0);	/* refresh */
+	m = last_in(4739, 0);
+	assert_non_null(m);
+	rule_rows(m, rows, sizeof(rows));
+	assert_string_equal(rows, "0:Default Deny;2:no telnet, ever;");
+	exporter_free(&ex);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -814,6 +888,7 @@ int main(void)
 		cmocka_unit_test_setup(every_address_unreachable_counts_not_sent, setup),
 		cmocka_unit_test_setup(records_no_collector_took_are_counted_not_sent, setup),
 		cmocka_unit_test_setup(a_signal_during_a_send_is_not_a_failure, setup),
+		cmocka_unit_test_setup(the_rule_table_follows_the_templates_and_each_change, setup),
 	};
 
 	return cmocka_run_group_tests_name("export", tests, NULL, NULL);

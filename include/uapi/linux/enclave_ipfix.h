@@ -86,9 +86,11 @@
  * EIPFIX_CMD_GET_COUNTERS (doit)
  *   Replies with EIPFIX_A_COUNTERS, a nest of EIPFIX_CTR_A_* NLA_U64
  *   (enum eipfix_counter), each summed over all CPUs, and with the hits of
- *   the Access Control Rules in force (packets each one decided, summed over
- *   all CPUs; counted only while the rules can deny something, i.e. there
- *   is a Deny rule or Default is Deny):
+ *   the Access Control Rules in force (packets each one decided, as they
+ *   crossed the wire: a GSO/GRO superpacket counts its segments, a
+ *   reassembled datagram its fragments; summed over all CPUs; counted only
+ *   while the rules can deny something, i.e. there is a Deny rule or
+ *   Default is Deny):
  *
  *     EIPFIX_A_ACL_DEFAULT_HITS NLA_U64   packets decided by ACL_DEFAULT
  *     EIPFIX_A_ACL_RULE_HITS    NLA_NESTED of EIPFIX_A_ACL_RULE_HIT NLA_U64,
