@@ -40,6 +40,7 @@
 #include <linux/enclave_ipfix.h>
 
 #include "collector.h"
+#include "json.h"		/* eipfix_text_linecol() */
 
 #define EIPFIX_DEFAULT_PROFILE "/etc/enclave/profiles/Universe.profile"
 
@@ -154,38 +155,5 @@ uint32_t eipfix_default_odid_of(const char *machine_id, uint64_t netns_ino);
 const char *eipfix_direction_name(unsigned int dir);
 const char *eipfix_acl_action_name(unsigned int action);
 const char *eipfix_acl_proto_name(unsigned int proto);
-
-/*
- * Position index of a JSON text (used by the parser to point at keys and
- * values; exported for its tests). One entry per object member and array
- * element, plus the root, each named by its JSON Pointer (RFC 6901):
- * "" is the root, "/FlowMetadata/Interval" a member, "/AccessControl/Rules/0"
- * an element; '~' and '/' in keys are written "~0" and "~1". Offsets are
- * byte offsets into the text; key_off is SIZE_MAX for elements and the root.
- * The text must be valid JSON (build returns -EINVAL otherwise).
- */
-struct eipfix_jpos {
-	char *path;
-	size_t key_off;			/* the key's opening quote */
-	size_t val_off;			/* the value's first byte */
-	size_t val_end;			/* one past its last byte */
-};
-
-struct eipfix_jindex {
-	struct eipfix_jpos *v;		/* in text order */
-	size_t n, cap;
-	size_t *by_path;		/* indices of v sorted by (path, offset) */
-};
-
-int eipfix_jindex_build(struct eipfix_jindex *ix, const char *text,
-			size_t len);
-/* The first entry (in text order) with this path, or NULL. */
-const struct eipfix_jpos *eipfix_jindex_find(const struct eipfix_jindex *ix,
-					     const char *path);
-void eipfix_jindex_free(struct eipfix_jindex *ix);
-
-/* 1-based line and byte column of offset off in text. */
-void eipfix_text_linecol(const char *text, size_t len, size_t off,
-			 unsigned int *line, unsigned int *col);
 
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: the profile parser (userctl/config.c).
+ * libFuzzer target: the profile parser (userctl/json.c, config.c, config_acl.c).
  *
  * Any bytes are a profile file. eipfix_profile_parse() must return 0 or a
  * negative errno with an error sentence in err, never crash, read out of

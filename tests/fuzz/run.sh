@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # tests/fuzz/run.sh [SECONDS] [TARGET...]: libFuzzer on userctl's input parsers.
 #
-#   fuzz_profile   the profile parser, eipfix_profile_parse() (userctl/config.c), seeded
+#   fuzz_profile   the profile parser, eipfix_profile_parse() (userctl/json.c, config.c,
+#                  config_acl.c), seeded
 #                  with tests/unit/profiles/ and a dictionary of the profile's keys
 #   fuzz_netlink   the generic netlink receive path (userctl/netlink.c, through libnl's
 #                  real dispatch) fed arbitrary bytes as the kernel's replies: records,
@@ -53,8 +54,9 @@ CFLAGS="-std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,unde
 	-DUSERCTL_VERSION=\"fuzz\""
 LIBS=$(pkg-config --libs $PKGS)
 # The userctl sources are compiled here, with the sanitizers, not taken from its build.
-srcs_fuzz_profile="$REPO/userctl/config.c $REPO/userctl/collector.c"
-srcs_fuzz_netlink="$REPO/userctl/config.c $REPO/userctl/collector.c"
+srcs_fuzz_profile="$REPO/userctl/json.c $REPO/userctl/config.c $REPO/userctl/config_acl.c
+	$REPO/userctl/collector.c"
+srcs_fuzz_netlink="$srcs_fuzz_profile"
 
 build() {	# build TARGET
 	local t=$1 srcs

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the profile parser (userctl/config.c, userctl/collector.c).
+ * Unit tests of the profile parser (userctl/json.c, config.c, config_acl.c,
+ * collector.c).
  *
  * Every error test asserts the exact message, written by hand from the
  * rules (DESIGN.md §4 and config.h): FILE:LINE:COL, 1-based, COL in bytes.
@@ -448,6 +449,30 @@ static void test_syntax_number_overflow(void **state)
 {
 	(void)state;
 	parse_err("{\"a\": 1e999}", F ":1:7: number 1e999 is too large");
+}
+
+/* What jansson said in its own words (or not at all) is ours now. */
+static void test_syntax_strings_and_bytes(void **state)
+{
+	(void)state;
+	parse_err("{\"a\": \"x\\qy\"}",
+		  F ":1:9: invalid escape \\q in a string; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX");
+	parse_err("{\"a\": \"\\u12G4\"}",
+		  F ":1:8: invalid escape in a string; \\u must be followed by four hex digits");
+	parse_err("{\"a\": \"x\\u0000\"}",
+		  F ":1:9: \\u0000 is not allowed in a string");
+	parse_err("{\"a\": \"\\ud83d!\"}",
+		  F ":1:8: \\uD83D is the first half of a UTF-16 surrogate pair without its second");
+	parse_err("{\"a\": \"\\ude00\"}",
+		  F ":1:8: \\uDE00 is the second half of a UTF-16 surrogate pair without its first");
+	parse_err("{\"a\": \"tab\there\"}",
+		  F ":1:11: control character 0x09 in a string; write it as \\u0009");
+	/* jansson took a NUL byte for the end of the file */
+	parse_err_len("{\"a\": 1\0}", 9, F ":1:8: unexpected control character (byte 0x00)");
+	parse_err("{\"a\": 01}",
+		  F ":1:7: invalid value 01; expected a string in double quotes, a number, true, false or null");
+	parse_err("{\"a\": 1.}",
+		  F ":1:7: invalid value 1.; expected a string in double quotes, a number, true, false or null");
 }
 
 static void test_syntax_columns_count_bytes(void **state)
@@ -1328,7 +1353,7 @@ static void test_default_profile_path(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-/* The position index                                                  */
+/* The JSON reader (userctl/json.c)                                    */
 
 static size_t off_of(const char *text, const char *needle)
 {
@@ -1338,101 +1363,166 @@ static size_t off_of(const char *text, const char *needle)
 	return (size_t)(s - text);
 }
 
-static void test_index_paths_and_offsets(void **state)
+static void json_ok(struct eipfix_json_doc *doc, const char *t)
+{
+	char msg[256] = "";
+	size_t off = 0;
+
+	assert_int_equal(eipfix_json_parse(doc, t, strlen(t), &off, msg,
+					   sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	assert_non_null(doc->root);
+}
+
+static void test_json_tree_and_offsets(void **state)
 {
 	const char *t = "{\"a\": [1, {\"b/c\": \"x\", \"m~n\": null}],"
 			" \"\\u0041\\u00e9\": true, \"a\": 2}";
-	struct eipfix_jindex ix;
-	const struct eipfix_jpos *e;
+	struct eipfix_json_doc doc;
+	const struct eipfix_json *r, *e;
 
 	(void)state;
-	assert_int_equal(eipfix_jindex_build(&ix, t, strlen(t)), 0);
-	assert_int_equal(ix.n, 8);
+	json_ok(&doc, t);
+	r = doc.root;
+	assert_int_equal(r->type, EIPFIX_JSON_OBJECT);
+	assert_int_equal(r->n, 3);
+	assert_int_equal(r->key_off, SIZE_MAX);
+	assert_int_equal(r->off, 0);
+	assert_int_equal(r->end, strlen(t));
 
-	e = eipfix_jindex_find(&ix, "");
+	e = eipfix_json_get(r, "a");	/* the first of two */
 	assert_non_null(e);
-	assert_int_equal(e->key_off, SIZE_MAX);
-	assert_int_equal(e->val_off, 0);
-	assert_int_equal(e->val_end, strlen(t));
-
-	e = eipfix_jindex_find(&ix, "/a");	/* the first of two */
-	assert_non_null(e);
+	assert_int_equal(e->type, EIPFIX_JSON_ARRAY);
 	assert_int_equal(e->key_off, 1);
-	assert_int_equal(e->val_off, off_of(t, "[1"));
-	assert_int_equal(e->val_end, off_of(t, "],") + 1);
+	assert_int_equal(e->off, off_of(t, "[1"));
+	assert_int_equal(e->end, off_of(t, "],") + 1);
+	assert_int_equal(e->n, 2);
 
-	e = eipfix_jindex_find(&ix, "/a/0");
-	assert_non_null(e);
+	e = eipfix_json_at(eipfix_json_get(r, "a"), 0);
+	assert_int_equal(e->type, EIPFIX_JSON_NUMBER);
 	assert_int_equal(e->key_off, SIZE_MAX);
-	assert_int_equal(e->val_off, off_of(t, "1,"));
-	assert_int_equal(e->val_end, off_of(t, "1,") + 1);
+	assert_null(e->key);
+	assert_int_equal(e->off, off_of(t, "1,"));
+	assert_int_equal(e->end, off_of(t, "1,") + 1);
 
-	e = eipfix_jindex_find(&ix, "/a/1");
-	assert_non_null(e);
-	assert_int_equal(e->val_off, off_of(t, "{\"b"));
-
-	e = eipfix_jindex_find(&ix, "/a/1/b~1c");
+	e = eipfix_json_at(eipfix_json_get(r, "a"), 1);
+	assert_int_equal(e->off, off_of(t, "{\"b"));
+	e = eipfix_json_get(e, "b/c");
 	assert_non_null(e);
 	assert_int_equal(e->key_off, off_of(t, "\"b/c"));
-	assert_int_equal(e->val_off, off_of(t, "\"x\""));
-	assert_int_equal(e->val_end, off_of(t, "\"x\"") + 3);
+	assert_int_equal(e->type, EIPFIX_JSON_STRING);
+	assert_string_equal(e->str, "x");
+	assert_int_equal(e->off, off_of(t, "\"x\""));
+	assert_int_equal(e->end, off_of(t, "\"x\"") + 3);
+	e = eipfix_json_at(eipfix_json_at(eipfix_json_get(r, "a"), 1), 1);
+	assert_string_equal(e->key, "m~n");
+	assert_int_equal(e->type, EIPFIX_JSON_NULL);
+	assert_int_equal(e->off, off_of(t, "null"));
 
-	e = eipfix_jindex_find(&ix, "/a/1/m~0n");
+	e = eipfix_json_get(r, "A\xc3\xa9");	/* decoded \\u escapes */
 	assert_non_null(e);
-	assert_int_equal(e->val_off, off_of(t, "null"));
+	assert_int_equal(e->type, EIPFIX_JSON_TRUE);
+	assert_int_equal(e->off, off_of(t, "true"));
 
-	e = eipfix_jindex_find(&ix, "/A\xc3\xa9");	/* decoded \u escapes */
-	assert_non_null(e);
-	assert_int_equal(e->val_off, off_of(t, "true"));
+	e = eipfix_json_at(r, 2);		/* the second "a" */
+	assert_string_equal(e->key, "a");
+	assert_int_equal(e->off, off_of(t, "2}"));
 
-	assert_null(eipfix_jindex_find(&ix, "/a/2"));
-	assert_null(eipfix_jindex_find(&ix, "/b"));
-	assert_null(eipfix_jindex_find(&ix, "/a/1/b/c"));
-	eipfix_jindex_free(&ix);
+	assert_null(eipfix_json_at(eipfix_json_get(r, "a"), 2));
+	assert_null(eipfix_json_get(r, "b"));
+	assert_null(eipfix_json_get(eipfix_json_at(r, 0), "x"));	/* not an object */
+	eipfix_json_free(&doc);
+	eipfix_json_free(&doc);		/* twice is harmless */
 }
 
-static void test_index_surrogate_pair_key(void **state)
+static void test_json_surrogate_pair_key(void **state)
 {
 	const char *t = "{\"\\ud83d\\ude00\": [[], {}]}";
-	struct eipfix_jindex ix;
-	const struct eipfix_jpos *e;
+	struct eipfix_json_doc doc;
+	const struct eipfix_json *e;
 
 	(void)state;
-	assert_int_equal(eipfix_jindex_build(&ix, t, strlen(t)), 0);
-	e = eipfix_jindex_find(&ix, "/\xf0\x9f\x98\x80/1");
+	json_ok(&doc, t);
+	e = eipfix_json_at(eipfix_json_get(doc.root, "\xf0\x9f\x98\x80"), 1);
 	assert_non_null(e);
-	assert_int_equal(e->val_off, off_of(t, "{}"));
-	assert_int_equal(e->val_end, off_of(t, "{}") + 2);
-	eipfix_jindex_free(&ix);
+	assert_int_equal(e->type, EIPFIX_JSON_OBJECT);
+	assert_int_equal(e->n, 0);
+	assert_int_equal(e->off, off_of(t, "{}"));
+	assert_int_equal(e->end, off_of(t, "{}") + 2);
+	eipfix_json_free(&doc);
 }
 
-static void test_index_rejects_invalid_json(void **state)
+/* Every syntax error leaves nothing behind and names an offset. */
+static void test_json_rejects_invalid(void **state)
 {
-	static const char *const bad[] = {
-		"", "{", "{\"a\" 1}", "[1,]", "[1 2]", "{\"a\":1}}", "{\"a\":1,}",
-		"\"open", "{} {}", "{1: 2}", "]",
+	static const struct { const char *text; size_t off; } bad[] = {
+		{ "", 0 }, { "{", 1 }, { "{\"a\" 1}", 5 }, { "[1,]", 2 },
+		{ "[1 2]", 2 }, { "{\"a\":1}}", 7 }, { "{\"a\":1,}", 6 },
+		{ "\"open", 0 }, { "{} {}", 3 }, { "{1: 2}", 1 }, { "]", 0 },
+		{ "[01]", 1 }, { "[1.]", 1 }, { "[-]", 1 }, { "[1e+]", 1 },
+		{ "[\"\\x\"]", 2 }, { "[\"\\u12\"]", 2 },
+		{ "[\"\\udc00\"]", 2 }, { "[\"\\ud800x\"]", 2 },
+		{ "[\"\\u0000\"]", 2 }, { "[\"a\x01\"]", 3 },
+		{ "[\"\xc0\xaf\"]", 2 }, { "[\"\xed\xa0\x80\"]", 2 },
+		{ "[\xe2\x82]", 1 }, { "[tru]", 1 }, { "[1e400]", 1 },
 	};
-	struct eipfix_jindex ix;
+	struct eipfix_json_doc doc;
+	char msg[256];
+	size_t off;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(eipfix_jindex_build(&ix, bad[i], strlen(bad[i])),
-				 -EINVAL);
-		assert_int_equal(ix.n, 0);
-		assert_null(ix.v);
+		msg[0] = '\0';
+		off = 999;
+		assert_int_equal(eipfix_json_parse(&doc, bad[i].text,
+						   strlen(bad[i].text), &off,
+						   msg, sizeof(msg)), -EINVAL);
+		if (off != bad[i].off)
+			fail_msg("%s: error at %zu (%s), expected at %zu",
+				 bad[i].text, off, msg, bad[i].off);
+		assert_true(msg[0] != '\0');
+		assert_null(doc.root);
+		assert_null(doc.blocks);
+		assert_null(doc.strings);
 	}
 }
 
-static void test_index_scalar_root(void **state)
+static void test_json_scalar_root(void **state)
 {
-	struct eipfix_jindex ix;
+	struct eipfix_json_doc doc;
+	char msg[64];
+	size_t off;
 
 	(void)state;
-	assert_int_equal(eipfix_jindex_build(&ix, "  42 ", 5), 0);
-	assert_int_equal(ix.n, 1);
-	assert_int_equal(eipfix_jindex_find(&ix, "")->val_off, 2);
-	assert_int_equal(eipfix_jindex_find(&ix, "")->val_end, 4);
-	eipfix_jindex_free(&ix);
+	/* the text need not end with a NUL: "42" is read, not "421" */
+	assert_int_equal(eipfix_json_parse(&doc, "  421", 4, &off, msg,
+					   sizeof(msg)), 0);
+	assert_int_equal(doc.root->type, EIPFIX_JSON_NUMBER);
+	assert_int_equal(doc.root->off, 2);
+	assert_int_equal(doc.root->end, 4);
+	eipfix_json_free(&doc);
+}
+
+/* Nesting is bounded: the reader recurses, a profile never nests deep. */
+static void test_json_depth_limit(void **state)
+{
+	size_t n = EIPFIX_JSON_MAX_DEPTH + 1;
+	char *t = malloc(2 * n), msg[128];
+	struct eipfix_json_doc doc;
+	size_t off;
+
+	(void)state;
+	assert_non_null(t);
+	memset(t, '[', n);
+	memset(t + n, ']', n);
+	assert_int_equal(eipfix_json_parse(&doc, t, 2 * n, &off, msg,
+					   sizeof(msg)), -EINVAL);
+	assert_int_equal(off, n - 1);
+	assert_string_equal(msg, "objects and arrays are nested more than 2048 deep");
+	assert_int_equal(eipfix_json_parse(&doc, t + 1, 2 * n - 2, &off, msg,
+					   sizeof(msg)), 0);
+	eipfix_json_free(&doc);
+	free(t);
 }
 
 static void test_linecol(void **state)
@@ -1481,6 +1571,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_trailing_garbage),
 		cmocka_unit_test(test_syntax_invalid_utf8),
 		cmocka_unit_test(test_syntax_number_overflow),
+		cmocka_unit_test(test_syntax_strings_and_bytes),
 		cmocka_unit_test(test_syntax_columns_count_bytes),
 		cmocka_unit_test(test_empty_profile),
 		cmocka_unit_test(test_top_level_not_object),
@@ -1529,10 +1620,11 @@ int main(void)
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_load_directory),
 		cmocka_unit_test(test_default_profile_path),
-		cmocka_unit_test(test_index_paths_and_offsets),
-		cmocka_unit_test(test_index_surrogate_pair_key),
-		cmocka_unit_test(test_index_rejects_invalid_json),
-		cmocka_unit_test(test_index_scalar_root),
+		cmocka_unit_test(test_json_tree_and_offsets),
+		cmocka_unit_test(test_json_surrogate_pair_key),
+		cmocka_unit_test(test_json_rejects_invalid),
+		cmocka_unit_test(test_json_scalar_root),
+		cmocka_unit_test(test_json_depth_limit),
 		cmocka_unit_test(test_linecol),
 	};
 
