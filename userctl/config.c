@@ -127,12 +127,8 @@ void eipfix_profile_free(struct eipfix_profile *p)
 	free(p->rules);
 	free(p->collectors);
 	free(p->interfaces);
-	p->rules = NULL;
-	p->n_rules = 0;
-	p->collectors = NULL;
-	p->n_collectors = 0;
-	p->interfaces = NULL;
-	p->n_interfaces = 0;
+	/* A freed profile is empty: freeing it again is harmless. */
+	memset(p, 0, sizeof(*p));
 }
 
 /* ------------------------------------------------------------------ */

@@ -52,11 +52,8 @@ void exporter_free(struct exporter *ex)
 	free(ex->coll);
 	free(ex->buf);
 	free(ex->rules);
-	ex->rules = NULL;
-	ex->nrules = 0;
-	ex->coll = NULL;
-	ex->buf = NULL;
-	ex->ncoll = 0;
+	/* As exporter_init() leaves it before its first socket: freeing again is harmless. */
+	memset(ex, 0, sizeof(*ex));
 	ex->fd4 = -1;
 	ex->fd6 = -1;
 }

@@ -33,24 +33,34 @@ static int profile_arg(int argc, char *argv[], const char **path)
 	return 0;
 }
 
+/* The profile the command line names, read; why not on stderr. Its warning too. */
+static int read_profile(int argc, char *argv[], const char **path,
+			struct eipfix_profile *p)
+{
+	char err[1024];
+
+	if (profile_arg(argc, argv, path))
+		return -1;
+	if (eipfix_profile_load(*path, p, err, sizeof(err))) {
+		fprintf(stderr, "%s%s\n", ulog_prefix(ULOG_ERR), err);
+		return -1;
+	}
+	if (p->warning[0])
+		fprintf(stderr, "%s\n", p->warning);
+	return 0;
+}
+
 int check_config_main(int argc, char *argv[])
 {
 	struct eipfix_profile p;
 	const char *path;
-	char err[1024];
 
 	if (wants_help(argc, argv))
 		return profile_usage("check-config",
 				     "Validates the profile's FlowMetadata and AccessControl blocks,\n"
 				     "resolving collector host names. Changes nothing.");
-	if (profile_arg(argc, argv, &path))
+	if (read_profile(argc, argv, &path, &p))
 		return 1;
-	if (eipfix_profile_load(path, &p, err, sizeof(err))) {
-		fprintf(stderr, "%s%s\n", ulog_prefix(ULOG_ERR), err);
-		return 1;
-	}
-	if (p.warning[0])
-		fprintf(stderr, "%s\n", p.warning);
 	eipfix_profile_free(&p);
 	printf("%s: OK\n", path);
 	return 0;
@@ -69,14 +79,8 @@ int push_config_main(int argc, char *argv[])
 				     "Validates the profile and loads it into the enclave_ipfix kernel\n"
 				     "module of this network namespace, all or nothing. A running agent\n"
 				     "follows the change. Needs CAP_NET_ADMIN.");
-	if (profile_arg(argc, argv, &path))
+	if (read_profile(argc, argv, &path, &p))
 		return 1;
-	if (eipfix_profile_load(path, &p, err, sizeof(err))) {
-		fprintf(stderr, "%s%s\n", ulog_prefix(ULOG_ERR), err);
-		return 1;
-	}
-	if (p.warning[0])
-		fprintf(stderr, "%s\n", p.warning);
 	ret = netlink_open(&nl, err, sizeof(err));
 	if (!ret) {
 		ret = netlink_set_config(nl, &p, err, sizeof(err));
