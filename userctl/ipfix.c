@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <linux/enclave_ipfix.h>
@@ -284,14 +285,14 @@ static uint16_t flow_template(const struct eipfix_record *r)
 	bool v6 = r->family == AF_INET6;
 
 	switch (r->protocol) {
-	case 6:		/* IPPROTO_TCP */
+	case IPPROTO_TCP:
 		return v6 ? IPFIX_TID_IPV6_TCP : IPFIX_TID_IPV4_TCP;
-	case 17:	/* IPPROTO_UDP */
-	case 136:	/* IPPROTO_UDPLITE: the same ports (RFC 3828 §3) */
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:	/* the same ports (RFC 3828 §3) */
 		return v6 ? IPFIX_TID_IPV6_UDP : IPFIX_TID_IPV4_UDP;
-	case 1:		/* IPPROTO_ICMP, only meaningful over IPv4 */
+	case IPPROTO_ICMP:	/* only meaningful over IPv4 */
 		return v6 ? IPFIX_TID_IPV6_RAW : IPFIX_TID_ICMPV4;
-	case 58:	/* IPPROTO_ICMPV6, only meaningful over IPv6 */
+	case IPPROTO_ICMPV6:	/* only meaningful over IPv6 */
 		return v6 ? IPFIX_TID_ICMPV6 : IPFIX_TID_IPV4_RAW;
 	default:
 		return v6 ? IPFIX_TID_IPV6_RAW : IPFIX_TID_IPV4_RAW;

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,10 +240,10 @@ static void addr_str(const struct eipfix_record *r, int src, char *buf, size_t l
 static const char *proto_name(uint8_t p, char *buf)
 {
 	switch (p) {
-	case 1: return "icmp";
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 58: return "icmp6";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMPV6: return "icmp6";
 	}
 	sprintf(buf, "%u", p);
 	return buf;
@@ -263,13 +264,13 @@ static json_t *flow_json(const struct eipfix_record *r)
 		      "packets", (json_int_t)r->packets, "octets", (json_int_t)r->octets,
 		      "start_ms", (json_int_t)r->start_ms, "end_ms", (json_int_t)r->end_ms,
 		      "status", r->fwd_status == EIPFIX_FWD_DROPPED_ACL ? "dropped" : "forwarded");
-	if (r->protocol == 6 || r->protocol == 17) {
+	if (r->protocol == IPPROTO_TCP || r->protocol == IPPROTO_UDP) {
 		json_object_set_new(o, "src_port", json_integer(r->src_port));
 		json_object_set_new(o, "dst_port", json_integer(r->dst_port));
 	}
-	if (r->protocol == 6)
+	if (r->protocol == IPPROTO_TCP)
 		json_object_set_new(o, "tcp_flags", json_integer(r->tcp_flags));
-	if (r->protocol == 1 || r->protocol == 58) {
+	if (r->protocol == IPPROTO_ICMP || r->protocol == IPPROTO_ICMPV6) {
 		json_object_set_new(o, "icmp_type", json_integer(r->icmp_type));
 		json_object_set_new(o, "icmp_code", json_integer(r->icmp_code));
 	}
@@ -302,12 +303,12 @@ static void flow_line(const struct eipfix_record *r)
 
 	addr_str(r, 1, s, sizeof(s));
 	addr_str(r, 0, d, sizeof(d));
-	if (r->protocol == 6 || r->protocol == 17) {
+	if (r->protocol == IPPROTO_TCP || r->protocol == IPPROTO_UDP) {
 		n = strlen(s);
 		snprintf(s + n, sizeof(s) - n, ":%u", r->src_port);
 		n = strlen(d);
 		snprintf(d + n, sizeof(d) - n, ":%u", r->dst_port);
-	} else if (r->protocol == 1 || r->protocol == 58) {
+	} else if (r->protocol == IPPROTO_ICMP || r->protocol == IPPROTO_ICMPV6) {
 		n = strlen(d);
 		snprintf(d + n, sizeof(d) - n, " [%u/%u]", r->icmp_type, r->icmp_code);
 	}
