@@ -104,11 +104,15 @@ static int eipfix_put_rule(struct sk_buff *skb, const struct eipfix_rule *rule)
 	return 0;
 }
 
+static void *eipfix_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &eipfix_family, NLM_F_MULTI, cmd);
+}
+
+/* Everything but the rules: the first message of a GET_CONFIG dump. */
 static int eipfix_put_config(struct sk_buff *skb, const struct eipfix_config *cfg)
 {
-	struct nlattr *rules;
-	u32 i;
-
 	if (nla_put_u8(skb, EIPFIX_A_ENABLED, cfg->enabled) ||
 	    nla_put_u8(skb, EIPFIX_A_DIRECTION, cfg->direction) ||
 	    nla_put_u32(skb, EIPFIX_A_INTERVAL_MS, cfg->interval_ms) ||
@@ -125,71 +129,78 @@ static int eipfix_put_config(struct sk_buff *skb, const struct eipfix_config *cf
 			       (const char *)cfg->collectors, EIPFIX_COLLECTOR_LEN,
 			       cfg->ncollectors))
 		return -EMSGSIZE;
-	rules = nla_nest_start(skb, EIPFIX_A_ACL_RULES);
+	return 0;
+}
+
+/*
+ * Rules from *@next on, as many as fit one ACL_RULES nest of this message
+ * (its length is 16 bits); *@next is left at the first one that did not.
+ */
+static int eipfix_put_rules(struct sk_buff *skb, const struct eipfix_config *cfg,
+			    long *next)
+{
+	struct nlattr *rules = nla_nest_start(skb, EIPFIX_A_ACL_RULES);
+	unsigned char *mark;
+
 	if (!rules)
 		return -EMSGSIZE;
-	for (i = 0; i < cfg->nrules; i++) {
-		unsigned char *mark = skb_tail_pointer(skb);
-
-		if (eipfix_put_rule(skb, &cfg->rules[i]))
-			return -EMSGSIZE;
-		/*
-		 * A rule is up to ~9 KiB (1024 port ranges, a description):
-		 * one that would take the nest past an attribute's 16-bit
-		 * length opens the next nest instead.
-		 */
-		if (skb_tail_pointer(skb) - (unsigned char *)rules > U16_MAX) {
+	for (; *next < cfg->nrules; (*next)++) {
+		mark = skb_tail_pointer(skb);
+		if (eipfix_put_rule(skb, &cfg->rules[*next]) ||
+		    skb_tail_pointer(skb) - (unsigned char *)rules > U16_MAX) {
 			nlmsg_trim(skb, mark);
-			nla_nest_end(skb, rules);
-			rules = nla_nest_start(skb, EIPFIX_A_ACL_RULES);
-			if (!rules || eipfix_put_rule(skb, &cfg->rules[i]))
-				return -EMSGSIZE;
+			break;
 		}
 	}
 	nla_nest_end(skb, rules);
 	return 0;
 }
 
-/* An upper bound of what eipfix_put_config() writes. */
-static size_t eipfix_config_msg_size(const struct eipfix_config *cfg)
+/* A rule is up to ~9 KiB (1024 port ranges, a description): messages of 64 KiB. */
+static int eipfix_nl_config_start(struct netlink_callback *cb)
 {
-	size_t size = 1024 + cfg->ninterfaces * nla_total_size(IFNAMSIZ) +
-		      cfg->ncollectors * nla_total_size(EIPFIX_COLLECTOR_LEN);
-	const struct eipfix_rule *rule;
-	u32 i;
-
-	for (i = 0; i < cfg->nrules; i++) {
-		rule = &cfg->rules[i];
-		/* nests, five u8s, an address: 80; ports; the description */
-		size += 80 + rule->nports * nla_total_size(sizeof(u32)) +
-			(rule->description ? nla_total_size(strlen(rule->description) + 1) : 0);
-	}
-	/* the headers of the further ACL_RULES nests (each at least 56 KiB full) */
-	return size + size / (U16_MAX - 10000) * NLA_HDRLEN + NLA_HDRLEN;
+	cb->min_dump_alloc = U16_MAX;
+	return 0;
 }
 
-static int eipfix_nl_get_config(struct sk_buff *skb, struct genl_info *info)
+/*
+ * GET_CONFIG, a dump so that the largest rule set reads back: the first
+ * message holds everything but the rules, then the rules in order, as many
+ * per message as fit. cb->args[0] is the next rule, cb->args[1] whether the
+ * first message went. A config replaced in the middle marks the messages
+ * NLM_F_DUMP_INTR (cb->seq is the generation): read it again.
+ */
+static int eipfix_nl_dump_config(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct eipfix_net *en = eipfix_net(genl_info_net(info));
-	struct eipfix_config *cfg;
-	struct sk_buff *msg;
+	struct eipfix_net *en = eipfix_net(sock_net(skb->sk));
+	const struct eipfix_config *cfg;
+	long before = cb->args[0];
 	void *hdr;
-	int ret;
+	int ret = 0;
 
 	mutex_lock(&en->lock);
 	cfg = rcu_dereference_protected(en->config, lockdep_is_held(&en->lock));
-	msg = genlmsg_new(eipfix_config_msg_size(cfg), GFP_KERNEL);
-	ret = -ENOMEM;
-	if (!msg)
+	if (cb->args[1] && cb->args[0] >= cfg->nrules)
 		goto out;
-	hdr = genlmsg_put_reply(msg, info, &eipfix_family, 0, EIPFIX_CMD_GET_CONFIG);
+	cb->seq = cfg->generation;
+	hdr = eipfix_dump_hdr(skb, cb, EIPFIX_CMD_GET_CONFIG);
 	ret = -EMSGSIZE;
-	if (!hdr || eipfix_put_config(msg, cfg)) {
-		nlmsg_free(msg);
+	if (!hdr)
+		goto out;
+	genl_dump_check_consistent(cb, hdr);
+	if ((!cb->args[1] && eipfix_put_config(skb, cfg)) ||
+	    eipfix_put_rules(skb, cfg, &cb->args[0])) {
+		genlmsg_cancel(skb, hdr);
 		goto out;
 	}
-	genlmsg_end(msg, hdr);
-	ret = genlmsg_reply(msg, info);
+	/* Not even one rule fit an empty message: it never will. */
+	if (cb->args[1] && cb->args[0] == before) {
+		genlmsg_cancel(skb, hdr);
+		goto out;
+	}
+	cb->args[1] = 1;
+	genlmsg_end(skb, hdr);
+	ret = skb->len;
 out:
 	mutex_unlock(&en->lock);
 	return ret;
@@ -269,12 +280,6 @@ static int eipfix_put_record(struct sk_buff *skb, const struct eipfix_record *re
 	};
 
 	return eipfix_put_flow(skb, EIPFIX_A_RECORD, &rec->key, &c);
-}
-
-static void *eipfix_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
-{
-	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			   &eipfix_family, NLM_F_MULTI, cmd);
 }
 
 /*
@@ -616,7 +621,8 @@ static const struct genl_ops eipfix_ops[] = {
 	},
 	{
 		.cmd = EIPFIX_CMD_GET_CONFIG,
-		.doit = eipfix_nl_get_config,
+		.start = eipfix_nl_config_start,
+		.dumpit = eipfix_nl_dump_config,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{

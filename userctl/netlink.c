@@ -36,6 +36,7 @@ struct request {
 	int done;
 	int error;
 	int parse_error;
+	int interrupted;	/* a dump whose data changed in the middle */
 	char extack[256];
 };
 
@@ -158,6 +159,16 @@ static int on_done(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* NLM_F_DUMP_INTR: read the dump to its end, then say it must be read again. */
+static int on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct request *rq = arg;
+
+	(void)msg;
+	rq->interrupted = 1;
+	return NL_OK;
+}
+
 static int on_valid(struct nl_msg *msg, void *arg)
 {
 	struct request *rq = arg;
@@ -205,6 +216,7 @@ static struct nl_cb *request_cb(struct request *rq)
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, rq);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_done, rq);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, rq);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, rq);
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, NULL);
 	return cb;
 }
@@ -264,6 +276,11 @@ static int request(struct netlink *nl, struct nl_msg *msg, uint8_t cmd,
 		}
 	}
 	nl_cb_put(cb);
+	if (rq.interrupted && !rq.error) {
+		snprintf(err, errlen, "cannot %s: it changed while it was read",
+			 command_name(cmd));
+		return -EAGAIN;
+	}
 	if (rq.error) {
 		if (rq.error == -EPERM)
 			snprintf(err, errlen, "cannot %s: %s%s%s", command_name(cmd),
@@ -517,12 +534,12 @@ static int count_list(struct nlmsghdr *nlh, int type)
 	return n;
 }
 
-static int parse_lists(struct nlattr **tb, struct nlmsghdr *nlh,
-		       struct eipfix_profile *p)
+/* The first message of GET_CONFIG: the interfaces and the collectors. */
+static int parse_lists(struct nlattr **tb, struct eipfix_profile *p)
 {
 	char err[512], text[sizeof(p->collectors[0].text)];
-	struct nlattr *nla, *list;
-	int rem, rem2, n, ret;
+	struct nlattr *nla;
+	int rem, n;
 
 	free(p->interfaces);
 	p->n_interfaces = 0;
@@ -530,8 +547,7 @@ static int parse_lists(struct nlattr **tb, struct nlmsghdr *nlh,
 	p->interfaces = calloc(n ? n : 1, sizeof(*p->interfaces));
 	p->collectors = calloc(count_nested(tb[EIPFIX_A_COLLECTORS]) + 1,
 			       sizeof(*p->collectors));
-	p->rules = calloc(count_list(nlh, EIPFIX_A_ACL_RULES) + 1, sizeof(*p->rules));
-	if (!p->interfaces || !p->collectors || !p->rules)
+	if (!p->interfaces || !p->collectors)
 		return -ENOMEM;
 	if (tb[EIPFIX_A_INTERFACES])
 		nla_for_each_nested(nla, tb[EIPFIX_A_INTERFACES], rem)
@@ -546,10 +562,26 @@ static int parse_lists(struct nlattr **tb, struct nlmsghdr *nlh,
 				return -EPROTO;
 			p->n_collectors++;
 		}
+	return 0;
+}
+
+/* The rules of one message of GET_CONFIG, after those of the ones before. */
+static int parse_rules(struct nlmsghdr *nlh, struct eipfix_profile *p)
+{
+	struct eipfix_acl_rule *rules;
+	struct nlattr *nla, *list;
+	int rem, rem2, ret;
+
+	rules = realloc(p->rules, (p->n_rules + count_list(nlh, EIPFIX_A_ACL_RULES) + 1) *
+			sizeof(*p->rules));
+	if (!rules)
+		return -ENOMEM;
+	p->rules = rules;
 	nlmsg_for_each_attr(list, nlh, GENL_HDRLEN, rem) {
 		if (nla_type(list) != EIPFIX_A_ACL_RULES)
 			continue;
 		nla_for_each_nested(nla, list, rem2) {
+			memset(&p->rules[p->n_rules], 0, sizeof(p->rules[0]));
 			ret = parse_rule(nla, &p->rules[p->n_rules++]);
 			if (ret)
 				return ret;
@@ -569,7 +601,9 @@ static int parse_config(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
 			genlmsg_attrlen(gnlh, 0), config_policy);
 	if (ret)
 		return -EPROTO;
-	/* A second reply replaces the first: its lists must not outgrow them. */
+	if (!tb[EIPFIX_A_GENERATION])
+		return parse_rules(nlh, p);
+	/* The first message: everything but (some of) the rules. */
 	eipfix_profile_free(p);
 	eipfix_profile_init(p);
 #define GET(attr, field, type) \
@@ -584,22 +618,28 @@ static int parse_config(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
 	GET(EIPFIX_A_MESSAGE_SIZE, message_size, u32);
 	GET(EIPFIX_A_ACL_DEFAULT, acl_default, u8);
 #undef GET
-	if (tb[EIPFIX_A_GENERATION])
-		cr->generation = nla_get_u32(tb[EIPFIX_A_GENERATION]);
-	return parse_lists(tb, nlh, p);
+	cr->generation = nla_get_u32(tb[EIPFIX_A_GENERATION]);
+	ret = parse_lists(tb, p);
+	return ret ? ret : parse_rules(nlh, p);
 }
 
 int netlink_get_config(struct netlink *nl, struct eipfix_profile *p,
 		       uint32_t *generation, char *err, size_t errlen)
 {
 	struct config_reply cr = { .p = p };
-	struct nl_msg *msg = new_msg(nl, EIPFIX_CMD_GET_CONFIG, 0, 0);
-	int ret;
+	struct nl_msg *msg;
+	int ret, tries = 0;
 
-	if (!msg)
-		return -ENOMEM;
 	eipfix_profile_init(p);
-	ret = request(nl, msg, EIPFIX_CMD_GET_CONFIG, parse_config, &cr, err, errlen);
+	do {
+		/* A dump: the largest rule set takes many messages. */
+		msg = new_msg(nl, EIPFIX_CMD_GET_CONFIG, NLM_F_DUMP, 0);
+		if (!msg) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = request(nl, msg, EIPFIX_CMD_GET_CONFIG, parse_config, &cr, err, errlen);
+	} while (ret == -EAGAIN && ++tries < 5);
 	if (ret) {
 		eipfix_profile_free(p);
 		return ret;

@@ -309,42 +309,47 @@ mod_load && "$UC" push-config "$WORK/meter.profile" >/dev/null && {
 set_cfg a
 
 # --- the one-minute tick and the 1 s expiry scan with 1M flows --------------------------
-# After the tick: polls `userctl status` once a second, timing it, and re-pushes the same
-# profile every 5 s, timing that (neither may wait for the scan or the agent), until every
-# record the tick queued was delivered (acknowledged by the agent) and none waits; at most
-# 900 s. TICKDRAIN: the seconds from the tick until then, the records queued, delivered
-# and dropped, and the latencies (ms, min/median/max).
-tick_drain() {
-	local t0 now st ms j q d dr ua stable=0 lat=() plat=() n=0
-	t0=$(date +%s%N)
+# From 15 s before the tick until every record it queued is delivered: `userctl status`
+# once a second and a push-config of the same profile every 5 s, each timed (neither may
+# wait for the scan or the agent). Lines "UPTIME STATUS_MS PUSH_MS|- QUEUED DELIVERED
+# DROPPED IN_QUEUE" in $WORK/tick.samples.
+tick_sampler() {
+	local n=0 st ms push
 	while :; do
 		st=$(date +%s%N)
 		j=$("$UC" status --json)
 		ms=$(( ($(date +%s%N) - st) / 1000000 ))
-		lat+=("$ms")
-		read -r q d dr ua <<<"$(python3 -c 'import json, sys
-k = json.loads(sys.argv[1])["kernel"]
-print(k["records_queued"], k["records_delivered"],
-      k["records_dropped_queue_full"] + k["records_dropped_nomem"],
-      k["records_in_queue"])' "$j")"
-		if [ "$q" -ge 1000000 ] && [ "$q" = "$d" ] && [ "$ua" = 0 ]; then
-			stable=$((stable + 1))
-			[ "$stable" -ge 3 ] && break
-		else
-			stable=0
-		fi
-		n=$((n + 1))
-		if [ $((n % 5)) = 0 ]; then
+		push=-
+		if [ $((n % 5)) = 4 ]; then
 			st=$(date +%s%N)
 			"$UC" push-config "$WORK/tick.profile" >/dev/null
-			plat+=("$(( ($(date +%s%N) - st) / 1000000 ))")
+			push=$(( ($(date +%s%N) - st) / 1000000 ))
 		fi
-		now=$(date +%s%N)
-		[ $(( (now - t0) / 1000000000 )) -ge 900 ] && break
+		echo "$(cut -d' ' -f1 /proc/uptime) $ms $push $(python3 -c 'import json, sys
+k = json.loads(sys.argv[1])["kernel"]
+print(k["records_queued"], k["records_delivered"],
+      k["records_dropped_queue_full"] + k["records_dropped_nomem"], k["records_in_queue"])' "$j")" \
+			>>"$WORK/tick.samples"
+		n=$((n + 1))
 		sleep 1
 	done
-	stats() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%d/%d/%d", v[1], v[int((NR + 1) / 2)], v[NR]; else printf "-" }'; }
-	raw "TICKDRAIN kernel=$K drain_s=$(awk -v t="$t_tick" '{ printf "%.0f", $1 - t }' /proc/uptime) queued=$q delivered=$d dropped=$dr in_queue=$ua status_ms=$(stats "${lat[@]}") push_ms=$(stats "${plat[@]}") polls=${#lat[@]}"
+}
+
+# TICKDRAIN: seconds from the tick until the records it queued (at least a million) were
+# all delivered, none waiting (at most 900 s), the records then, and the latencies
+# (ms, min/median/max) of status and push-config from 15 s before the tick on.
+tick_drain() {
+	local t0 line=""
+	t0=$(date +%s)
+	while [ $(( $(date +%s) - t0 )) -lt 900 ]; do
+		line=$(awk '$4 >= 1000000 && $4 == $5 && $7 == 0' "$WORK/tick.samples" 2>/dev/null | head -n 1)
+		[ -n "$line" ] && break
+		sleep 2
+	done
+	kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null
+	stats() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%d/%d/%d", v[1], v[int((NR + 1) / 2)], v[NR]; else printf "-" }'; }
+	set -- ${line:-- - - - - - -}
+	raw "TICKDRAIN kernel=$K drain_s=$(awk -v t="$t_tick" -v u="$1" 'BEGIN { if (u == "-") print "-"; else printf "%.0f", u - t }') queued=$4 delivered=$5 dropped=$6 in_queue=$7 status_ms=$(awk '{ print $2 }' "$WORK/tick.samples" | stats) push_ms=$(awk '$3 != "-" { print $3 }' "$WORK/tick.samples" | stats) samples=$(wc -l <"$WORK/tick.samples")"
 }
 
 TR=/sys/kernel/tracing
@@ -374,6 +379,9 @@ if [ "$TICK" = 1 ]; then
 	t_tick=$(awk -v t="$t_push" '{ printf "%.2f", t + 60 * (int(($1 - t + 15) / 60) + 1) }' /proc/uptime)
 	raw "TICK kernel=$K phase=wait flows_active=$("$UC" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["kernel"]["flows_active"])') tick_at=+$(awk -v t="$t_push" -v k="$t_tick" 'BEGIN { printf "%.1f", k - t }')s"
 	while awk -v t="$t_tick" '{ exit !($1 < t - 15) }' /proc/uptime; do sleep 1; done
+	rm -f "$WORK/tick.samples"
+	tick_sampler &
+	SAMPLER=$!
 	while awk -v t="$t_tick" '{ exit !($1 < t + 20) }' /proc/uptime; do
 		read -r usec pk np rx <<<"$(pktgen_run 1000000 100000)"
 		raw "TICKRX kernel=$K t=$(awk -v t="$t_tick" '{ printf "%.1f", $1 - t }' /proc/uptime) pkts=$pk usec=$usec"

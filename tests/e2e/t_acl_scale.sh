@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # t_acl_scale: a profile of 10,000 Access Control Rules (a netlink message of several
 # hundred KiB, its rules in several nests) is pushed, read back whole, enforced, and
-# replaced by a small one.
+# replaced by a small one; so are 40 wide rules (1024 port ranges each) and the largest
+# rule set a profile may hold (65,535 rules with 255-byte descriptions).
 . "$(dirname "$0")/lib.sh"
 
 check "insmod" mod_load || bail "module does not load"
@@ -65,6 +66,29 @@ for p, g in zip(pushed, got):
     assert g["Ports"] == p["Ports"], "ports of %s differ" % p["Description"][:8]
     assert g["Peer"] == p["Peer"], (g["Peer"], p["Peer"])
 ' "$W/wide.json" "$W/wide-status.json"
+
+# The largest rule set a profile may hold: 65,535 rules, each with a 255-byte description
+# (about 20 MB of netlink): GET_CONFIG is a dump, so it reads back whole, in order.
+python3 - "$W/huge.json" <<'PY'
+import json, sys
+rules = [{"Action": "Deny", "Direction": "ReceivedFromPeer",
+          "Peer": "100.127.%d.%d/32" % (i // 250, i % 250 + 1), "Protocol": "Tcp",
+          "Ports": "%d" % (1 + i),
+          "Description": ("huge %d " % i).ljust(255, "h")} for i in range(65535)]
+json.dump({"FlowMetadata": {"IpFixCollectors": ["Udp/127.0.0.1:4739"], "Interfaces": ["tap0"]},
+           "AccessControl": {"Default": "Allow", "Rules": rules}}, open(sys.argv[1], "w"))
+PY
+check "push-config of 65,535 rules with 255-byte descriptions" "$USERCTL" push-config "$W/huge.json"
+"$USERCTL" status --json >"$W/huge-status.json" 2>"$W/huge-status.err"
+check "status reads back all 65,535 rules in order (ports and descriptions)" python3 -c '
+import json, sys
+pushed = json.load(open(sys.argv[1]))["AccessControl"]["Rules"]
+got = json.load(open(sys.argv[2]))["config"]["AccessControl"]["Rules"]
+assert len(got) == len(pushed), "%d rules read back" % len(got)
+for p, g in zip(pushed, got):
+    assert (g["Description"], g["Ports"], g["Peer"]) == (p["Description"], p["Ports"], p["Peer"]), \
+        (g["Description"][:12], p["Description"][:12])
+' "$W/huge.json" "$W/huge-status.json"
 
 cat >"$W/small.json" <<'JSON'
 { "FlowMetadata": { "IpFixCollectors": ["Udp/127.0.0.1:4739"], "Interfaces": ["tap0"] },
