@@ -72,8 +72,8 @@ for p, g in zip(pushed, got):
 python3 - "$W/huge.json" <<'PY'
 import json, sys
 rules = [{"Action": "Deny", "Direction": "ReceivedFromPeer",
-          "Peer": "100.127.%d.%d/32" % (i // 250, i % 250 + 1), "Protocol": "Tcp",
-          "Ports": "%d" % (1 + i),
+          "Peer": "100.%d.%d.%d/32" % (100 + i // 62500, i // 250 % 250, i % 250 + 1),
+          "Protocol": "Tcp", "Ports": "%d" % (1 + i),
           "Description": ("huge %d " % i).ljust(255, "h")} for i in range(65535)]
 json.dump({"FlowMetadata": {"IpFixCollectors": ["Udp/127.0.0.1:4739"], "Interfaces": ["tap0"]},
            "AccessControl": {"Default": "Allow", "Rules": rules}}, open(sys.argv[1], "w"))
