@@ -201,8 +201,13 @@ static int take_record(const struct eipfix_record *rec, void *arg)
 	return 0;
 }
 
-/* Dumps per drain: a busy kernel still leaves room for ticks and signals. */
-#define AGENT_DRAIN_DUMPS 16
+/*
+ * Dumps per drain (each up to 256 messages): a busy kernel still leaves room
+ * for the loop's second (state file, losses, template refresh) and signals.
+ * A drain of 16 took 40 s of a 1M-flow tick under QEMU TCG, the state file
+ * as old; the loop comes straight back while records wait (a->more).
+ */
+#define AGENT_DRAIN_DUMPS 2
 
 /*
  * WATCHDOG=1 every WatchdogSec/2 (the unit's WatchdogSec=): a loop that
