@@ -265,6 +265,43 @@ wg_topo_up() {
 }
 
 
+# --- the forced-end scene (t_backpressure, t_redeliver) ------------------------------------
+# A UDP sink on $TAP0_V4:9999 for the peer's datagrams, our IPFIX listener on
+# 127.0.0.1:4740 ($W/c.ipfix), dummy7, and two profiles that differ only in Interfaces
+# ($W/a.json: tap0; $W/b.json: tap0 and dummy7; IdleTimeout 600 s), so that pushing b
+# over a ends every flow (forced end). Pushes a. The caller deletes dummy7.
+forced_end_scene() {
+	local f
+	ip link add dummy7 type dummy
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[1], 9999))
+while True: s.recv(2048)' "$TAP0_V4" &
+	python3 "$DEC" listen 127.0.0.1 4740 "$W/c" >"$W/listen.log" 2>&1 &
+	for _ in $(seq 100); do [ -e "$W/c.ready" ] && break; sleep 0.1; done
+	check "collector listening" test -e "$W/c.ready"
+	for f in a:'["tap0"]' b:'["tap0", "dummy7"]'; do
+		cat >"$W/${f%%:*}.json" <<JSON
+{ "FlowMetadata": { "IpFixCollectors": ["Udp/127.0.0.1:4740"], "Interfaces": ${f#*:},
+  "IdleTimeout": 600000 } }
+JSON
+	done
+	check "push-config (tap0, IdleTimeout 600 s)" "$USERCTL" push-config "$W/a.json"
+}
+
+# peer_flood FIRST N: N UDP datagrams from the peer to the sink, one per source port
+# FIRST..FIRST+N-1: N flows.
+peer_flood() {
+	in_peer python3 - "$1" "$2" "$TAP0_V4" <<'PY'
+import socket, sys
+first, n, dst = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+for p in range(first, first + n):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("", p))
+    s.sendto(b"f" * 32, (dst, 9999))
+    s.close()
+PY
+}
+
 # --- pktgen: the kernel's packet generator --------------------------------------------
 # Shared by the tests that need more packets than a userspace sender makes under TCG
 # (tests/bench/guest.sh drives it the same way). pktgen's /proc/net/pktgen is per network

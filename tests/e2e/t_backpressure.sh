@@ -14,41 +14,15 @@
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip link del dummy7 2>/dev/null' EXIT
 QLEN=256 N=3000
 
-profile() {	# profile FILE INTERFACES-JSON
-	cat >"$1" <<JSON
-{ "FlowMetadata": { "IpFixCollectors": ["Udp/127.0.0.1:4740"], "Interfaces": $2,
-  "IdleTimeout": 600000 } }
-JSON
-}
-flood() {	# flood FIRST N: N UDP datagrams from the peer, one per source port: N flows
-	in_peer python3 - "$1" "$2" "$TAP0_V4" <<'PY'
-import socket, sys
-first, n, dst = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-for p in range(first, first + n):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("", p))
-    s.sendto(b"f" * 32, (dst, 9999))
-    s.close()
-PY
-}
 check "insmod record_queue_len=$QLEN" mod_load record_queue_len=$QLEN || bail "module does not load"
 check "topology up" topo_up || bail "no topology"
-ip link add dummy7 type dummy
-python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("100.64.0.1", 9999))
-while True: s.recv(2048)' &
-python3 "$DEC" listen 127.0.0.1 4740 "$W/c" >"$W/listen.log" 2>&1 &
-for _ in $(seq 100); do [ -e "$W/c.ready" ] && break; sleep 0.1; done
-check "collector listening" test -e "$W/c.ready"
-profile "$W/a.json" '["tap0"]'
-profile "$W/b.json" '["tap0", "dummy7"]'
-check "push-config (tap0, IdleTimeout 600 s)" "$USERCTL" push-config "$W/a.json"
+forced_end_scene
 "$USERCTL" agent >"$W/agent.log" 2>&1 &
 AGENT=$!
 check "agent running" wait_log "$W/agent.log" 'running \(pid' 20
 
 # --- A, B --------------------------------------------------------------------------------
-check "the peer opens $N flows (one datagram each)" flood 30000 $N
+check "the peer opens $N flows (one datagram each)" peer_flood 30000 $N
 check "$N flows live" wait_for "\$k.flows_active >= $N" 60 live
 t0=$(date +%s%N)
 check "push-config that changes Interfaces (every flow ends: $N records, queue $QLEN)" \
@@ -84,7 +58,7 @@ PY
 check "push-config (tap0 only) with no agent" "$USERCTL" push-config "$W/a.json"
 status c0
 d0=$(jget '$k.records_dropped_queue_full' c0)
-check "C: the peer opens $N flows again" flood 40000 $N
+check "C: the peer opens $N flows again" peer_flood 40000 $N
 check "C: $N flows live" wait_for "\$k.flows_active >= $N" 60 c1
 check "C: push-config that changes Interfaces, no agent" "$USERCTL" push-config "$W/b.json"
 check "C: with no agent, the queue fills ($QLEN) and the rest is dropped and counted" \

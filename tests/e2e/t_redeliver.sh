@@ -18,34 +18,12 @@
 trap 'kill -9 $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip link del dummy7 2>/dev/null' EXIT
 N=2000
 
-profile() {	# profile FILE INTERFACES-JSON
-	cat >"$1" <<JSON
-{ "FlowMetadata": { "IpFixCollectors": ["Udp/127.0.0.1:4740"], "Interfaces": $2,
-  "IdleTimeout": 600000 } }
-JSON
-}
 check "insmod" mod_load || bail "module does not load"
 check "topology up" topo_up || bail "no topology"
-ip link add dummy7 type dummy
-python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("100.64.0.1", 9999))
-while True: s.recv(2048)' &
-python3 "$DEC" listen 127.0.0.1 4740 "$W/c" >"$W/listen.log" 2>&1 &
-for _ in $(seq 100); do [ -e "$W/c.ready" ] && break; sleep 0.1; done
-check "collector listening" test -e "$W/c.ready"
-profile "$W/a.json" '["tap0"]'
-profile "$W/b.json" '["tap0", "dummy7"]'
-check "push-config (tap0, IdleTimeout 600 s)" "$USERCTL" push-config "$W/a.json"
+forced_end_scene
 
 # --- A ---------------------------------------------------------------------------------
-check "the peer opens $N flows (one datagram each)" in_peer python3 - "$N" "$TAP0_V4" <<'PY'
-import socket, sys
-for p in range(30000, 30000 + int(sys.argv[1])):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("", p))
-    s.sendto(b"f" * 32, (sys.argv[2], 9999))
-    s.close()
-PY
+check "the peer opens $N flows (one datagram each)" peer_flood 30000 $N
 check "A: $N flows live" wait_for "\$k.flows_active >= $N" 60 live
 check "A: push-config that changes Interfaces, no agent: every flow ends" \
 	"$USERCTL" push-config "$W/b.json"

@@ -47,29 +47,24 @@ KCONFIG_ADD=()
 TIMEOUT=300
 case "$VARIANT" in
 "") ;;
-debug)
-	BUILD=$CACHE/kunit-build-debug
-	LOG=$CACHE/kunit-debug.log
-	TAG="kunit-debug-$VERSION"
+debug|smp)
+	BUILD=$CACHE/kunit-build-$VARIANT
+	LOG=$CACHE/kunit-$VARIANT.log
+	TAG="kunit-$VARIANT-$VERSION"
 	while read -r opt; do
 		case "$opt" in CONFIG_*) KCONFIG_ADD+=(--kconfig_add "$opt") ;; esac
 	done <"$REPO/tests/kunit/kunitconfig.debug"
-	;;
+	;;&
 smp)
 	# The same suites with real parallelism: an x86_64 kernel in QEMU with two
 	# vCPUs on two host threads (TCG, thread=multi), full preemption (RCU read
 	# sections preemptible), KASAN and lockdep. UML has one CPU and switches
 	# threads only where they sleep, so its "concurrent" cases cannot race.
-	BUILD=$CACHE/kunit-build-smp
-	LOG=$CACHE/kunit-smp.log
-	TAG="kunit-smp-$VERSION"
-	while read -r opt; do
-		case "$opt" in CONFIG_*) KCONFIG_ADD+=(--kconfig_add "$opt") ;; esac
-	done <"$REPO/tests/kunit/kunitconfig.debug"
 	KCONFIG_ADD+=(--kconfig_add CONFIG_SMP=y --kconfig_add CONFIG_PREEMPT=y
 		--arch=x86_64 --qemu_args "-smp 2 -accel tcg,thread=multi")
 	TIMEOUT=900
 	;;
+debug) ;;
 *) echo "usage: $0 6.1|6.12 [debug|smp]" >&2; exit 2 ;;
 esac
 
