@@ -129,9 +129,11 @@ static bool eipfix_loopback_clone(const struct sk_buff *skb,
 static unsigned int eipfix_egress_mtu(struct sk_buff *skb,
 				      const struct nf_hook_state *state, u8 dir)
 {
-	if (dir != EIPFIX_DIR_SENDING || !skb_dst(skb))
+	/* IPsec (xfrm) transforms first, and the stack does not fragment here. */
+	if (dir != EIPFIX_DIR_SENDING || !skb_dst(skb) || dst_xfrm(skb_dst(skb)))
 		return 0;
-	return state->pf == NFPROTO_IPV4 ? ip_skb_dst_mtu(skb->sk, skb) :
+	/* The socket ip_finish_output() is given (a tunnel's, for its outer packets). */
+	return state->pf == NFPROTO_IPV4 ? ip_skb_dst_mtu(state->sk, skb) :
 					   ip6_skb_dst_mtu(skb);
 }
 

@@ -156,10 +156,13 @@ static int eipfix_put_rules(struct sk_buff *skb, const struct eipfix_config *cfg
 	return 0;
 }
 
-/* A rule is up to ~9 KiB (1024 port ranges, a description): messages of 64 KiB. */
+/*
+ * A rule is up to ~9 KiB (1024 port ranges, a description): messages of
+ * 32 KiB (an order-3 allocation), as netlink's own largest dump buffers.
+ */
 static int eipfix_nl_config_start(struct netlink_callback *cb)
 {
-	cb->min_dump_alloc = U16_MAX;
+	cb->min_dump_alloc = SKB_WITH_OVERHEAD(32768);
 	return 0;
 }
 
@@ -180,9 +183,13 @@ static int eipfix_nl_dump_config(struct sk_buff *skb, struct netlink_callback *c
 
 	mutex_lock(&en->lock);
 	cfg = rcu_dereference_protected(en->config, lockdep_is_held(&en->lock));
+	/*
+	 * Before the end is decided too, so that NLMSG_DONE is marked when the
+	 * config was replaced; never 0, which netlink takes as "not tracked".
+	 */
+	cb->seq = cfg->generation + 1;
 	if (cb->args[1] && cb->args[0] >= cfg->nrules)
 		goto out;
-	cb->seq = cfg->generation;
 	hdr = eipfix_dump_hdr(skb, cb, EIPFIX_CMD_GET_CONFIG);
 	ret = -EMSGSIZE;
 	if (!hdr)
@@ -363,6 +370,7 @@ static int eipfix_nl_dump_records(struct sk_buff *skb, struct netlink_callback *
 	u32 portid = NETLINK_CB(cb->skb).portid;
 	struct eipfix_record *rec;
 	struct nlattr *seq_attr;
+	unsigned char *mark;
 	u64 seq = 0, s;
 	void *hdr;
 
@@ -388,13 +396,17 @@ static int eipfix_nl_dump_records(struct sk_buff *skb, struct netlink_callback *
 		return -EMSGSIZE;
 	}
 	while ((rec = eipfix_records_pop(&en->records))) {
+		mark = skb_tail_pointer(skb);
 		if (eipfix_put_record(skb, rec)) {
 			eipfix_records_unpop(&en->records, rec);
 			break;
 		}
 		s = eipfix_records_sent(&en->records, rec, portid);
-		if (!s)
-			break;	/* displaced meanwhile: the record waits again */
+		if (!s) {
+			/* Displaced meanwhile: it waits again, and is not sent twice. */
+			nlmsg_trim(skb, mark);
+			break;
+		}
 		seq = s;
 	}
 	memcpy(nla_data(seq_attr), &seq, sizeof(seq));
@@ -467,8 +479,7 @@ static int eipfix_put_counters(struct sk_buff *skb, struct eipfix_net *en)
 			rcu_read_unlock();
 			break;
 		case EIPFIX_CTR_A_RECORDS_IN_QUEUE:
-			val = eipfix_records_len(&en->records) +
-			      eipfix_records_unacked(&en->records);
+			val = eipfix_records_held(&en->records);
 			break;
 		case EIPFIX_CTR_A_RECORDS_UNACKED:
 			val = eipfix_records_unacked(&en->records);

@@ -347,7 +347,13 @@ static int eipfix_parse_v6(const struct sk_buff *skb, unsigned int mtu,
 	 * are taken as none).
 	 */
 	limit = eipfix_frag_limit_v6(skb, mtu);
-	if (!skb_is_gso(skb) && limit > fhdr && l3_len > limit)
+	/*
+	 * Leaving, the stack cuts what is longer than @limit (without a
+	 * fragment header); a reassembled datagram was cut if its payload is
+	 * longer than the largest fragment's (which had one).
+	 */
+	if (!skb_is_gso(skb) && limit > fhdr &&
+	    l3_len > (mtu ? limit : limit - sizeof(struct frag_hdr)))
 		eipfix_count_frags(l3_len - sizeof(*ip6h), limit - fhdr, fhdr, pkt);
 	else
 		eipfix_count_segs(skb, l3_len,

@@ -317,6 +317,17 @@ u32 eipfix_records_len(struct eipfix_records *q)
 	return READ_ONCE(q->len);
 }
 
+/* Records the kernel holds, waiting or sent and not acknowledged: one snapshot. */
+u32 eipfix_records_held(struct eipfix_records *q)
+{
+	u32 n;
+
+	spin_lock_bh(&q->lock);
+	n = q->len + q->nsent;
+	spin_unlock_bh(&q->lock);
+	return n;
+}
+
 /* Records sent and not yet acknowledged. */
 u32 eipfix_records_unacked(struct eipfix_records *q)
 {

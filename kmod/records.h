@@ -80,6 +80,7 @@ void eipfix_records_agent_gone(struct eipfix_records *q, u32 portid);
 u32 eipfix_records_agent(struct eipfix_records *q);
 u32 eipfix_records_len(struct eipfix_records *q);
 u32 eipfix_records_unacked(struct eipfix_records *q);
+u32 eipfix_records_held(struct eipfix_records *q);
 bool eipfix_records_hold(struct eipfix_records *q);
 u32 eipfix_records_flush_count(struct eipfix_records *q);
 

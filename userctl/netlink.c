@@ -815,13 +815,14 @@ static int parse_flows(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
 	struct genlmsghdr *gnlh = nlmsg_data(nlh);
 	struct eipfix_record rec;
 	struct nlattr *nla;
+	uint64_t seq = 0;
 	int rem, ret;
 
 	(void)tb;
 	nla_for_each_attr(nla, genlmsg_attrdata(gnlh, 0), genlmsg_attrlen(gnlh, 0), rem) {
 		if (nla_type(nla) == EIPFIX_A_RECORDS_SEQ &&
-		    nla_len(nla) == (int)sizeof(uint64_t) && nla_get_u64(nla))
-			fr->seq = nla_get_u64(nla);
+		    nla_len(nla) == (int)sizeof(uint64_t))
+			seq = nla_get_u64(nla);
 		if (nla_type(nla) != fr->type || fr->stopped)
 			continue;
 		ret = parse_flow(nla, &rec);
@@ -830,6 +831,9 @@ static int parse_flows(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
 		if (fr->fn(&rec, fr->arg))
 			fr->stopped = 1;
 	}
+	/* Acknowledged only once every record of the message was handed on. */
+	if (seq && !fr->stopped)
+		fr->seq = seq;
 	return 0;
 }
 

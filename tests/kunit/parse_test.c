@@ -357,6 +357,33 @@ static void parse_v4_reassembled_counts_fragments(struct kunit *test)
 }
 
 /*
+ * ping -6 -s 1448 over an MTU of 1500: fragments of 1496 and 56 octets (the
+ * second holds the last 8 octets of payload). frag_max_size (1496) counts
+ * the fragment header, which the reassembled datagram (1496 too) does not
+ * have: still two fragments.
+ */
+static void parse_v6_reassembled_with_a_tail_of_8(struct kunit *test)
+{
+	unsigned int plen = 8 + 1448;		/* ICMPv6 echo header + data */
+	unsigned int len = sizeof(struct ipv6hdr) + plen;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip6((struct ipv6hdr *)buf, IPPROTO_ICMPV6, plen);
+	buf[sizeof(struct ipv6hdr)] = ICMPV6_ECHO_REQUEST;
+	skb = eipfix_test_skb(test, buf, len);
+	IP6CB(skb)->flags |= IP6SKB_FRAGMENTED;
+	IP6CB(skb)->frag_max_size = 1496;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 2U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 1496U + 56);
+	kfree_skb(skb);
+}
+
+/*
  * A datagram leaving larger than the route's MTU (1420, WireGuard's) is cut
  * by the stack after the hook: the fragments are what crosses the interface.
  * With DF set (and no ignore_df) it would not be cut: one packet.
@@ -563,6 +590,7 @@ static struct kunit_case eipfix_parse_cases[] = {
 	KUNIT_CASE(parse_v4_dodgy_gso_counts_segments),
 	KUNIT_CASE(parse_v4_reassembled_counts_fragments),
 	KUNIT_CASE(parse_v6_reassembled_counts_fragments),
+	KUNIT_CASE(parse_v6_reassembled_with_a_tail_of_8),
 	KUNIT_CASE(parse_v4_egress_counts_the_fragments_it_will_leave_in),
 	KUNIT_CASE(parse_v6_egress_counts_the_fragments_it_will_leave_in),
 	KUNIT_CASE(parse_v6_tcp_after_extension_headers),

@@ -75,9 +75,13 @@
  *   On success, EIPFIX_CMD_CONFIG_CHANGED is multicast to the
  *   ENCLAVE_IPFIX_MCGRP_CONFIG group with EIPFIX_A_GENERATION.
  *
- * EIPFIX_CMD_GET_CONFIG (doit)
- *   Replies with every attribute of SET_CONFIG as in force, plus
- *   EIPFIX_A_GENERATION (NLA_U32, incremented by every SET_CONFIG).
+ * EIPFIX_CMD_GET_CONFIG (dump)
+ *   The config in force: the first message holds every attribute of
+ *   SET_CONFIG but the rules, plus EIPFIX_A_GENERATION (NLA_U32,
+ *   incremented by every SET_CONFIG); then EIPFIX_A_ACL_RULES nests carry
+ *   the rules in order, as many per message as fit (the first message
+ *   too). A config replaced during the dump marks it NLM_F_DUMP_INTR: read
+ *   it again.
  *
  * EIPFIX_CMD_GET_FLOWS (dump)
  *   One message per batch of live flows, each an EIPFIX_A_FLOW nest of
