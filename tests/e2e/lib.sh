@@ -302,6 +302,25 @@ for p in range(first, first + n):
 PY
 }
 
+# collector_ports FIRST N [REASON]: ipfixDump finds in $W/c.ipfix exactly one record of
+# each of the peer_flood source ports FIRST..FIRST+N-1 (and, given REASON, every one with
+# that flowEndReason).
+collector_ports() {
+	python3 - "$DEC" "$W/c.ipfix" "$@" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+import ipfix_decoders as d
+first, n = int(sys.argv[3]), int(sys.argv[4])
+reason = int(sys.argv[5]) if len(sys.argv) > 5 else None
+res = d.ipfixdump_records(sys.argv[2])
+mine = [r for r in res.records if r["dport"] == 9999 and first <= (r["sport"] or 0) < first + n]
+ports = {r["sport"] for r in mine}
+with_reason = sum(r["end_reason"] == reason for r in mine) if reason is not None else n
+print(len(ports), "ports,", len(mine), "records,", with_reason, "with the reason;", res.problems[:3])
+assert len(ports) == n and len(mine) == n and with_reason == n, "missing, repeated or extra"
+PY
+}
+
 # --- pktgen: the kernel's packet generator --------------------------------------------
 # Shared by the tests that need more packets than a userspace sender makes under TCG
 # (tests/bench/guest.sh drives it the same way). pktgen's /proc/net/pktgen is per network

@@ -41,18 +41,7 @@ python3 "$DEC" stats "$W/c.ipfix" >"$W/stats.json"
 check "A: the collector got a record of every one of the $N flows, no sequence gap (our walk)" \
 	jq -e ".flow_records >= $N and (.seq_errors | length) == 0 and .listener_drops == 0" "$W/stats.json"
 check "A: ... each of the $N source ports the peer sent from, in a forced-end record (ipfixDump)" \
-	python3 - "$DEC" "$W/c.ipfix" $N <<'PY'
-import os, sys
-sys.path.insert(0, os.path.dirname(sys.argv[1]))
-import ipfix_decoders as d
-n = int(sys.argv[3])
-res = d.ipfixdump_records(sys.argv[2])
-mine = [r for r in res.records if r["dport"] == 9999 and 30000 <= (r["sport"] or 0) < 30000 + n]
-ports = {r["sport"] for r in mine}
-forced = sum(r["end_reason"] == 4 for r in mine)
-print(len(ports), "ports,", len(mine), "records,", forced, "forced-end;", res.problems[:3])
-assert len(ports) == n and len(mine) == n and forced == n, "missing or extra"
-PY
+	collector_ports 30000 $N 4
 
 # --- C -------------------------------------------------------------------------------------
 check "push-config (tap0 only) with no agent" "$USERCTL" push-config "$W/a.json"

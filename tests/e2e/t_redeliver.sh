@@ -51,17 +51,7 @@ kill "$AGENT"; wait "$AGENT" 2>/dev/null
 for _ in $(seq 50); do grep -q . "$W/c.ipfix" 2>/dev/null && break; sleep 0.1; done
 sleep 1
 check "C: the collector got a record of each of the $N source ports (ipfixDump)" \
-	python3 - "$DEC" "$W/c.ipfix" $N <<'PY'
-import os, sys
-sys.path.insert(0, os.path.dirname(sys.argv[1]))
-import ipfix_decoders as d
-n = int(sys.argv[3])
-res = d.ipfixdump_records(sys.argv[2])
-mine = [r for r in res.records if r["dport"] == 9999 and 30000 <= (r["sport"] or 0) < 30000 + n]
-ports = {r["sport"] for r in mine}
-print(len(ports), "ports,", len(mine), "records;", res.problems[:3])
-assert len(ports) == n and len(mine) == n, "missing or repeated"
-PY
+	collector_ports 30000 $N
 
 check "topology down" topo_down
 check "rmmod" mod_unload
