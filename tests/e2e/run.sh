@@ -73,43 +73,84 @@ if [ $# -gt 0 ]; then
 else
 	tfiles=("$REPO"/tests/e2e/t_*.sh)
 fi
+# A test with a line "# e2e-init: systemd" needs systemd as PID 1: it gets a VM of its
+# own (vm.sh's EIPFIX_VM_INIT=systemd), after the shared one.
+shared=() own=()
+for t in "${tfiles[@]}"; do
+	if grep -q '^# e2e-init: systemd' "$t" 2>/dev/null; then own+=("$t"); else shared+=("$t"); fi
+done
 kargs=$(sed -n 's/^# e2e-kernel-args: *//p' "${tfiles[@]}" 2>/dev/null | tr -s ' \t' '\n' | sort -u | tr '\n' ' ')
 EIPFIX_VM_APPEND=$(echo "${EIPFIX_VM_APPEND:-} $kargs" | xargs)
 export EIPFIX_KO EIPFIX_USERCTL EIPFIX_VM_APPEND
-export EIPFIX_TESTS="$*"
+export EIPFIX_TESTS="${shared[*]##*/}"
 # The whole VM gets the boot plus every test's timeout.
 export EIPFIX_TEST_TIMEOUT=${EIPFIX_TEST_TIMEOUT:-300}
-if [ -z "${EIPFIX_VM_TIMEOUT:-}" ]; then
-	ntests=$#
-	[ "$ntests" -gt 0 ] || ntests=$(ls "$REPO"/tests/e2e/t_*.sh 2>/dev/null | wc -l)
-	export EIPFIX_VM_TIMEOUT=$((120 + ntests * EIPFIX_TEST_TIMEOUT))
-fi
+VM_TIMEOUT=${EIPFIX_VM_TIMEOUT:-$((120 + ${#shared[@]} * EIPFIX_TEST_TIMEOUT))}
 if [ -z "${EIPFIX_RESULTS_DIR:-}" ]; then
 	mkdir -p "$EIPFIX_CACHE/results"
 	EIPFIX_RESULTS_DIR=$(mktemp -d "$EIPFIX_CACHE/results/e2e-$VERSION-$(date +%Y%m%d-%H%M%S)-XXXX") || exit 2
 fi
-export EIPFIX_RESULTS_DIR
-"$REPO/tests/e2e/vm.sh" "$VERSION" "$REPO/tests/e2e/guest.sh"
-vmrc=$?
-
 RES=$EIPFIX_RESULTS_DIR
+vmrc=0 vmdirs=()
+if [ ${#shared[@]} -gt 0 ]; then
+	EIPFIX_VM_TIMEOUT=$VM_TIMEOUT EIPFIX_RESULTS_DIR=$RES \
+		"$REPO/tests/e2e/vm.sh" "$VERSION" "$REPO/tests/e2e/guest.sh" || vmrc=$?
+	vmdirs+=("$RES")
+fi
+# The README's host install, staged for a systemd boot: `make install DESTDIR=` of the
+# module run.sh built, and depmod of the kernel's real module tree plus ours (on this
+# host: in the guest, depmod reads and decompresses ~4000 modules under TCG for
+# minutes). The guest unpacks it into its root before systemd starts, as a package
+# would have been installed before a reboot.
+stage_install() {	# stage_install DIR
+	local krel farm
+	krel=$(kernel_release "$VERSION") || return 1
+	rm -rf "$1"; mkdir -p "$1" &&
+	make -s -C "$REPO" install DESTDIR="$1" DKMS=no MODULE_KO="$EIPFIX_KO" >"$1.log" 2>&1 || return 1
+	farm=$(mktemp -d) || return 1
+	mkdir -p "$farm/lib/modules" &&
+	cp -as "/lib/modules/$krel" "$farm/lib/modules/" &&
+	rm -f "$farm/lib/modules/$krel"/modules.{dep,alias,symbols,softdep,devname}* &&
+	mkdir -p "$farm/lib/modules/$krel/updates" &&
+	cp "$1/lib/modules/$krel/updates/enclave_ipfix.ko" "$farm/lib/modules/$krel/updates/" &&
+	depmod -b "$farm" -a "$krel" &&
+	find "$farm/lib/modules/$krel" -maxdepth 1 -name 'modules.*' -type f \
+		-exec cp {} "$1/lib/modules/$krel/" \;
+	local rc=$?
+	rm -rf "$farm"
+	return $rc
+}
+for t in "${own[@]}"; do
+	name=$(basename "$t" .sh)
+	mkdir -p "$RES/vm-$name"
+	stage_install "$RES/vm-$name/install" ||
+		{ echo "$TAG: $name: not ok - cannot stage the install (log: $RES/vm-$name/install.log)" >&2; extra_fail=$((extra_fail + 1)); continue; }
+	EIPFIX_VM_INIT=systemd EIPFIX_TEST_NAME=$name EIPFIX_TEST_LOG=/results/$name.log \
+		EIPFIX_VM_TIMEOUT=$((120 + EIPFIX_TEST_TIMEOUT)) EIPFIX_RESULTS_DIR=$RES/vm-$name \
+		"$REPO/tests/e2e/vm.sh" "$VERSION" "$t" || vmrc=$((vmrc ? vmrc : $?))
+	vmdirs+=("$RES/vm-$name")
+done
+
 pass=0 fail=$extra_fail skipped=0
 shopt -s nullglob
-for log in "$RES"/t_*.log; do
+for log in "$RES"/t_*.log "$RES"/vm-*/t_*.log; do
 	# A skipped check is reported as skipped, never as passed.
 	k=$(grep -c '^ok .*# SKIP' "$log")
 	p=$(( $(grep -c '^ok' "$log") - k )); f=$(grep -c '^not ok' "$log")
 	pass=$((pass + p)) fail=$((fail + f)) skipped=$((skipped + k))
 	[ "$f" -gt 0 ] && grep '^not ok' "$log" | sed "s/^/$TAG: $(basename "$log" .log): /" >&2
 done
-if [ ! -f "$RES/rc" ]; then
-	echo "$TAG: the VM did not finish (see $RES/console.log)" >&2
-	fail=$((fail + 1))
-elif [ -f "$RES/splat" ]; then
-	echo "$TAG: kernel splat in the guest (see $RES/dmesg.txt)" >&2
-	fail=$((fail + 1))
-elif [ "$vmrc" -ne 0 ] && [ "$fail" -eq 0 ]; then
-	echo "$TAG: guest.sh failed (rc $vmrc) without a failed check" >&2
+for d in "${vmdirs[@]}"; do
+	if [ ! -f "$d/rc" ]; then
+		echo "$TAG: the VM did not finish (see $d/console.log)" >&2
+		fail=$((fail + 1))
+	elif [ -f "$d/splat" ]; then
+		echo "$TAG: kernel splat in the guest (see $d/dmesg.txt)" >&2
+		fail=$((fail + 1))
+	fi
+done
+if [ "$vmrc" -ne 0 ] && [ "$fail" -eq 0 ]; then
+	echo "$TAG: a guest script failed (rc $vmrc) without a failed check" >&2
 	fail=$((fail + 1))
 fi
 [ $((pass + fail)) -eq 0 ] && { echo "$TAG: no test ran" >&2; fail=1; }

@@ -14,6 +14,11 @@
 #   mounted          /proc /sys /dev /dev/pts /dev/shm /run (tmpfs) /sys/kernel/debug
 #   after the script /results/rc (its exit status), /results/dmesg.txt
 #
+# $EIPFIX_VM_INIT=systemd: the host's systemd boots as PID 1 instead. GUEST_SCRIPT runs
+# twice: "GUEST_SCRIPT preboot ARGS" before systemd starts (to install what the boot
+# should find), then "GUEST_SCRIPT run ARGS" as eipfix-test.service once basic.target is
+# up; /results/journal.txt then holds the boot's journal.
+#
 # $EIPFIX_VM_APPEND: extra kernel command-line arguments (e.g. slab_nomerge), appended
 # to the fixed ones. tests/e2e/run.sh fills it from the "# e2e-kernel-args: ARGS" lines
 # of the tests it runs.
@@ -69,7 +74,7 @@ file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
 if [ -n "${EIPFIX_RESULTS_DIR:-}" ]; then
 	RES=$EIPFIX_RESULTS_DIR
 	mkdir -p "$RES" || exit 2
-	rm -f "$RES/rc" "$RES/dmesg.txt" "$RES/console.log" "$RES/output.log" "$RES/splat" "$RES/.boot-uptime"
+	rm -f "$RES/rc" "$RES/dmesg.txt" "$RES/console.log" "$RES/output.log" "$RES/splat" "$RES/.boot-uptime" "$RES/journal.txt"
 else
 	mkdir -p "$EIPFIX_CACHE/results"
 	RES=$(mktemp -d "$EIPFIX_CACHE/results/$VERSION-$(date +%Y%m%d-%H%M%S)-XXXX") || exit 2
@@ -136,6 +141,36 @@ read -r -d '' STAGE2 <<'STAGE2EOF'
 # stage 2 (the host's bash, on the overlay root): a sane system, the guest script, poweroff.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8 LC_ALL=C.UTF-8 SHELL=/bin/bash USER=root LOGNAME=root
+# The guest script with its arguments ($1: "run" or "preboot" under systemd), its output
+# in /results/output.log; then its rc and the kernel log, and the power off.
+run_script() {
+	. /results/.env
+	export EIPFIX_RESULTS=/results
+	cd "${EIPFIX_CWD:-/}" 2>/dev/null || cd /
+	set -o pipefail
+	if [ -x "$EIPFIX_GUEST_SCRIPT" ]; then run=("$EIPFIX_GUEST_SCRIPT"); else run=(bash "$EIPFIX_GUEST_SCRIPT"); fi
+	"${run[@]}" "$@" "${EIPFIX_GUEST_ARGS[@]}" </dev/null 2>&1 | tee -a /results/output.log
+}
+finish_and_poweroff() {
+	cd /
+	dmesg >/results/dmesg.txt 2>&1
+	echo "$1" >/results/rc
+	sync
+	echo "eipfix-vm: guest script exited $1; powering off"
+	if [ -d /run/systemd/system ]; then
+		journalctl -b --no-pager -o short-monotonic >/results/journal.txt 2>&1
+		sync
+		systemctl poweroff --force --force
+	fi
+	busybox poweroff -f
+	echo o >/proc/sysrq-trigger
+	sleep 10
+}
+# Under systemd (EIPFIX_VM_INIT=systemd), eipfix-test.service starts this with --service.
+if [ "${1:-}" = --service ]; then
+	run_script run
+	finish_and_poweroff $?
+fi
 # busybox (static, one binary) for the set-up: every exec of a dynamic binary costs
 # a lot under TCG with the libraries read over 9p.
 bb=/bin/busybox
@@ -159,21 +194,37 @@ read -r up _ </proc/uptime
 echo "$up" >/results/.boot-uptime
 ulimit -c 0
 . /results/.env
-export EIPFIX_RESULTS=/results
-cd "${EIPFIX_CWD:-/}" 2>/dev/null || cd /
 echo "eipfix-vm: booted in $up s; running $EIPFIX_GUEST_SCRIPT ${EIPFIX_GUEST_ARGS[*]}"
-set -o pipefail
-if [ -x "$EIPFIX_GUEST_SCRIPT" ]; then run=("$EIPFIX_GUEST_SCRIPT"); else run=(bash "$EIPFIX_GUEST_SCRIPT"); fi
-"${run[@]}" "${EIPFIX_GUEST_ARGS[@]}" </dev/null 2>&1 | tee /results/output.log
-rc=$?
-cd /
-dmesg >/results/dmesg.txt 2>&1
-echo "$rc" >/results/rc
-sync
-echo "eipfix-vm: guest script exited $rc; powering off"
-busybox poweroff -f
-echo o >/proc/sysrq-trigger
-sleep 10
+if [ "${EIPFIX_VM_INIT:-}" != systemd ]; then
+	run_script
+	finish_and_poweroff $?
+fi
+# systemd as PID 1: the script's "preboot" part first (what was installed before this
+# boot), then systemd starts only eipfix-test.target: basic.target (journald, udev,
+# modules-load.d, ...) and eipfix-test.service, which runs the script's "run" part.
+run_script preboot || finish_and_poweroff $?
+mkdir -p /etc/systemd/system /etc/tmpfiles.d
+# Debian's tmpfiles.d/tmp.conf empties /tmp at boot: here that is the host's /tmp
+# (where a checkout may live) under the overlay, walked over 9p for minutes.
+echo 'd /tmp 1777 root root -' >/etc/tmpfiles.d/tmp.conf
+cat >/etc/systemd/system/eipfix-test.target <<UNIT
+[Unit]
+Description=enclave_ipfix e2e test
+Requires=basic.target eipfix-test.service
+After=basic.target
+AllowIsolate=yes
+UNIT
+cat >/etc/systemd/system/eipfix-test.service <<UNIT
+[Unit]
+Description=enclave_ipfix e2e test script
+After=basic.target
+[Service]
+Type=exec
+ExecStart=/.eipfix-stage2 --service
+StandardOutput=journal
+TimeoutStartSec=infinity
+UNIT
+exec /lib/systemd/systemd --unit=eipfix-test.target --show-status=false
 STAGE2EOF
 
 mods=$(boot_modules)
