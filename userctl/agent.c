@@ -502,7 +502,7 @@ static int push_first(struct agent *a, const char *path)
 		return -1;
 	}
 	if (p.warning[0])
-		fprintf(stderr, "%s\n", p.warning);
+		fprintf(stderr, "%s%s\n", ulog_prefix(ULOG_WARN), p.warning);
 	ret = netlink_set_config(a->nl, &p, err, sizeof(err));
 	eipfix_profile_free(&p);
 	if (ret)
@@ -696,6 +696,8 @@ int agent_main(int argc, char *argv[])
 	resolver_wait(&a->res, AGENT_RESOLVE_START_MS);
 	resolver_collect(&a->res, on_lookup, a);
 	ulog(ULOG_INFO, "agent %s running (pid %d)", USERCTL_VERSION, (int)getpid());
+	/* `userctl status` finds the agent once `systemctl start` returns. */
+	write_state(a, true);
 	sd_notifyf(0, "READY=1\nSTATUS=exporting to %zu collector(s)", a->ex.ncoll);
 	run(a);
 	ret = a->displaced ? USERCTL_EXIT_ERROR : 0;

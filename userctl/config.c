@@ -713,23 +713,22 @@ static int check_duplicates(struct eipfix_cfg *c)
 /* ------------------------------------------------------------------ */
 /* The profile                                                         */
 
-static int resolve_all(struct eipfix_cfg *c, struct eipfix_profile *p)
+/*
+ * A host name that does not resolve now (no DNS yet at boot, a record not
+ * published yet) is a warning, not a refusal: the agent keeps looking it up
+ * and counts what it could not send there. A profile refused for it would
+ * leave the host unmetered, or an agent in a restart loop.
+ */
+static void resolve_all(struct eipfix_cfg *c, struct eipfix_profile *p)
 {
 	const struct eipfix_json *fm = eipfix_json_get(c->doc.root, "FlowMetadata");
 	const struct eipfix_json *e = eipfix_json_get(fm, "IpFixCollectors");
 	char msg[512];
-	int ret;
 
 	e = e ? e->child : NULL;
-	for (unsigned int i = 0; i < p->n_collectors; i++, e = e->next) {
-		ret = eipfix_collector_resolve(&p->collectors[i], msg,
-					       sizeof(msg));
-		if (ret) {
-			eipfix_cfg_err(c, e->off, "%s", msg);
-			return ret;
-		}
-	}
-	return 0;
+	for (unsigned int i = 0; i < p->n_collectors; i++, e = e->next)
+		if (eipfix_collector_resolve(&p->collectors[i], msg, sizeof(msg)))
+			warn(c, p, e->off, "%s; the agent keeps trying", msg);
 }
 
 static bool blank(const char *t, size_t len)
@@ -788,7 +787,7 @@ static int check_profile(struct eipfix_cfg *c, unsigned int flags,
 			return ret;
 	}
 	if (flags & EIPFIX_PROFILE_RESOLVE)
-		return resolve_all(c, n);
+		resolve_all(c, n);
 	return 0;
 }
 

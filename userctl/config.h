@@ -21,14 +21,15 @@
  * Warnings. A value Enclave accepts but we carry out differently (an
  * Interval that is not a whole number of minutes) is not an error: the
  * profile is accepted and p->warning says, at the value's position, what
- * is used instead.
+ * is used instead. Only the first warning is kept.
  * Only the first error is reported, in this order: JSON syntax, duplicate
  * keys, then the values in file order.
  *
  * Collectors. eipfix_profile_parse() checks the collector strings' syntax
  * only, so that it never does DNS (unit tests, check-config offline);
- * eipfix_profile_load() also resolves every collector and reports one that
- * does not resolve at its position. The *_flags variants choose.
+ * eipfix_profile_load() also resolves every collector; one that does not
+ * resolve now is a warning at its position (the agent keeps looking it up),
+ * never an error. The *_flags variants choose.
  */
 #ifndef USERCTL_CONFIG_H
 #define USERCTL_CONFIG_H
@@ -119,7 +120,7 @@ enum {
 /*
  * Parses a profile from text[0..len) (need not be NUL-terminated). filename
  * only names the file in messages. Returns 0 or -errno (-EINVAL for a bad
- * profile, -EHOSTUNREACH for a collector that does not resolve, -ENOMEM).
+ * profile, -ENOMEM).
  * *p is written only on success (it need not be initialized, and what it
  * held is not freed); free it with eipfix_profile_free().
  */

@@ -46,7 +46,7 @@ static int read_profile(int argc, char *argv[], const char **path,
 		return -1;
 	}
 	if (p->warning[0])
-		fprintf(stderr, "%s\n", p->warning);
+		fprintf(stderr, "%s%s\n", ulog_prefix(ULOG_WARN), p->warning);
 	return 0;
 }
 
