@@ -57,6 +57,7 @@ int eipfix_bhash_init(struct eipfix_bhash *h, u32 max,
 		spin_lock_init(&h->locks[i]);
 	h->params = params;
 	h->mask = nbuckets - 1;
+	h->lock_mask = params->nlocks - 1;
 	h->max = max;
 	h->seed = get_random_u32();
 	atomic_set(&h->count, 0);

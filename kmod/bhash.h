@@ -43,6 +43,7 @@ struct eipfix_bhash {
 	spinlock_t *locks;	/* bucket inserts and removals */
 	const struct eipfix_bhash_params *params;
 	u32 mask;
+	u32 lock_mask;		/* params->nlocks - 1 */
 	u32 max;
 	u32 seed;
 	atomic_t count;
@@ -111,7 +112,7 @@ static inline u32 eipfix_bhash_bucket(const struct eipfix_bhash *h,
 
 static inline spinlock_t *eipfix_bhash_lock(struct eipfix_bhash *h, u32 bucket)
 {
-	return &h->locks[bucket & (h->params->nlocks - 1)];
+	return &h->locks[bucket & h->lock_mask];
 }
 
 /* A place in the count that was reserved and not used. */
