@@ -21,7 +21,8 @@
  *
  * The entry, its key's meaning and its own lock (if any) are the owner's.
  * Memory: a bucket head (8 bytes) per params->per_bucket entries of max,
- * plus 4 bytes of due time per bucket for a table that keeps them.
+ * 4 bytes of due time per bucket for a table that keeps them, and
+ * params->nlocks spinlocks.
  */
 #include <linux/log2.h>
 #include <linux/mm.h>

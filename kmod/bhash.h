@@ -24,7 +24,7 @@ struct eipfix_bhash_params {
 	u32 nlocks;		/* striped bucket locks, a power of two */
 	bool due;		/* keep due times: see eipfix_bhash_walk() */
 	size_t seen_off;	/* offset of last_seen from the hlist_node */
-	/* Frees an unlinked entry once no reader can hold it (call_rcu()). */
+	/* Frees an unlinked entry once no reader can hold it (by RCU). */
 	void (*release)(struct hlist_node *node);
 };
 
