@@ -499,49 +499,46 @@ struct eipfix_acl_state_entry {
 	struct rcu_head rcu;
 };
 
+#define EIPFIX_ACL_CONN_OFF \
+	(offsetof(struct eipfix_acl_state_entry, conn) - \
+	 offsetof(struct eipfix_acl_state_entry, node))
+
+static void eipfix_acl_entry_release(struct hlist_node *node)
+{
+	struct eipfix_acl_state_entry *e =
+		hlist_entry(node, struct eipfix_acl_state_entry, node);
+
+	kfree_rcu(e, rcu);
+}
+
+static const struct eipfix_bhash_params eipfix_acl_state_params = {
+	.per_bucket = 4,
+	.nlocks = 256,
+	.seen_off = offsetof(struct eipfix_acl_state_entry, last_seen) -
+		    offsetof(struct eipfix_acl_state_entry, node),
+	.release = eipfix_acl_entry_release,
+};
+
 struct eipfix_acl_state *eipfix_acl_state_new(u32 max_entries, gfp_t gfp)
 {
 	struct eipfix_acl_state *st = kzalloc(sizeof(*st), gfp);
-	u32 nbuckets, i;
 
 	if (!st)
 		return NULL;
-	max_entries = max(max_entries, 1U);
-	nbuckets = roundup_pow_of_two(max(max_entries / 4, 16U));
-	st->buckets = kvcalloc(nbuckets, sizeof(*st->buckets), gfp);
-	if (!st->buckets) {
+	if (eipfix_bhash_init(&st->hash, max_entries, &eipfix_acl_state_params, gfp)) {
 		kfree(st);
 		return NULL;
 	}
-	st->mask = nbuckets - 1;
-	st->max_entries = max_entries;
-	st->seed = get_random_u32();
-	atomic_set(&st->count, 0);
-	for (i = 0; i < EIPFIX_ACL_STATE_LOCKS; i++)
-		spin_lock_init(&st->locks[i]);
 	return st;
 }
 
 /* Frees @st and its entries; no packet may still see it. */
 void eipfix_acl_state_free(struct eipfix_acl_state *st)
 {
-	struct eipfix_acl_state_entry *e;
-	struct hlist_node *tmp;
-	u32 i;
-
 	if (!st)
 		return;
-	for (i = 0; i <= st->mask; i++)
-		hlist_for_each_entry_safe(e, tmp, &st->buckets[i], node)
-			kfree(e);
-	kvfree(st->buckets);
+	eipfix_bhash_destroy(&st->hash);
 	kfree(st);
-}
-
-static u32 eipfix_acl_conn_hash(const struct eipfix_acl_state *st,
-				const struct eipfix_key *c)
-{
-	return jhash2((const u32 *)c, EIPFIX_KEY_WORDS, st->seed);
 }
 
 static unsigned long eipfix_acl_conn_timeout(const struct eipfix_key *c)
@@ -571,26 +568,14 @@ eipfix_acl_state_find(struct eipfix_acl_state *st, const struct eipfix_key *c,
 		      unsigned long now)
 {
 	struct eipfix_acl_state_entry *e;
-	u32 h = eipfix_acl_conn_hash(st, c);
+	struct hlist_node *node;
 
-	hlist_for_each_entry_rcu(e, &st->buckets[h & st->mask], node) {
-		if (!memcmp(&e->conn, c, sizeof(*c)))
-			return eipfix_acl_entry_live(e, now) ? e : NULL;
-	}
-	return NULL;
-}
-
-static void eipfix_acl_entry_unlink(struct eipfix_acl_state_entry *e)
-{
-	hlist_del_rcu(&e->node);
-	kfree_rcu(e, rcu);
-}
-
-static void eipfix_acl_entry_remove(struct eipfix_acl_state *st,
-				    struct eipfix_acl_state_entry *e)
-{
-	eipfix_acl_entry_unlink(e);
-	atomic_dec(&st->count);
+	node = eipfix_bhash_find(&st->hash, eipfix_bhash_bucket(&st->hash, c), c,
+				 EIPFIX_ACL_CONN_OFF);
+	if (!node)
+		return NULL;
+	e = hlist_entry(node, struct eipfix_acl_state_entry, node);
+	return eipfix_acl_entry_live(e, now) ? e : NULL;
 }
 
 /*
@@ -601,61 +586,63 @@ static enum eipfix_acl_state_result
 eipfix_acl_state_insert(struct eipfix_acl_state *st, const struct eipfix_key *c,
 			u32 rule, unsigned long now)
 {
-	u32 h = eipfix_acl_conn_hash(st, c) & st->mask;
-	spinlock_t *lock = &st->locks[h & (EIPFIX_ACL_STATE_LOCKS - 1)];
-	struct eipfix_acl_state_entry *e, *oldest = NULL;
-	struct hlist_head *head = &st->buckets[h];
+	u32 bucket = eipfix_bhash_bucket(&st->hash, c);
+	spinlock_t *lock = eipfix_bhash_lock(&st->hash, bucket);
 	enum eipfix_acl_state_result ret = EIPFIX_ACL_STATE_INSERTED;
-	struct hlist_node *tmp;
+	struct eipfix_acl_state_entry *e;
+	struct hlist_node *tmp, *old;
 
 	spin_lock_bh(lock);
-	hlist_for_each_entry_safe(e, tmp, head, node) {
+	hlist_for_each_entry_safe(e, tmp, &st->hash.buckets[bucket], node) {
 		if (!memcmp(&e->conn, c, sizeof(*c))) {
 			/* Another CPU was first, or it had expired: renew it. */
 			WRITE_ONCE(e->last_seen, now);
-			e->rule = rule;
+			WRITE_ONCE(e->rule, rule);
 			ret = EIPFIX_ACL_STATE_NONE;
 			goto out;
 		}
 		if (!eipfix_acl_entry_live(e, now))
-			eipfix_acl_entry_remove(st, e);
-		else if (!oldest || time_before(e->last_seen, oldest->last_seen))
-			oldest = e;
+			eipfix_bhash_remove(&st->hash, &e->node);
 	}
-	if (!atomic_add_unless(&st->count, 1, st->max_entries)) {
-		if (!oldest) {
-			ret = EIPFIX_ACL_STATE_FULL;
-			goto out;
-		}
-		/*
-		 * The new entry takes the evicted one's place in the count: a
-		 * decrement then increment would let another CPU's insert in
-		 * between and the count past max_entries, where
-		 * atomic_add_unless() never refuses again.
-		 */
-		eipfix_acl_entry_unlink(oldest);
+	/* What is left in the bucket is live: the oldest of it may go. */
+	if (eipfix_bhash_reserve(&st->hash, bucket, &old)) {
+		ret = EIPFIX_ACL_STATE_FULL;
+		goto out;
+	}
+	if (old) {
+		eipfix_acl_entry_release(old);
 		ret = EIPFIX_ACL_STATE_EVICTED;
 	}
 	e = kmalloc(sizeof(*e), GFP_ATOMIC);
 	if (!e) {
-		atomic_dec(&st->count);
+		eipfix_bhash_unreserve(&st->hash);
 		ret = EIPFIX_ACL_STATE_NOMEM;
 		goto out;
 	}
 	e->conn = *c;
 	e->rule = rule;
 	e->last_seen = now;
-	hlist_add_head_rcu(&e->node, head);
+	eipfix_bhash_add(&st->hash, bucket, &e->node, 0);
 out:
 	spin_unlock_bh(lock);
 	return ret;
+}
+
+static enum eipfix_walk_action eipfix_acl_gc_visit(struct hlist_node *node,
+						   u32 *due, void *arg)
+{
+	const unsigned long *now = arg;
+
+	return eipfix_acl_entry_live(hlist_entry(node, struct eipfix_acl_state_entry,
+						 node), *now) ?
+	       EIPFIX_WALK_KEEP : EIPFIX_WALK_REMOVE;
 }
 
 /**
  * eipfix_acl_state_gc() - forget the expired connections of some buckets
  * @st: the table
  * @from: the first bucket to sweep
- * @n: how many buckets to sweep (wrapping around)
+ * @n: how many buckets to sweep (up to the last, which wraps to 0)
  * @now: jiffies
  *
  * An insert only clears its own bucket: without a sweep, connections that
@@ -668,21 +655,10 @@ out:
 u32 eipfix_acl_state_gc(struct eipfix_acl_state *st, u32 from, u32 n,
 			unsigned long now)
 {
-	struct eipfix_acl_state_entry *e;
-	struct hlist_node *tmp;
-	u32 i, h;
+	struct eipfix_bhash_walk w = { .fn = eipfix_acl_gc_visit, .arg = &now };
 
-	for (i = 0; i < n && i <= st->mask; i++) {
-		h = (from + i) & st->mask;
-		if (hlist_empty(&st->buckets[h]))
-			continue;
-		spin_lock_bh(&st->locks[h & (EIPFIX_ACL_STATE_LOCKS - 1)]);
-		hlist_for_each_entry_safe(e, tmp, &st->buckets[h], node)
-			if (!eipfix_acl_entry_live(e, now))
-				eipfix_acl_entry_remove(st, e);
-		spin_unlock_bh(&st->locks[h & (EIPFIX_ACL_STATE_LOCKS - 1)]);
-	}
-	return (from + i) & st->mask;
+	eipfix_bhash_walk(&st->hash, &from, n, &w);
+	return from;
 }
 
 static void eipfix_acl_conn_of(struct eipfix_key *c, const struct eipfix_key *key)

@@ -8,13 +8,13 @@
 #ifndef _EIPFIX_ACL_H
 #define _EIPFIX_ACL_H
 
-#include <linux/atomic.h>
 #include <asm/local64.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include "bhash.h"
 #include "config.h"
 #include "flow.h"
 
@@ -88,17 +88,11 @@ struct eipfix_acl_verdict {
  * bucket); an entry lives until idle for its timeout. A table belongs to one
  * rule set: a config with the same rules takes it over, other rules start
  * with an empty one, so nothing allowed by old rules outlives them. Lookups
- * are RCU; inserts take one of EIPFIX_ACL_STATE_LOCKS striped bucket locks.
+ * are RCU; inserts take the striped lock of their bucket (a struct
+ * eipfix_bhash, without due times: it is swept).
  */
-#define EIPFIX_ACL_STATE_LOCKS 256
-
 struct eipfix_acl_state {
-	struct hlist_head *buckets;
-	u32 mask;
-	u32 max_entries;
-	u32 seed;
-	atomic_t count;
-	spinlock_t locks[EIPFIX_ACL_STATE_LOCKS];	/* bucket inserts and removals */
+	struct eipfix_bhash hash;
 };
 
 /* Idle timeouts of allowed connections: TCP, and everything else. */
@@ -125,7 +119,7 @@ u32 eipfix_acl_state_gc(struct eipfix_acl_state *st, u32 from, u32 n,
 
 static inline u32 eipfix_acl_state_count(const struct eipfix_acl_state *st)
 {
-	return atomic_read(&st->count);
+	return eipfix_bhash_count(&st->hash);
 }
 
 void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,

@@ -1,29 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The flow table. A known flow costs the packet path one RCU hash lookup and
- * its own spinlock: no allocation, no shared lock. A new flow takes the
- * striped lock of its bucket and one slab allocation. The table never holds
- * more than max_flows flows: a new flow that finds it full evicts the least
- * recently seen flow of its own bucket (the caller reports it with
- * flowEndReason "lack of resources"), or is not created when that bucket is
- * empty. Both are counted by the caller.
+ * The flow table: the flows of a namespace in a bounded RCU hash (bhash.c,
+ * which owns the bound, the eviction, the locking and the walk). A known
+ * flow costs the packet path one RCU hash lookup and its own spinlock: no
+ * allocation, no shared lock. A new flow takes the striped lock of its
+ * bucket and one slab allocation. The table never holds more than max_flows
+ * flows: a new flow that finds it full evicts the least recently seen flow
+ * of its own bucket (the caller reports it with flowEndReason "lack of
+ * resources"), or is not created when that bucket is empty. Both are
+ * counted by the caller.
  *
- * Ending flows must not cost a walk of every flow every second: with a
- * million flows that is a million cache misses a second for nothing. Each
- * bucket keeps the earliest time one of its flows may be due (a lower
- * bound: packets only move a flow's end later, except a FIN or RST, which
- * lowers it here), and the scan visits only the buckets whose time came.
+ * What is here: a flow's counts, its DEAD handshake with the packet path,
+ * and when it may be due to end, which keeps the bucket due times of the
+ * hash (a packet only moves a flow's end later, except a FIN or RST, which
+ * lowers its bucket's here), so that a scan visits only the buckets whose
+ * time came.
  *
  * Memory: one flow is sizeof(struct eipfix_flow) = 128 bytes from its own
  * slab cache, plus 12 bytes (bucket head and due time) per two flows of
  * max_flows.
  */
-#include <linux/jhash.h>
 #include <linux/slab.h>
-#include <linux/mm.h>
-#include <linux/log2.h>
-#include <linux/random.h>
-#include <linux/sched.h>
 #include <linux/jiffies.h>
 #include <net/tcp.h>
 
@@ -38,20 +35,8 @@ static_assert(sizeof(struct eipfix_flow) == 128);
 #endif
 static_assert(sizeof(struct eipfix_key) % sizeof(u32) == 0);
 
-/* An empty bucket is looked at again this far ahead, to keep due times near. */
-#define EIPFIX_DUE_NEVER BIT(30)
-
-/* Due times are 32-bit jiffies, compared across the wrap as jiffies are. */
-static bool eipfix_due_before(u32 a, u32 b)
-{
-	return (s32)(a - b) < 0;
-}
-
-static void eipfix_due_lower(u32 *due, u32 when)
-{
-	if (eipfix_due_before(when, *due))
-		WRITE_ONCE(*due, when);
-}
+#define EIPFIX_FLOW_KEY_OFF \
+	(offsetof(struct eipfix_flow, key) - offsetof(struct eipfix_flow, node))
 
 int eipfix_flow_cache_init(void)
 {
@@ -66,47 +51,6 @@ void eipfix_flow_cache_exit(void)
 	kmem_cache_destroy(eipfix_flow_cache);
 }
 
-struct eipfix_table *eipfix_table_new(u32 max_flows, gfp_t gfp)
-{
-	struct eipfix_table *table;
-	u32 nbuckets, i;
-
-	table = kzalloc(sizeof(*table), gfp);
-	if (!table)
-		return NULL;
-	nbuckets = roundup_pow_of_two(max(max_flows / 2, 16U));
-	table->buckets = kvcalloc(nbuckets, sizeof(*table->buckets), gfp);
-	table->due = kvmalloc_array(nbuckets, sizeof(*table->due), gfp);
-	if (!table->buckets || !table->due) {
-		kvfree(table->due);
-		kvfree(table->buckets);
-		kfree(table);
-		return NULL;
-	}
-	/* No timeouts are known yet: the first scan visits every bucket. */
-	for (i = 0; i < nbuckets; i++)
-		table->due[i] = (u32)jiffies;
-	table->mask = nbuckets - 1;
-	table->max_flows = max_flows;
-	table->seed = get_random_u32();
-	atomic_set(&table->count, 0);
-	INIT_LIST_HEAD(&table->retired);
-	for (i = 0; i < EIPFIX_TABLE_LOCKS; i++)
-		spin_lock_init(&table->locks[i]);
-	return table;
-}
-
-/* The table must be empty and no reader may still see it. */
-void eipfix_table_free(struct eipfix_table *table)
-{
-	if (!table)
-		return;
-	WARN_ON_ONCE(atomic_read(&table->count));
-	kvfree(table->due);
-	kvfree(table->buckets);
-	kfree(table);
-}
-
 static void eipfix_flow_free_rcu(struct rcu_head *rcu)
 {
 	kmem_cache_free(eipfix_flow_cache, container_of(rcu, struct eipfix_flow, rcu));
@@ -118,27 +62,53 @@ void eipfix_flow_free(struct eipfix_flow *flow)
 	call_rcu(&flow->rcu, eipfix_flow_free_rcu);
 }
 
-static u32 eipfix_key_hash(const struct eipfix_table *table,
-			   const struct eipfix_key *key)
+static void eipfix_flow_release(struct hlist_node *node)
 {
-	return jhash2((const u32 *)key, EIPFIX_KEY_WORDS, table->seed);
+	eipfix_flow_free(hlist_entry(node, struct eipfix_flow, node));
 }
 
-static spinlock_t *eipfix_bucket_lock(struct eipfix_table *table, u32 bucket)
-{
-	return &table->locks[bucket & (EIPFIX_TABLE_LOCKS - 1)];
-}
+static const struct eipfix_bhash_params eipfix_flow_params = {
+	.per_bucket = 2,
+	.nlocks = 1024,
+	.due = true,
+	.seen_off = offsetof(struct eipfix_flow, last_seen) -
+		    offsetof(struct eipfix_flow, node),
+	.release = eipfix_flow_release,
+};
 
-static struct eipfix_flow *eipfix_bucket_find(struct hlist_head *head,
-					      const struct eipfix_key *key)
+struct eipfix_table *eipfix_table_new(u32 max_flows, gfp_t gfp)
 {
-	struct eipfix_flow *flow;
+	struct eipfix_table *table;
 
-	hlist_for_each_entry_rcu(flow, head, node) {
-		if (!memcmp(&flow->key, key, sizeof(*key)))
-			return flow;
+	table = kzalloc(sizeof(*table), gfp);
+	if (!table)
+		return NULL;
+	if (eipfix_bhash_init(&table->hash, max_flows, &eipfix_flow_params, gfp)) {
+		kfree(table);
+		return NULL;
 	}
-	return NULL;
+	INIT_LIST_HEAD(&table->retired);
+	return table;
+}
+
+/* The table must be empty and no reader may still see it. */
+void eipfix_table_free(struct eipfix_table *table)
+{
+	if (!table)
+		return;
+	WARN_ON_ONCE(eipfix_table_count(table));
+	eipfix_bhash_destroy(&table->hash);
+	kfree(table);
+}
+
+static struct eipfix_flow *eipfix_table_find(struct eipfix_table *table,
+					     u32 bucket,
+					     const struct eipfix_key *key)
+{
+	struct hlist_node *node = eipfix_bhash_find(&table->hash, bucket, key,
+						    EIPFIX_FLOW_KEY_OFF);
+
+	return node ? hlist_entry(node, struct eipfix_flow, node) : NULL;
 }
 
 /* When a flow in @state, last seen at @last_seen, ends if nothing more comes. */
@@ -154,10 +124,10 @@ static u32 eipfix_flow_due(const struct eipfix_table *table, u8 state,
 static void eipfix_bucket_fin(struct eipfix_table *table, u32 bucket,
 			      unsigned long last_seen)
 {
-	spinlock_t *lock = eipfix_bucket_lock(table, bucket);
+	spinlock_t *lock = eipfix_bhash_lock(&table->hash, bucket);
 
 	spin_lock_bh(lock);
-	eipfix_due_lower(&table->due[bucket],
+	eipfix_bhash_due(&table->hash, bucket,
 			 eipfix_flow_due(table, EIPFIX_FLOW_FIN, last_seen));
 	spin_unlock_bh(lock);
 }
@@ -207,24 +177,12 @@ static bool eipfix_flow_try_add(struct eipfix_table *table, u32 bucket,
 	return live;
 }
 
-/* Unlinks @flow; the bucket lock is held. The caller frees it. */
-static void eipfix_flow_unlink(struct eipfix_table *table, struct eipfix_flow *flow)
+/* @flow was unlinked: packets that still find it must not count. */
+static void eipfix_flow_kill(struct eipfix_flow *flow)
 {
 	spin_lock(&flow->lock);
 	flow->state |= EIPFIX_FLOW_DEAD;
 	spin_unlock(&flow->lock);
-	hlist_del_rcu(&flow->node);
-}
-
-static struct eipfix_flow *eipfix_bucket_oldest(struct hlist_head *head)
-{
-	struct eipfix_flow *flow, *oldest = NULL;
-
-	hlist_for_each_entry(flow, head, node) {
-		if (!oldest || time_before(flow->last_seen, oldest->last_seen))
-			oldest = flow;
-	}
-	return oldest;
 }
 
 static struct eipfix_flow *eipfix_flow_new(const struct eipfix_pkt *pkt,
@@ -247,40 +205,38 @@ static struct eipfix_flow *eipfix_flow_new(const struct eipfix_pkt *pkt,
 
 static enum eipfix_account_result
 eipfix_table_insert(struct eipfix_table *table, const struct eipfix_pkt *pkt,
-		    u32 hash, u64 now_ms, struct eipfix_flow **evicted)
+		    u32 bucket, u64 now_ms, struct eipfix_flow **evicted)
 {
-	u32 bucket = hash & table->mask;
-	struct hlist_head *head = &table->buckets[bucket];
-	spinlock_t *lock = eipfix_bucket_lock(table, bucket);
+	spinlock_t *lock = eipfix_bhash_lock(&table->hash, bucket);
 	enum eipfix_account_result ret = EIPFIX_ACCT_CREATED;
 	struct eipfix_flow *flow;
+	struct hlist_node *old;
 
 	spin_lock_bh(lock);
 	/* Another CPU may have created it since our lookup. */
-	flow = eipfix_bucket_find(head, &pkt->key);
+	flow = eipfix_table_find(table, bucket, &pkt->key);
 	if (flow) {
 		spin_unlock_bh(lock);
 		return eipfix_flow_try_add(table, bucket, flow, pkt, now_ms) ?
 			EIPFIX_ACCT_UPDATED : EIPFIX_ACCT_NO_ROOM;
 	}
-	if (!atomic_add_unless(&table->count, 1, table->max_flows)) {
-		/* Full: the new flow takes the slot of this bucket's oldest. */
-		*evicted = eipfix_bucket_oldest(head);
-		if (!*evicted) {
-			ret = EIPFIX_ACCT_NO_ROOM;
-			goto out;
-		}
-		eipfix_flow_unlink(table, *evicted);
+	if (eipfix_bhash_reserve(&table->hash, bucket, &old)) {
+		ret = EIPFIX_ACCT_NO_ROOM;
+		goto out;
+	}
+	if (old) {
+		/* Full: the new flow took the slot of this bucket's oldest. */
+		*evicted = hlist_entry(old, struct eipfix_flow, node);
+		eipfix_flow_kill(*evicted);
 	}
 	flow = eipfix_flow_new(pkt, now_ms);
 	if (!flow) {
-		atomic_dec(&table->count);
+		eipfix_bhash_unreserve(&table->hash);
 		ret = EIPFIX_ACCT_NOMEM;
 		goto out;
 	}
-	eipfix_due_lower(&table->due[bucket],
+	eipfix_bhash_add(&table->hash, bucket, &flow->node,
 			 eipfix_flow_due(table, flow->state, flow->last_seen));
-	hlist_add_head_rcu(&flow->node, head);
 out:
 	spin_unlock_bh(lock);
 	return ret;
@@ -300,51 +256,48 @@ enum eipfix_account_result
 eipfix_table_account(struct eipfix_table *table, const struct eipfix_pkt *pkt,
 		     u64 now_ms, struct eipfix_flow **evicted)
 {
-	u32 hash = eipfix_key_hash(table, &pkt->key);
-	u32 bucket = hash & table->mask;
+	u32 bucket = eipfix_bhash_bucket(&table->hash, &pkt->key);
 	struct eipfix_flow *flow;
 
 	*evicted = NULL;
-	flow = eipfix_bucket_find(&table->buckets[bucket], &pkt->key);
+	flow = eipfix_table_find(table, bucket, &pkt->key);
 	if (flow && eipfix_flow_try_add(table, bucket, flow, pkt, now_ms))
 		return EIPFIX_ACCT_UPDATED;
-	return eipfix_table_insert(table, pkt, hash, now_ms, evicted);
+	return eipfix_table_insert(table, pkt, bucket, now_ms, evicted);
 }
 
-/*
- * Shows the flows of bucket @i to @fn, removes those it says to and sets the
- * bucket's due time from those that stay. Returns how many it was shown.
- */
-static u32 eipfix_bucket_visit(struct eipfix_table *table, u32 i, u32 now,
-			       eipfix_walk_fn fn, void *arg)
+/* A scan of the table, as the hash's walk sees it. */
+struct eipfix_table_scan {
+	struct eipfix_table *table;
+	eipfix_walk_fn fn;
+	eipfix_pace_fn pace;
+	void *arg;
+};
+
+/* Shows @fn one flow, locked; a flow that stays says when it may be due. */
+static enum eipfix_walk_action eipfix_table_visit(struct hlist_node *node,
+						  u32 *due, void *arg)
 {
-	spinlock_t *lock = eipfix_bucket_lock(table, i);
-	u32 due = now + EIPFIX_DUE_NEVER, shown = 0;
-	struct eipfix_flow *flow;
-	struct hlist_node *tmp;
+	struct eipfix_flow *flow = hlist_entry(node, struct eipfix_flow, node);
+	struct eipfix_table_scan *scan = arg;
+	enum eipfix_walk_action action;
 
-	spin_lock_bh(lock);
-	hlist_for_each_entry_safe(flow, tmp, &table->buckets[i], node) {
-		enum eipfix_walk_action action;
+	spin_lock(&flow->lock);
+	action = scan->fn(flow, scan->arg);
+	if (action == EIPFIX_WALK_REMOVE)
+		flow->state |= EIPFIX_FLOW_DEAD;
+	else
+		eipfix_due_lower(due, eipfix_flow_due(scan->table, flow->state,
+						      flow->last_seen));
+	spin_unlock(&flow->lock);
+	return action;
+}
 
-		shown++;
-		spin_lock(&flow->lock);
-		action = fn(flow, arg);
-		if (action == EIPFIX_WALK_REMOVE)
-			flow->state |= EIPFIX_FLOW_DEAD;
-		else
-			eipfix_due_lower(&due, eipfix_flow_due(table, flow->state,
-							       flow->last_seen));
-		spin_unlock(&flow->lock);
-		if (action == EIPFIX_WALK_REMOVE) {
-			hlist_del_rcu(&flow->node);
-			atomic_dec(&table->count);
-			eipfix_flow_free(flow);
-		}
-	}
-	WRITE_ONCE(table->due[i], due);
-	spin_unlock_bh(lock);
-	return shown;
+static bool eipfix_table_pace(void *arg)
+{
+	struct eipfix_table_scan *scan = arg;
+
+	return scan->pace(scan->arg);
 }
 
 /**
@@ -374,36 +327,30 @@ u32 eipfix_table_scan(struct eipfix_table *table, unsigned long now,
 		      bool all, u32 *cursor, eipfix_walk_fn fn,
 		      eipfix_pace_fn pace, void *arg)
 {
-	u32 i = cursor ? min(*cursor, table->mask + 1) : 0, shown = 0;
-	bool retime = false;
+	struct eipfix_table_scan scan = {
+		.table = table, .fn = fn, .pace = pace, .arg = arg,
+	};
+	struct eipfix_bhash_walk w = {
+		.fn = eipfix_table_visit, .pace = pace ? eipfix_table_pace : NULL,
+		.arg = &scan, .now = now, .all = all, .may_sleep = true,
+	};
+	u32 from = cursor ? *cursor : 0, shown;
 
 	/*
 	 * New timeouts: every bucket's due time is computed again in this one
-	 * pass, which therefore starts at 0 and goes to the end even when
-	 * @pace asks it to stop (@fn is then expected to keep every flow).
-	 * Inserts read the timeouts under their bucket lock, which we take.
+	 * pass, which therefore starts at 0 and goes to the end, unpaced (@fn
+	 * is then expected to keep every flow it does not end). Inserts read
+	 * the timeouts under their bucket lock, which the walk takes.
 	 */
 	if (idle_timeout != table->idle_timeout || fin_grace != table->fin_grace) {
 		WRITE_ONCE(table->idle_timeout, idle_timeout);
 		WRITE_ONCE(table->fin_grace, fin_grace);
-		all = true;
-		retime = true;
-		i = 0;
+		w.all = true;
+		w.pace = NULL;
+		from = 0;
 	}
-	for (; i <= table->mask; i++) {
-		if (all || !eipfix_due_before(now, READ_ONCE(table->due[i]))) {
-			shown += eipfix_bucket_visit(table, i, now, fn, arg);
-			/* Stopped: this bucket again first (what it kept). */
-			if (pace && pace(arg) && !retime) {
-				if (cursor)
-					*cursor = i;
-				return shown;
-			}
-		}
-		if ((i & 1023) == 1023)
-			cond_resched();
-	}
+	shown = eipfix_bhash_walk(&table->hash, &from, U32_MAX, &w);
 	if (cursor)
-		*cursor = 0;
+		*cursor = from;
 	return shown;
 }

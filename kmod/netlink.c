@@ -335,8 +335,8 @@ static int eipfix_nl_dump_flows(struct sk_buff *skb, struct netlink_callback *cb
 		return -EMSGSIZE;
 	rcu_read_lock();
 	table = rcu_dereference(en->table);
-	while (table && cb->args[0] <= table->mask) {
-		if (eipfix_dump_bucket(skb, &table->buckets[cb->args[0]],
+	while (table && cb->args[0] <= table->hash.mask) {
+		if (eipfix_dump_bucket(skb, &table->hash.buckets[cb->args[0]],
 				       &cb->args[1], &n))
 			break;
 		cb->args[0]++;

@@ -563,10 +563,10 @@ static void acl_state_gc_forgets_expired(struct kunit *test)
 	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 101U);
 	/* Before the UDP timeout nothing goes; after it, all but the TCP one. */
-	eipfix_acl_state_gc(acl->state, 0, acl->state->mask + 1, now + 1);
+	eipfix_acl_state_gc(acl->state, 0, acl->state->hash.mask + 1, now + 1);
 	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 101U);
 	/* In slices, wrapping around: the whole table once. */
-	for (i = 0; i <= acl->state->mask; i += 1000)
+	for (i = 0; i <= acl->state->hash.mask; i += 1000)
 		cursor = eipfix_acl_state_gc(acl->state, cursor, 1000,
 					     now + EIPFIX_ACL_STATE_TIMEOUT);
 	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 1U);
