@@ -416,6 +416,32 @@ static void parse_v6_reassembled_with_a_tail_of_8(struct kunit *test)
 }
 
 /*
+ * Reassembled from fragments that each repeated a hop-by-hop header (8):
+ * fragments of 1496, 1496 and 1184 (56 of headers each) from an MTU of 1500.
+ */
+static void parse_v6_reassembled_with_extension_headers(struct kunit *test)
+{
+	unsigned int plen = 8 + sizeof(struct udphdr) + 4000;
+	unsigned int len = sizeof(struct ipv6hdr) + plen;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip6((struct ipv6hdr *)buf, NEXTHDR_HOP, plen);
+	buf[sizeof(struct ipv6hdr)] = IPPROTO_UDP;
+	skb = eipfix_test_skb(test, buf, len);
+	IP6CB(skb)->flags |= IP6SKB_FRAGMENTED;
+	IP6CB(skb)->frag_max_size = 1496;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 1496U + 1496 + 1184);
+	kfree_skb(skb);
+}
+
+/*
  * A datagram leaving larger than the route's MTU (1420, WireGuard's) is cut
  * by the stack after the hook: the fragments are what crosses the interface.
  * With DF set (and no ignore_df) it would not be cut: one packet.
@@ -830,6 +856,7 @@ static struct kunit_case eipfix_parse_cases[] = {
 	KUNIT_CASE(parse_v4_reassembled_counts_fragments),
 	KUNIT_CASE(parse_v6_reassembled_counts_fragments),
 	KUNIT_CASE(parse_v6_reassembled_with_a_tail_of_8),
+	KUNIT_CASE(parse_v6_reassembled_with_extension_headers),
 	KUNIT_CASE(parse_v4_egress_counts_the_fragments_it_will_leave_in),
 	KUNIT_CASE(parse_v6_egress_counts_the_fragments_it_will_leave_in),
 	KUNIT_CASE(parse_v4_egress_too_big_with_df_is_not_sent),
