@@ -68,6 +68,7 @@ struct eipfix_pkt {
 	bool has_inner;	/* an ICMP error: @inner is the packet it is about */
 	bool nd;	/* IPv6 neighbour discovery (hop limit 255: on-link) */
 	bool fragment;	/* a fragment, not a whole datagram */
+	bool too_big;	/* leaving, dropped by the stack for its size: not sent */
 	u32 acl_rule;
 	/* addresses, protocol and ports of an ICMP error's quoted packet */
 	struct eipfix_key inner;

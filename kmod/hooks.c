@@ -124,7 +124,9 @@ static bool eipfix_loopback_clone(const struct sk_buff *skb,
 
 /*
  * What the stack fragments a datagram leaving here at (after our hook):
- * the fragments are what crosses the interface. 0 on ingress.
+ * the fragments are what crosses the interface. 0 on ingress. The MTU
+ * ip_finish_output() and ip6_finish_output() compare with; parse.c follows
+ * them from there (ip_fragment(), ip6_fragment(), the GSO slow paths).
  */
 static unsigned int eipfix_egress_mtu(struct sk_buff *skb,
 				      const struct nf_hook_state *state, u8 dir)
@@ -222,7 +224,12 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 		}
 		return NF_DROP;
 	}
-	if (meter)
+	/*
+	 * Too big to leave: the stack drops it after us (ICMP fragmentation
+	 * needed or Packet Too Big to its sender; the kernel counts it in
+	 * FragFails). Nothing crossed the interface: not metered.
+	 */
+	if (meter && !pkt.too_big)
 		eipfix_meter(en, table, &pkt);
 	return NF_ACCEPT;
 }

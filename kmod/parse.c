@@ -175,20 +175,91 @@ static void eipfix_count_segs(const struct sk_buff *skb, unsigned int l3_len,
 }
 
 /*
+ * The fragments of one datagram: @payload octets after the @hdr_len octets
+ * of header every fragment repeats, at most @room of them a fragment, all
+ * but the last cut down to a multiple of 8 (ip_frag_next(),
+ * ip6_frag_next()). Adds them to @segs and @octets.
+ */
+static void eipfix_add_frags(unsigned int payload, unsigned int room,
+			     unsigned int hdr_len, u32 *segs, u32 *octets)
+{
+	unsigned int n = 1;
+
+	if (payload > room && room >= 8)
+		n += DIV_ROUND_UP(payload - room, room & ~7U);
+	*segs += n;
+	*octets += payload + n * hdr_len;
+}
+
+/*
  * A datagram the kernel reassembled (ingress runs after nf_defrag) crossed the
  * interface as fragments, each but the last as large as the largest one
  * (frag_max_size: that is how IP stacks cut them), so their number follows
- * from its length: @payload octets in chunks of at most @max_chunk (a
- * multiple of 8), each fragment with @hdr_len octets of header. Exact for
- * fragments cut that way; fragments cut otherwise (a hostile peer's tiny
- * ones) are counted as if they had been.
+ * from its length; and one leaving larger than the MTU is cut after the
+ * hook: either way eipfix_add_frags(). Exact for fragments cut that way;
+ * fragments cut otherwise (a hostile peer's tiny ones) are counted as if
+ * they had been.
  */
-static void eipfix_count_frags(unsigned int payload, unsigned int max_chunk,
+static void eipfix_count_frags(unsigned int payload, unsigned int room,
 			       unsigned int hdr_len, struct eipfix_pkt *pkt)
 {
-	max_chunk &= ~7U;
-	pkt->segs = max_chunk ? max(DIV_ROUND_UP(payload, max_chunk), 1U) : 1;
-	pkt->octets = payload + pkt->segs * hdr_len;
+	pkt->segs = 0;
+	pkt->octets = 0;
+	eipfix_add_frags(payload, room, hdr_len, &pkt->segs, &pkt->octets);
+}
+
+/*
+ * A GSO packet leaving whose segments are larger than the MTU (a GRO packet
+ * forwarded, a TSO frame from a guest): the stack segments it
+ * (ip_finish_output_gso(), ip6_finish_output_gso_slowpath_drop()) and hands
+ * the segments to fragmentation: every one on IPv4, those larger than @mtu
+ * on IPv6 (@all false). @cut is what that does with a segment of @len
+ * octets (@df: IPv4's DF bit): the size it cuts it at, or 0 when it drops
+ * it. @frag_hdr octets of each segment's @seg_hdr are repeated in every
+ * fragment, with @extra more (IPv6's fragment header). Counts what leaves;
+ * if nothing does, the packet is too big and keeps its segment counts.
+ */
+static void eipfix_count_gso_frags(const struct sk_buff *skb, unsigned int l3_len,
+				   unsigned int seg_hdr, unsigned int frag_hdr,
+				   unsigned int extra, unsigned int mtu, bool all,
+				   bool df,
+				   unsigned int (*cut)(const struct sk_buff *skb,
+						       bool df, unsigned int len,
+						       unsigned int mtu,
+						       unsigned int hlen),
+				   struct eipfix_pkt *pkt)
+{
+	unsigned int gso_size = skb_shinfo(skb)->gso_size;
+	unsigned int n = pkt->segs, len[2], i, at;
+	u32 segs = 0, octets = 0;
+
+	/* n - 1 segments of seg_hdr + gso_size, and the rest */
+	if (!n || l3_len < seg_hdr + (u64)(n - 1) * gso_size)
+		return;
+	len[0] = seg_hdr + gso_size;
+	len[1] = l3_len - (n - 1) * gso_size;
+	for (i = 0; i < 2; i++) {
+		u32 s = 0, o = 0;
+
+		if (!all && len[i] <= mtu) {
+			s = 1;
+			o = len[i];
+		} else {
+			at = cut(skb, df, len[i], mtu, frag_hdr);
+			if (at)
+				eipfix_add_frags(len[i] - frag_hdr,
+						 at - frag_hdr - extra,
+						 frag_hdr + extra, &s, &o);
+		}
+		segs += i ? s : (n - 1) * s;
+		octets += i ? o : (n - 1) * o;
+	}
+	if (!segs) {
+		pkt->too_big = true;
+		return;
+	}
+	pkt->segs = segs;
+	pkt->octets = octets;
 }
 
 static unsigned int eipfix_l4_hdr_len(const struct sk_buff *skb, unsigned int off,
@@ -206,28 +277,35 @@ static unsigned int eipfix_l4_hdr_len(const struct sk_buff *skb, unsigned int of
 }
 
 /*
- * The largest fragment an IPv4 datagram crosses the interface in, or 0 if it
- * crosses whole: a reassembled one was cut at frag_max_size; one leaving
- * (@mtu: the route's, 0 on ingress) is cut by ip_fragment() after our hook,
- * at the smaller of the two, unless DF forbids it (then it is dropped).
+ * ip_fragment() and ip_do_fragment(), after POST_ROUTING: the size an IPv4
+ * datagram (or a GSO segment) of @len octets, @df if it has DF, leaving at
+ * @mtu is cut at, or 0 if it is
+ * dropped instead (ICMP fragmentation needed to the sender): DF forbids
+ * cutting unless the socket lets the stack do it (ignore_df), and a
+ * datagram reassembled from fragments larger than @mtu is not cut smaller
+ * than they were. A reassembled one is cut as it came, at frag_max_size.
+ * The IP header, options included (ip_options_fragment() keeps their
+ * length), is @hlen in every fragment.
  */
-static unsigned int eipfix_frag_limit_v4(const struct sk_buff *skb,
-					 const struct iphdr *iph, unsigned int mtu)
+static unsigned int eipfix_ip_fragment_at(const struct sk_buff *skb, bool df,
+					  unsigned int len, unsigned int mtu,
+					  unsigned int hlen)
 {
-	unsigned int limit = IPCB(skb)->frag_max_size;
+	unsigned int fms = IPCB(skb)->frag_max_size;
 
-	if (mtu && (!limit || mtu < limit) &&
-	    (!(iph->frag_off & htons(IP_DF)) || skb->ignore_df))
-		limit = mtu;
-	return limit;
+	if (df && (!skb->ignore_df || fms > mtu))
+		return 0;
+	if (fms && fms < mtu)
+		mtu = fms;
+	return mtu >= hlen + 8 ? mtu : 0;
 }
 
 static int eipfix_parse_v4(const struct sk_buff *skb, unsigned int mtu,
 			   struct eipfix_pkt *pkt)
 {
-	unsigned int limit;
-	unsigned int nhoff = skb_network_offset(skb);
+	unsigned int nhoff = skb_network_offset(skb), limit, hdr_len;
 	unsigned int avail = skb->len - nhoff, ihl, tot_len, l3_len;
+	bool df;
 	struct iphdr _iph;
 	const struct iphdr *iph;
 
@@ -255,14 +333,33 @@ static int eipfix_parse_v4(const struct sk_buff *skb, unsigned int mtu,
 	pkt->key.protocol = iph->protocol;
 	pkt->tos = iph->tos;
 
-	limit = eipfix_frag_limit_v4(skb, iph, mtu);
-	if (!skb_is_gso(skb) && limit > ihl && l3_len > limit)
-		eipfix_count_frags(l3_len - ihl, limit - ihl, ihl, pkt);
-	else
-		eipfix_count_segs(skb, l3_len,
-				  ihl + eipfix_l4_hdr_len(skb, nhoff + ihl,
-							  iph->protocol),
-				  pkt);
+	df = iph->frag_off & htons(IP_DF);
+	if (skb_is_gso(skb)) {
+		hdr_len = ihl + eipfix_l4_hdr_len(skb, nhoff + ihl, iph->protocol);
+		eipfix_count_segs(skb, l3_len, hdr_len, pkt);
+		/* Leaving with segments longer than the MTU: cut, or dropped. */
+		if (mtu && unlikely(hdr_len + skb_shinfo(skb)->gso_size > mtu))
+			eipfix_count_gso_frags(skb, l3_len, hdr_len, ihl, 0, mtu,
+					       true, df, eipfix_ip_fragment_at, pkt);
+	} else if (mtu) {
+		/* __ip_finish_output(): what it gives ip_fragment() */
+		pkt->segs = 1;
+		pkt->octets = l3_len;
+		if (unlikely(l3_len > mtu || IPCB(skb)->frag_max_size)) {
+			limit = eipfix_ip_fragment_at(skb, df, l3_len, mtu, ihl);
+			if (limit)
+				eipfix_count_frags(l3_len - ihl, limit - ihl, ihl, pkt);
+			else
+				pkt->too_big = true;
+		}
+	} else {
+		/* Reassembled by nf_defrag: it came cut at frag_max_size. */
+		limit = IPCB(skb)->frag_max_size;
+		pkt->segs = 1;
+		pkt->octets = l3_len;
+		if (limit > ihl && l3_len > limit)
+			eipfix_count_frags(l3_len - ihl, limit - ihl, ihl, pkt);
+	}
 
 	pkt->fragment = !!(ntohs(iph->frag_off) & (IP_OFFSET | IP_MF));
 	/* Later fragments have no transport header: metered as raw. */
@@ -274,26 +371,80 @@ static int eipfix_parse_v4(const struct sk_buff *skb, unsigned int mtu,
 }
 
 /*
- * As eipfix_frag_limit_v4(), for ip6_fragment(): a datagram leaving larger
- * than @mtu is cut only when the socket allows it (ignore_df); a router
- * never cuts one it forwards, except a reassembled one, at frag_max_size.
+ * The unfragmentable part of an IPv6 datagram, which every fragment repeats
+ * (RFC 8200 4.5): the fixed header, hop-by-hop options, a routing header
+ * and destination options before one, as ip6_find_1stfragopt() finds it
+ * (without its Mobile IPv6 home address option case). Only on the slow
+ * path; the chain was walked once already, so it is whole.
  */
-static unsigned int eipfix_frag_limit_v6(const struct sk_buff *skb,
-					 unsigned int mtu)
+static unsigned int eipfix_v6_unfrag_len(const struct sk_buff *skb,
+					 unsigned int nhoff, u8 nexthdr)
 {
-	unsigned int limit = IP6CB(skb)->flags & IP6SKB_FRAGMENTED ?
-			     IP6CB(skb)->frag_max_size : 0;
+	unsigned int off = sizeof(struct ipv6hdr);
+	struct ipv6_opt_hdr _hp;
+	const struct ipv6_opt_hdr *hp;
+	bool rthdr = false;
 
-	if (mtu && (!limit || mtu < limit) && skb->ignore_df)
-		limit = mtu;
-	return limit;
+	for (;;) {
+		switch (nexthdr) {
+		case NEXTHDR_HOP:
+			break;
+		case NEXTHDR_ROUTING:
+			rthdr = true;
+			break;
+		case NEXTHDR_DEST:
+			if (rthdr)
+				return off;
+			break;
+		default:
+			return off;
+		}
+		hp = skb_header_pointer(skb, nhoff + off, sizeof(_hp), &_hp);
+		if (!hp)
+			return off;
+		nexthdr = hp->nexthdr;
+		off += ipv6_optlen(hp);
+	}
+}
+
+/*
+ * ip6_fragment(), after POST_ROUTING: the size an IPv6 datagram (or a GSO
+ * segment) of @len octets leaving at @mtu is cut at, or 0 if it is dropped
+ * instead (Packet Too Big to the sender). Only what lets the stack fragment
+ * (ignore_df: a socket's IPV6_MTU_DISCOVER "dont", "want" or "omit", or
+ * reassembly by conntrack) is cut, not smaller than the fragments it was
+ * reassembled from, and at the sending socket's IPV6_MTU (np->frag_size) if
+ * lower. @hlen: the unfragmentable part.
+ */
+static unsigned int eipfix_ip6_fragment_at(const struct sk_buff *skb, bool df,
+					   unsigned int len, unsigned int mtu,
+					   unsigned int hlen)
+{
+	unsigned int fms = IP6CB(skb)->frag_max_size;
+	const struct ipv6_pinfo *np;
+	u32 frag_size;
+
+	if (!skb->ignore_df && len > mtu)
+		return 0;
+	if (fms) {
+		if (fms > mtu)
+			return 0;
+		mtu = max_t(unsigned int, fms, IPV6_MIN_MTU);
+	}
+	np = skb->sk && !dev_recursion_level() ? inet6_sk(skb->sk) : NULL;
+	if (np) {
+		frag_size = READ_ONCE(np->frag_size);
+		if (frag_size && frag_size < mtu)
+			mtu = frag_size;
+	}
+	return mtu >= hlen + sizeof(struct frag_hdr) + 8 ? mtu : 0;
 }
 
 static int eipfix_parse_v6(const struct sk_buff *skb, unsigned int mtu,
 			   struct eipfix_pkt *pkt)
 {
-	const unsigned int fhdr = sizeof(struct ipv6hdr) + sizeof(struct frag_hdr);
-	unsigned int nhoff = skb_network_offset(skb), limit;
+	const unsigned int fhdr = sizeof(struct frag_hdr);
+	unsigned int nhoff = skb_network_offset(skb), limit, hdr_len, hlen;
 	unsigned int avail = skb->len - nhoff, l3_len;
 	struct ipv6hdr _ip6h;
 	const struct ipv6hdr *ip6h;
@@ -341,25 +492,46 @@ static int eipfix_parse_v6(const struct sk_buff *skb, unsigned int mtu,
 		return 0;
 	}
 	pkt->key.protocol = nexthdr;
-	/*
-	 * Reassembled, or to be cut on its way out: each fragment has the
-	 * fixed header and a fragment header (the extension headers before it
-	 * are taken as none).
-	 */
-	limit = eipfix_frag_limit_v6(skb, mtu);
-	/*
-	 * Leaving, the stack cuts what is longer than @limit (without a
-	 * fragment header); a reassembled datagram was cut if its payload is
-	 * longer than the largest fragment's (which had one).
-	 */
-	if (!skb_is_gso(skb) && limit > fhdr &&
-	    l3_len > (mtu ? limit : limit - sizeof(struct frag_hdr)))
-		eipfix_count_frags(l3_len - sizeof(*ip6h), limit - fhdr, fhdr, pkt);
-	else
-		eipfix_count_segs(skb, l3_len,
-				  thoff - nhoff +
-				  eipfix_l4_hdr_len(skb, thoff, nexthdr),
-				  pkt);
+	if (skb_is_gso(skb)) {
+		hdr_len = thoff - nhoff + eipfix_l4_hdr_len(skb, thoff, nexthdr);
+		eipfix_count_segs(skb, l3_len, hdr_len, pkt);
+		/* __ip6_finish_output(): segments longer than the MTU */
+		if (mtu && unlikely(hdr_len + skb_shinfo(skb)->gso_size > mtu) &&
+		    !(IP6CB(skb)->flags & IP6SKB_FAKEJUMBO))
+			eipfix_count_gso_frags(skb, l3_len, hdr_len,
+					       eipfix_v6_unfrag_len(skb, nhoff, ip6h->nexthdr),
+					       sizeof(struct frag_hdr), mtu, false, false,
+					       eipfix_ip6_fragment_at, pkt);
+	} else if (mtu) {
+		/* __ip6_finish_output(): what it gives ip6_fragment() */
+		pkt->segs = 1;
+		pkt->octets = l3_len;
+		limit = IP6CB(skb)->frag_max_size;
+		if (unlikely(l3_len > mtu || (limit && l3_len > limit))) {
+			hlen = eipfix_v6_unfrag_len(skb, nhoff, ip6h->nexthdr);
+			limit = eipfix_ip6_fragment_at(skb, false, l3_len, mtu, hlen);
+			if (limit)
+				eipfix_count_frags(l3_len - hlen, limit - hlen - fhdr,
+						   hlen + fhdr, pkt);
+			else
+				pkt->too_big = true;
+		}
+	} else {
+		/*
+		 * Reassembled by nf_defrag: it came cut at frag_max_size, each
+		 * fragment with a fragment header, which the datagram has not.
+		 */
+		limit = IP6CB(skb)->flags & IP6SKB_FRAGMENTED ?
+			IP6CB(skb)->frag_max_size : 0;
+		pkt->segs = 1;
+		pkt->octets = l3_len;
+		if (limit && l3_len + fhdr > limit) {
+			hlen = eipfix_v6_unfrag_len(skb, nhoff, ip6h->nexthdr);
+			if (limit > hlen + fhdr)
+				eipfix_count_frags(l3_len - hlen, limit - hlen - fhdr,
+						   hlen + fhdr, pkt);
+		}
+	}
 
 	if (!eipfix_parse_l4(skb, thoff, pkt))
 		return -EINVAL;

@@ -13,8 +13,10 @@
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
+#include <net/route.h>
 
 #include "acl.h"
 #include "hooks.h"
@@ -214,11 +216,84 @@ static void hook_unreadable_is_denied_under_default_deny(struct kunit *test)
 	unapply(test);
 }
 
+/*
+ * Sent on "lo" of init_net by a route whose MTU is @mtu (a path MTU learnt,
+ * as ip_dst_mtu_maybe_forward() reads it): what the hook says.
+ */
+static unsigned int tx(struct kunit *test, struct sk_buff *skb, unsigned int mtu)
+{
+	struct rtable *rt = rt_dst_alloc(init_net.loopback_dev, 0, RTN_UNICAST, true);
+	struct nf_hook_state state;
+	unsigned int verdict;
+
+	KUNIT_ASSERT_NOT_NULL(test, rt);
+	rt->rt_pmtu = mtu;
+	rt->dst.expires = jiffies + 60 * HZ;
+	skb_dst_drop(skb);
+	skb_dst_set(skb, &rt->dst);
+	nf_hook_state_init(&state, NF_INET_POST_ROUTING, NFPROTO_IPV4, NULL,
+			   init_net.loopback_dev, NULL, &init_net, NULL);
+	rcu_read_lock();
+	verdict = eipfix_hook(NULL, skb, &state);
+	rcu_read_unlock();
+	return verdict;
+}
+
+/*
+ * A datagram with DF larger than the MTU is dropped by the stack after the
+ * hook (ICMP fragmentation needed): it never crosses the interface, so it is
+ * not metered. The control: without DF it leaves as three fragments.
+ */
+static void hook_too_big_to_leave_is_not_metered(struct kunit *test)
+{
+	unsigned int len = sizeof(struct iphdr) + sizeof(struct udphdr) + 4000;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct eipfix_net *en = eipfix_net(&init_net);
+	struct iphdr *iph = (struct iphdr *)buf;
+	struct eipfix_config *cfg = eipfix_config_new_default();
+	struct sk_buff *skb;
+	u64 before;
+	u32 gen;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	/* metering needs somewhere to send its records */
+	cfg->max_flows = 1024;
+	cfg->ninterfaces = 1;
+	strscpy(cfg->interfaces[0], "lo", IFNAMSIZ);
+	cfg->collectors = kcalloc(1, sizeof(*cfg->collectors), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cfg->collectors);
+	strscpy(cfg->collectors[0], "Udp/192.0.2.1:4739", sizeof(cfg->collectors[0]));
+	cfg->ncollectors = 1;
+	KUNIT_ASSERT_EQ(test, eipfix_net_apply_config(en, cfg, NULL, &gen), 0);
+
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_UDP;
+	iph->tot_len = htons(len);
+	iph->frag_off = htons(IP_DF);
+	iph->saddr = htonl(0x64400001);
+	iph->daddr = htonl(0x64400002);
+	skb = skb_of(test, buf, len, htons(ETH_P_IP));
+	before = eipfix_counter_sum(en->counters, EIPFIX_CTR_A_PACKETS_SEEN);
+	KUNIT_EXPECT_EQ(test, tx(test, skb, 1420), (unsigned int)NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(en->counters, EIPFIX_CTR_A_PACKETS_SEEN),
+			before);
+	ip_hdr(skb)->frag_off = 0;
+	KUNIT_EXPECT_EQ(test, tx(test, skb, 1420), (unsigned int)NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, eipfix_counter_sum(en->counters, EIPFIX_CTR_A_PACKETS_SEEN),
+			before + 3);
+	kfree_skb(skb);
+	unapply(test);
+}
+
 static struct kunit_case eipfix_hook_cases[] = {
 	KUNIT_CASE(hook_loopback_clone_is_not_judged),
 	KUNIT_CASE(hook_big_tcp_is_judged),
 	KUNIT_CASE(hook_unreassembled_fragment_is_dropped),
 	KUNIT_CASE(hook_unreadable_is_denied_under_default_deny),
+	KUNIT_CASE(hook_too_big_to_leave_is_not_metered),
 	{}
 };
 

@@ -20,6 +20,8 @@
 #include <linux/udp.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/net.h>
+#include <net/net_namespace.h>
 
 /* An skb holding @len bytes of @data from its network header on; freed by the test. */
 static inline struct sk_buff *eipfix_test_skb(struct kunit *test, const void *data,
@@ -315,6 +317,36 @@ static void parse_v4_dodgy_gso_counts_segments(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * GSO segments larger than the MTU: ip_finish_output_gso() segments the
+ * packet and gives every segment to ip_fragment(), which cuts each (no DF)
+ * or drops them all (DF, without ignore_df).
+ */
+static void parse_v4_egress_gso_larger_than_the_mtu(struct kunit *test)
+{
+	struct sk_buff *skb = gso_tcp4(test, 3000, 3040, 3, SKB_GSO_TCPV4);
+	struct eipfix_pkt pkt;
+
+	/* 3 segments of 1040, each cut at 600: 596 + 464 */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 600, &pkt), 0);
+	KUNIT_EXPECT_FALSE(test, pkt.too_big);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 6U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 3 * (596U + 464));
+	/* the control: segments within the MTU leave as they are */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 1500, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 3U * 1040);
+	/* DF: every segment dropped */
+	ip_hdr(skb)->frag_off = htons(IP_DF);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 600, &pkt), 0);
+	KUNIT_EXPECT_TRUE(test, pkt.too_big);
+	skb->ignore_df = 1;
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 600, &pkt), 0);
+	KUNIT_EXPECT_FALSE(test, pkt.too_big);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 6U);
+	kfree_skb(skb);
+}
+
 /* IPv4 BIG TCP: a GRO/GSO packet over 64 KiB carries tot_len 0. */
 static void parse_v4_big_tcp(struct kunit *test)
 {
@@ -384,6 +416,32 @@ static void parse_v6_reassembled_with_a_tail_of_8(struct kunit *test)
 }
 
 /*
+ * Reassembled from fragments that each repeated a hop-by-hop header (8):
+ * fragments of 1496, 1496 and 1184 (56 of headers each) from an MTU of 1500.
+ */
+static void parse_v6_reassembled_with_extension_headers(struct kunit *test)
+{
+	unsigned int plen = 8 + sizeof(struct udphdr) + 4000;
+	unsigned int len = sizeof(struct ipv6hdr) + plen;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip6((struct ipv6hdr *)buf, NEXTHDR_HOP, plen);
+	buf[sizeof(struct ipv6hdr)] = IPPROTO_UDP;
+	skb = eipfix_test_skb(test, buf, len);
+	IP6CB(skb)->flags |= IP6SKB_FRAGMENTED;
+	IP6CB(skb)->frag_max_size = 1496;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 1496U + 1496 + 1184);
+	kfree_skb(skb);
+}
+
+/*
  * A datagram leaving larger than the route's MTU (1420, WireGuard's) is cut
  * by the stack after the hook: the fragments are what crosses the interface.
  * With DF set (and no ignore_df) it would not be cut: one packet.
@@ -403,12 +461,61 @@ static void parse_v4_egress_counts_the_fragments_it_will_leave_in(struct kunit *
 	/* 4008 octets in chunks of 1400: 1420 + 1420 + 1228 on the wire */
 	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
 	KUNIT_EXPECT_EQ(test, pkt.octets, 1420U + 1420 + 1228);
+	KUNIT_EXPECT_FALSE(test, pkt.too_big);
 	/* ingress: as it is */
 	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
 	KUNIT_EXPECT_EQ(test, pkt.segs, 1U);
-	ip_hdr(skb)->frag_off = htons(IP_DF);	/* the skb has its own copy */
+	kfree_skb(skb);
+}
+
+/*
+ * ip_fragment() drops what DF forbids it to cut (ICMP fragmentation needed
+ * to the sender): nothing of it crosses the interface. Also a datagram
+ * reassembled from DF fragments and forwarded, however small: DF without
+ * ignore_df. The same with DF from a socket that lets the stack fragment
+ * (ignore_df: IP_MTU_DISCOVER want, whose route's MTU fell) leaves in
+ * fragments.
+ */
+static void parse_v4_egress_too_big_with_df_is_not_sent(struct kunit *test)
+{
+	unsigned int len = sizeof(struct iphdr) + sizeof(struct udphdr) + 4000;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip4((struct iphdr *)buf, IPPROTO_UDP, len);
+	((struct iphdr *)buf)->frag_off = htons(IP_DF);
+	skb = eipfix_test_skb(test, buf, len);
 	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 1420, &pkt), 0);
+	KUNIT_EXPECT_TRUE(test, pkt.too_big);
+	/* what the rules would drop, were it denied: the datagram */
 	KUNIT_EXPECT_EQ(test, pkt.segs, 1U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, len);
+	skb->ignore_df = 1;
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 1420, &pkt), 0);
+	KUNIT_EXPECT_FALSE(test, pkt.too_big);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 1420U + 1420 + 1228);
+	/* ingress: as it is */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
+	KUNIT_EXPECT_FALSE(test, pkt.too_big);
+	kfree_skb(skb);
+
+	/* reassembled from DF fragments of at most 1004, forwarded: 1200 < MTU */
+	len = 1200;
+	eipfix_test_ip4((struct iphdr *)buf, IPPROTO_UDP, len);
+	((struct iphdr *)buf)->frag_off = htons(IP_DF);
+	skb = eipfix_test_skb(test, buf, len);
+	IPCB(skb)->frag_max_size = 1004;
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 1420, &pkt), 0);
+	KUNIT_EXPECT_TRUE(test, pkt.too_big);
+	/* the control: without DF it is cut again as it came, 1004 + 216 */
+	ip_hdr(skb)->frag_off = 0;
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 1420, &pkt), 0);
+	KUNIT_EXPECT_FALSE(test, pkt.too_big);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 2U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 1004U + 216);
 	kfree_skb(skb);
 }
 
@@ -431,9 +538,167 @@ static void parse_v6_egress_counts_the_fragments_it_will_leave_in(struct kunit *
 	/* 4008 octets after the fixed header in chunks of 1368 (1420 - 40 - 8, of 8) */
 	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
 	KUNIT_EXPECT_EQ(test, pkt.octets, 4008U + 3 * 48);
-	skb->ignore_df = 0;
+	KUNIT_EXPECT_FALSE(test, pkt.too_big);
+	kfree_skb(skb);
+}
+
+/*
+ * ip6_fragment() drops (Packet Too Big to the sender) a datagram larger than
+ * the MTU from a socket that does not let the stack fragment, and one
+ * reassembled from fragments larger than the MTU.
+ */
+static void parse_v6_egress_too_big_is_not_sent(struct kunit *test)
+{
+	unsigned int plen = sizeof(struct udphdr) + 4000;
+	unsigned int len = sizeof(struct ipv6hdr) + plen;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip6((struct ipv6hdr *)buf, IPPROTO_UDP, plen);
+	skb = eipfix_test_skb(test, buf, len);
 	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 1420, &pkt), 0);
+	KUNIT_EXPECT_TRUE(test, pkt.too_big);
 	KUNIT_EXPECT_EQ(test, pkt.segs, 1U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, len);
+	/* reassembled by conntrack (ignore_df) from fragments of 1500 */
+	skb->ignore_df = 1;
+	IP6CB(skb)->flags |= IP6SKB_FRAGMENTED;
+	IP6CB(skb)->frag_max_size = 1500;
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 1420, &pkt), 0);
+	KUNIT_EXPECT_TRUE(test, pkt.too_big);
+	/* the control: fragments of 1400 are cut again as they came */
+	IP6CB(skb)->frag_max_size = 1400;
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 1420, &pkt), 0);
+	KUNIT_EXPECT_FALSE(test, pkt.too_big);
+	/* 4008 octets in chunks of 1352 (1400 - 48, of 8) */
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 4008U + 3 * 48);
+	kfree_skb(skb);
+}
+
+/*
+ * Every fragment repeats the unfragmentable part (RFC 8200 4.5: the IPv6
+ * header and the hop-by-hop, routing and destination options before a
+ * routing header) and adds a fragment header: here hop-by-hop (8), routing
+ * (8), then destination options (8, fragmentable: after the routing header)
+ * and UDP.
+ */
+static void parse_v6_egress_fragments_repeat_the_unfragmentable_part(struct kunit *test)
+{
+	unsigned int plen = 3 * 8 + sizeof(struct udphdr) + 4000;
+	unsigned int len = sizeof(struct ipv6hdr) + plen;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	u8 *ext = buf + sizeof(struct ipv6hdr);
+	struct eipfix_pkt pkt;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip6((struct ipv6hdr *)buf, NEXTHDR_HOP, plen);
+	ext[0] = NEXTHDR_ROUTING;
+	ext[8] = NEXTHDR_DEST;
+	ext[16] = IPPROTO_UDP;
+	ext[24 + 3] = 53;		/* the UDP destination port */
+	skb = eipfix_test_skb(test, buf, len);
+	skb->ignore_df = 1;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 1420, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 53);
+	/*
+	 * 4016 octets after the 56 unfragmentable ones, in chunks of 1352
+	 * (1420 - 56 - 8, of 8): fragments of 1416, 1416 and 1376.
+	 */
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 1416U + 1416 + 1376);
+	kfree_skb(skb);
+}
+
+/*
+ * A socket's IPV6_MTU (np->frag_size) below the route's MTU: ip6_fragment()
+ * cuts at it.
+ */
+static void parse_v6_egress_fragments_at_the_sockets_ipv6_mtu(struct kunit *test)
+{
+	unsigned int plen = sizeof(struct udphdr) + 4000;
+	unsigned int len = sizeof(struct ipv6hdr) + plen;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct eipfix_pkt pkt;
+	struct socket *sock;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, PF_INET6, SOCK_DGRAM,
+					       IPPROTO_UDP, &sock), 0);
+	inet6_sk(sock->sk)->frag_size = 1280;
+	eipfix_test_ip6((struct ipv6hdr *)buf, IPPROTO_UDP, plen);
+	skb = eipfix_test_skb(test, buf, len);
+	skb->ignore_df = 1;
+	skb->sk = sock->sk;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 1420, &pkt), 0);
+	/* 4008 octets in chunks of 1232 (1280 - 48): 3 of 1280 and one of 360 */
+	KUNIT_EXPECT_EQ(test, pkt.segs, 4U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 3U * 1280 + 360);
+	skb->sk = NULL;
+	kfree_skb(skb);
+	sock_release(sock);
+}
+
+/*
+ * An IPv6 TCP GSO packet of @payload octets with gso_size 1000 and gso_segs
+ * @segs: segments of 1060 octets but the last.
+ */
+static struct sk_buff *gso_tcp6(struct kunit *test, unsigned int payload, u16 segs)
+{
+	unsigned int len = sizeof(struct ipv6hdr) + sizeof(struct tcphdr) + payload;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct tcphdr *th = (struct tcphdr *)(buf + sizeof(struct ipv6hdr));
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip6((struct ipv6hdr *)buf, IPPROTO_TCP, len - sizeof(struct ipv6hdr));
+	th->doff = 5;
+	th->dest = htons(23);
+	skb = eipfix_test_skb(test, buf, len);
+	skb_shinfo(skb)->gso_size = 1000;
+	skb_shinfo(skb)->gso_segs = segs;
+	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV6;
+	return skb;
+}
+
+/*
+ * GSO segments larger than the MTU (a GRO packet forwarded, a TSO frame from
+ * a guest): ip6_finish_output_gso_slowpath_drop() segments it, sends the
+ * segments that fit and gives the others to ip6_fragment(), which drops them
+ * unless the stack may fragment (ignore_df).
+ */
+static void parse_v6_egress_gso_larger_than_the_mtu(struct kunit *test)
+{
+	struct sk_buff *skb = gso_tcp6(test, 2500, 3);
+	struct eipfix_pkt pkt;
+
+	/* 1060, 1060 and 560 over an MTU of 800: only the last leaves */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 800, &pkt), 0);
+	KUNIT_EXPECT_FALSE(test, pkt.too_big);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 1U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 560U);
+	/* cut: each 1060 in 1020 octets after the IPv6 header, chunks of 752 */
+	skb->ignore_df = 1;
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 800, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 5U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 2 * (1020U + 2 * 48) + 560);
+	/* the control: segments within the MTU leave as they are */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 1500, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 2680U);
+	kfree_skb(skb);
+
+	/* every segment too big, none may be cut: nothing leaves */
+	skb = gso_tcp6(test, 3000, 3);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 800, &pkt), 0);
+	KUNIT_EXPECT_TRUE(test, pkt.too_big);
 	kfree_skb(skb);
 }
 
@@ -591,8 +856,15 @@ static struct kunit_case eipfix_parse_cases[] = {
 	KUNIT_CASE(parse_v4_reassembled_counts_fragments),
 	KUNIT_CASE(parse_v6_reassembled_counts_fragments),
 	KUNIT_CASE(parse_v6_reassembled_with_a_tail_of_8),
+	KUNIT_CASE(parse_v6_reassembled_with_extension_headers),
 	KUNIT_CASE(parse_v4_egress_counts_the_fragments_it_will_leave_in),
 	KUNIT_CASE(parse_v6_egress_counts_the_fragments_it_will_leave_in),
+	KUNIT_CASE(parse_v4_egress_too_big_with_df_is_not_sent),
+	KUNIT_CASE(parse_v6_egress_too_big_is_not_sent),
+	KUNIT_CASE(parse_v4_egress_gso_larger_than_the_mtu),
+	KUNIT_CASE(parse_v6_egress_gso_larger_than_the_mtu),
+	KUNIT_CASE(parse_v6_egress_fragments_repeat_the_unfragmentable_part),
+	KUNIT_CASE(parse_v6_egress_fragments_at_the_sockets_ipv6_mtu),
 	KUNIT_CASE(parse_v6_tcp_after_extension_headers),
 	KUNIT_CASE(parse_v6_icmpv6),
 	KUNIT_CASE(parse_v6_fragments),
