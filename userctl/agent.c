@@ -10,7 +10,6 @@
  * is ready, reloading and stopping, and pets the watchdog from its loop.
  */
 #include <errno.h>
-#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -51,8 +50,6 @@ struct agent {
 	bool displaced;			/* another agent took over: exit */
 	uint64_t kernel_lost_seen;	/* kernel drops already reported as lost */
 	uint64_t started_ms;
-	struct { uint32_t ifindex; char name[IF_NAMESIZE]; } ifcache[64];
-	size_t nifcache;
 	struct resolver res;
 	uint64_t resolved_ms;		/* when lookups were last started */
 	uint64_t watchdog_ms;		/* WATCHDOG=1 this often; 0: none */
@@ -159,24 +156,6 @@ json_t *agent_state_read(void)
 	return o;
 }
 
-static void fill_ifname(struct agent *a, struct eipfix_record *r)
-{
-	size_t i;
-
-	for (i = 0; i < a->nifcache; i++) {
-		if (a->ifcache[i].ifindex == r->ifindex) {
-			memcpy(r->ifname, a->ifcache[i].name, sizeof(r->ifname));
-			return;
-		}
-	}
-	if (!if_indextoname(r->ifindex, r->ifname))
-		r->ifname[0] = '\0';
-	else if (a->nifcache < sizeof(a->ifcache) / sizeof(a->ifcache[0])) {
-		a->ifcache[a->nifcache].ifindex = r->ifindex;
-		memcpy(a->ifcache[a->nifcache++].name, r->ifname, IF_NAMESIZE);
-	}
-}
-
 static void flush_batch(struct agent *a)
 {
 	if (!a->nbatch)
@@ -191,7 +170,6 @@ static int take_record(const struct eipfix_record *rec, void *arg)
 	struct eipfix_record *r = &a->batch[a->nbatch++];
 
 	*r = *rec;
-	fill_ifname(a, r);
 	a->records_received++;
 	ulog(ULOG_DEBUG, "record: if %u dir %u proto %u packets %llu octets %llu reason %u",
 	     r->ifindex, r->direction, r->protocol, (unsigned long long)r->packets,
@@ -433,6 +411,8 @@ static int load_config(struct agent *a)
 		return ret;
 	}
 	a->ex_ready = true;
+	/* Interfaces may have been renamed or made again for this config. */
+	ifnames_expire(&a->ex.names);
 	apply_rules(a);
 	apply_collectors(a);
 	start_lookups(a);

@@ -796,8 +796,7 @@ static int parse_flow(struct nlattr *nest, struct eipfix_record *r)
 	GET(EIPFIX_FLOW_A_END_REASON, end_reason, u8);
 	GET(EIPFIX_FLOW_A_ACL_RULE, acl_rule, u32);
 #undef GET
-	if (tb[EIPFIX_FLOW_A_IFNAME])
-		nla_strlcpy(r->ifname, tb[EIPFIX_FLOW_A_IFNAME], sizeof(r->ifname));
+	/* EIPFIX_FLOW_A_IFNAME is reserved (never sent): names are ifnames.h's. */
 	return 0;
 }
 

@@ -66,7 +66,7 @@ def flow(t, v6=False, proto=6, reason=None, dropped=False):
     fam = socket.AF_INET6 if v6 else socket.AF_INET
     a = socket.inet_pton(fam, "2001:db8::1" if v6 else "100.64.0.1")
     b = socket.inet_pton(fam, "2001:db8::2" if v6 else "100.64.0.2")
-    parts = [u32(F_IFINDEX, 3), string(F_IFNAME, "tap0"), u8(F_DIRECTION, 1), u8(F_FAMILY, fam),
+    parts = [u32(F_IFINDEX, 3), u8(F_DIRECTION, 1), u8(F_FAMILY, fam),
              u8(F_PROTOCOL, proto), attr(F_SRC, a), attr(F_DST, b),
              u8(F_FWD, 129 if dropped else 66), u8(F_TOS, 0),
              u64(F_PACKETS, 3), u64(F_OCTETS, 252), u64(F_START, 1700000000000),

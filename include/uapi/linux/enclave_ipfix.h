@@ -139,8 +139,9 @@
  * EIPFIX_CMD_RECORDS_PENDING (unicast notification, kernel to agent)
  *
  * Flow and record attributes (EIPFIX_FLOW_A_*):
- *   IFINDEX      NLA_U32  ifindex of the overlay interface
- *   IFNAME       NLA_NUL_STRING its name when the flow began
+ *   IFINDEX      NLA_U32  ifindex of the overlay interface (userspace looks
+ *                         its name up: if_indextoname())
+ *   IFNAME       reserved: never sent (the number stays taken)
  *   DIRECTION    NLA_U8   EIPFIX_DIR_RECEIVED (ingress, IPFIX flowDirection 0)
  *                         or EIPFIX_DIR_SENDING (egress, flowDirection 1)
  *   FAMILY       NLA_U8   AF_INET or AF_INET6
@@ -233,7 +234,7 @@ enum eipfix_rule_attr {
 enum eipfix_flow_attr {
 	EIPFIX_FLOW_A_UNSPEC,
 	EIPFIX_FLOW_A_IFINDEX,
-	EIPFIX_FLOW_A_IFNAME,
+	EIPFIX_FLOW_A_IFNAME,		/* reserved, never sent */
 	EIPFIX_FLOW_A_DIRECTION,
 	EIPFIX_FLOW_A_FAMILY,
 	EIPFIX_FLOW_A_PROTOCOL,
