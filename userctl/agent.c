@@ -549,6 +549,7 @@ static void run(struct agent *a)
 	bool attached = true;
 	char err[512];
 	unsigned int ev = 0;
+	int ret;
 
 	while (!stop_requested && !a->displaced) {
 		now = ulog_monotonic_ms();
@@ -579,11 +580,19 @@ static void run(struct agent *a)
 		if (ev & NETLINK_EV_CONFIG)
 			reload_config(a);
 		now = ulog_monotonic_ms();
-		if (((ev & NETLINK_EV_RECORDS) || a->more || now - last_second >= 1000) &&
-		    drain(a)) {
+		ret = ((ev & NETLINK_EV_RECORDS) || a->more || now - last_second >= 1000) ?
+			drain(a) : 0;
+		if (ret) {
 			if (a->displaced)
 				break;
-			ulog(ULOG_WARN, "lost the kernel (module unloaded?); will attach again");
+			/*
+			 * A new socket also ends a dump cut short: what the kernel
+			 * sent on the old one and we did not acknowledge, it sends
+			 * again to the new registration.
+			 */
+			ulog(ULOG_WARN, "%s; will attach again",
+			     netlink_exit_code(ret) == USERCTL_EXIT_TRY_AGAIN ?
+			     "no whole answer from the kernel" : "lost the kernel (module unloaded?)");
 			attached = false;
 			last_attach = now;
 			continue;

@@ -16,6 +16,17 @@
  * per network namespace: a request only ever sees and changes the namespace
  * of the socket it came from.
  *
+ * Answers (netlink's rules): the reply and ACK of a doit are queued before
+ * the request's sendmsg() returns; each further message of a dump is filled
+ * by the recvmsg() that takes the one before. A dump ends with NLMSG_DONE,
+ * whose payload is 0 or the negative errno that ended it early (and an
+ * extack message), or with an NLMSG_ERROR when it could not start or fill
+ * its first message. ENOBUFS from recvmsg() with nothing left queued means
+ * that an answer was dropped from a full socket or that the dump could not
+ * allocate its next message: nothing more comes until another message
+ * reaches the socket. Every answer carries its request's sequence number;
+ * notifications carry 0.
+ *
  * EIPFIX_CMD_SET_CONFIG (doit)
  *   Replaces the whole configuration of the namespace, atomically. Attributes
  *   not given take their defaults (they do not keep their old value), so the
