@@ -10,7 +10,6 @@
  * is ready, reloading and stopping, and pets the watchdog from its loop.
  */
 #include <errno.h>
-#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -51,8 +50,6 @@ struct agent {
 	bool displaced;			/* another agent took over: exit */
 	uint64_t kernel_lost_seen;	/* kernel drops already reported as lost */
 	uint64_t started_ms;
-	struct { uint32_t ifindex; char name[IF_NAMESIZE]; } ifcache[64];
-	size_t nifcache;
 	struct resolver res;
 	uint64_t resolved_ms;		/* when lookups were last started */
 	uint64_t watchdog_ms;		/* WATCHDOG=1 this often; 0: none */
@@ -159,24 +156,6 @@ json_t *agent_state_read(void)
 	return o;
 }
 
-static void fill_ifname(struct agent *a, struct eipfix_record *r)
-{
-	size_t i;
-
-	for (i = 0; i < a->nifcache; i++) {
-		if (a->ifcache[i].ifindex == r->ifindex) {
-			memcpy(r->ifname, a->ifcache[i].name, sizeof(r->ifname));
-			return;
-		}
-	}
-	if (!if_indextoname(r->ifindex, r->ifname))
-		r->ifname[0] = '\0';
-	else if (a->nifcache < sizeof(a->ifcache) / sizeof(a->ifcache[0])) {
-		a->ifcache[a->nifcache].ifindex = r->ifindex;
-		memcpy(a->ifcache[a->nifcache++].name, r->ifname, IF_NAMESIZE);
-	}
-}
-
 static void flush_batch(struct agent *a)
 {
 	if (!a->nbatch)
@@ -191,7 +170,6 @@ static int take_record(const struct eipfix_record *rec, void *arg)
 	struct eipfix_record *r = &a->batch[a->nbatch++];
 
 	*r = *rec;
-	fill_ifname(a, r);
 	a->records_received++;
 	ulog(ULOG_DEBUG, "record: if %u dir %u proto %u packets %llu octets %llu reason %u",
 	     r->ifindex, r->direction, r->protocol, (unsigned long long)r->packets,
@@ -433,6 +411,8 @@ static int load_config(struct agent *a)
 		return ret;
 	}
 	a->ex_ready = true;
+	/* Interfaces may have been renamed or made again for this config. */
+	ifnames_expire(&a->ex.names);
 	apply_rules(a);
 	apply_collectors(a);
 	start_lookups(a);
@@ -569,6 +549,7 @@ static void run(struct agent *a)
 	bool attached = true;
 	char err[512];
 	unsigned int ev = 0;
+	int ret;
 
 	while (!stop_requested && !a->displaced) {
 		now = ulog_monotonic_ms();
@@ -599,11 +580,19 @@ static void run(struct agent *a)
 		if (ev & NETLINK_EV_CONFIG)
 			reload_config(a);
 		now = ulog_monotonic_ms();
-		if (((ev & NETLINK_EV_RECORDS) || a->more || now - last_second >= 1000) &&
-		    drain(a)) {
+		ret = ((ev & NETLINK_EV_RECORDS) || a->more || now - last_second >= 1000) ?
+			drain(a) : 0;
+		if (ret) {
 			if (a->displaced)
 				break;
-			ulog(ULOG_WARN, "lost the kernel (module unloaded?); will attach again");
+			/*
+			 * A new socket also ends a dump cut short: what the kernel
+			 * sent on the old one and we did not acknowledge, it sends
+			 * again to the new registration.
+			 */
+			ulog(ULOG_WARN, "%s; will attach again",
+			     netlink_exit_code(ret) == USERCTL_EXIT_TRY_AGAIN ?
+			     "no whole answer from the kernel" : "lost the kernel (module unloaded?)");
 			attached = false;
 			last_attach = now;
 			continue;

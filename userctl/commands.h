@@ -13,15 +13,26 @@ int flows_main(int argc, char *argv[]);
 
 /*
  * Exit codes (userctl.8, EXIT STATUS): 0 success, 1 any other error, 3 the
- * enclave_ipfix module is not loaded (its generic netlink family is absent).
+ * enclave_ipfix module is not loaded (its generic netlink family is absent),
+ * 4 the kernel's answer did not come or came incomplete (no answer within
+ * the timeout, ENOBUFS, ENOMEM): trying again may succeed.
  */
 #define USERCTL_EXIT_ERROR 1
 #define USERCTL_EXIT_NO_MODULE 3
+#define USERCTL_EXIT_TRY_AGAIN 4
 
 /* The exit code for a failed netlink_open() or request that returned @ret. */
 static inline int netlink_exit_code(int ret)
 {
-	return ret == -ENOENT ? USERCTL_EXIT_NO_MODULE : USERCTL_EXIT_ERROR;
+	switch (ret) {
+	case -ENOENT:
+		return USERCTL_EXIT_NO_MODULE;
+	case -ETIMEDOUT:
+	case -ENOBUFS:
+	case -ENOMEM:
+		return USERCTL_EXIT_TRY_AGAIN;
+	}
+	return USERCTL_EXIT_ERROR;
 }
 
 /* Whether argv holds -h or --help (then the command prints its usage). */

@@ -14,6 +14,9 @@
 
 #include "export.h"
 
+/* ifname_pending has a bit per slot of the names table. */
+_Static_assert(IFNAMES_MAX <= 64, "ifname_pending is 64 bits");
+
 #define SEND_LOG_INTERVAL_MS 60000
 #define SEND_LOG_BURST 3
 
@@ -37,6 +40,7 @@ int exporter_init(struct exporter *ex, const struct exporter_params *p)
 	ex->fd4 = -1;
 	ex->fd6 = -1;
 	ex->sendmmsg_fn = sendmmsg;
+	ifnames_init(&ex->names, NULL, NULL);
 	ex->buf = malloc((size_t)EXPORTER_BATCH * IPFIX_MSG_MAX);
 	if (!ex->buf)
 		return -ENOMEM;
@@ -56,6 +60,7 @@ void exporter_free(struct exporter *ex)
 	memset(ex, 0, sizeof(*ex));
 	ex->fd4 = -1;
 	ex->fd6 = -1;
+	ifnames_init(&ex->names, NULL, NULL);
 }
 
 void exporter_addr_str(const struct sockaddr *sa, char *buf, size_t len)
@@ -344,35 +349,18 @@ void exporter_note_lost(struct exporter *ex, uint64_t flows,
 }
 
 /*
- * Learn (ifindex, name) from a record; a new or renamed interface is to be
- * announced to every collector. Returns its slot, or -1.
+ * The interface of a record: a new one, or one whose name changed, is to
+ * be announced to every collector.
  */
-static int iface_learn(struct exporter *ex, const struct eipfix_record *r)
+static void iface_learn(struct exporter *ex, uint32_t ifindex, uint64_t now_ms)
 {
-	size_t i;
+	bool changed;
+	int i = ifnames_get(&ex->names, ifindex, now_ms, &changed);
 
-	if (!r->ifindex)
-		return -1;
-	for (i = 0; i < ex->nifaces; i++)
-		if (ex->ifaces[i].ifindex == r->ifindex)
-			break;
-	if (i < ex->nifaces &&
-	    !strncmp(ex->ifaces[i].name, r->ifname, sizeof(r->ifname)))
-		return i;
-	if (i == ex->nifaces) {
-		if (ex->nifaces < EXPORTER_MAX_IFACES) {
-			ex->nifaces++;
-		} else {
-			i = ex->iface_next;
-			ex->iface_next = (i + 1) % EXPORTER_MAX_IFACES;
-		}
-	}
-	ex->ifaces[i].ifindex = r->ifindex;
-	memcpy(ex->ifaces[i].name, r->ifname, sizeof(ex->ifaces[i].name));
-	ex->ifaces[i].name[sizeof(ex->ifaces[i].name) - 1] = '\0';
+	if (i < 0 || !changed)
+		return;
 	for (size_t k = 0; k < ex->ncoll; k++)
 		ex->coll[k].ifname_pending |= 1ull << i;
-	return i;
 }
 
 static int get_fd(struct exporter *ex, sa_family_t family)
@@ -611,8 +599,8 @@ static int begin_pass(struct exporter *ex, struct exporter_collector *c,
 	bool due = ipfix_templates_due(&c->w, now_s, ex->p.refresh_s);
 
 	if (due) {
-		c->ifname_pending = ex->nifaces >= 64 ? ~0ull :
-			(1ull << ex->nifaces) - 1;
+		c->ifname_pending = ex->names.n >= 64 ? ~0ull :
+			(1ull << ex->names.n) - 1;
 		c->rule_next = 0;
 		c->stats_due = true;
 	}
@@ -632,8 +620,8 @@ static int add_options(struct exporter *ex, struct exporter_collector *c)
 	while (err == 0 && c->ifname_pending) {
 		int k = __builtin_ctzll(c->ifname_pending);
 
-		err = ipfix_add_ifname(&c->w, ex->ifaces[k].ifindex,
-				       ex->ifaces[k].name);
+		err = ipfix_add_ifname(&c->w, ex->names.e[k].ifindex,
+				       ex->names.e[k].name);
 		if (!err)
 			c->ifname_pending &= ~(1ull << k);
 	}
@@ -795,7 +783,7 @@ static int send_chunk(struct exporter *ex, const struct eipfix_record *recs,
 
 	memset(ex->taken, NOT_TAKEN, n);
 	for (size_t i = 0; i < n; i++)
-		iface_learn(ex, &recs[i]);
+		iface_learn(ex, recs[i].ifindex, now_ms);
 	for (size_t k = 0; k < ex->ncoll; k++) {
 		int err = collector_send(ex, &ex->coll[k], recs, n, now_ms);
 

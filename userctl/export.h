@@ -19,11 +19,12 @@
  * Templates, options templates, one interface-name options record per known
  * overlay interface and one reliability-statistics options record are sent
  * at the start of a session and every refresh_s seconds after (the
- * TemplateRefresh key). The interface table is learnt from the records
- * themselves (ifindex, ifname): a new interface is announced to every
- * collector before the first record that uses it. A reliability-statistics
- * record also goes out whenever the not-sent counters of a collector changed
- * (at the next submit or tick).
+ * TemplateRefresh key). The interfaces are those of the records: the
+ * exporter's ifnames table (ifnames.h, the names looked up by ifindex) has
+ * a slot per interface, and a new one, or one whose name changed, is
+ * announced to every collector before the first record that uses it. A
+ * reliability-statistics record also goes out whenever the not-sent
+ * counters of a collector changed (at the next submit or tick).
  *
  * The rule table (exporter_set_rules: rule number and Description, the
  * options template 274) goes out with the interface names: at the start of
@@ -57,12 +58,12 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "ifnames.h"
 #include "ipfix.h"
 #include "log.h"
 #include "record.h"
 
 #define EXPORTER_MAX_COLLECTORS 64
-#define EXPORTER_MAX_IFACES 64
 #define EXPORTER_MAX_ADDRS 8		/* addresses per collector */
 #define EXPORTER_BATCH 32		/* messages per sendmmsg() */
 #define EXPORTER_CHUNK 1024		/* records per encoding pass */
@@ -98,7 +99,7 @@ struct exporter_collector {
 	struct exporter_counters ctr;
 	uint64_t first_drop_ms;		/* of this collector's sends */
 	uint64_t last_drop_ms;
-	uint64_t ifname_pending;	/* bit i: announce ifaces[i] */
+	uint64_t ifname_pending;	/* bit i: announce names.e[i] */
 	size_t rule_next;		/* next row of rules to send */
 	bool stats_due;
 	uint64_t stats_reported;	/* not-sent flows in the last report */
@@ -109,11 +110,6 @@ struct exporter_collector {
 struct exporter_rule {
 	uint32_t rule;			/* 1.. a rule of Rules, 0 the Default */
 	char description[IPFIX_DESCRIPTION_MAX + 1];
-};
-
-struct exporter_iface {
-	uint32_t ifindex;
-	char name[16];
 };
 
 typedef int (*exporter_sendmmsg_fn)(int fd, struct mmsghdr *msgs,
@@ -137,9 +133,8 @@ struct exporter {
 	uint8_t *buf;			/* EXPORTER_BATCH x IPFIX_MSG_MAX octets */
 	struct exporter_pending pending[EXPORTER_BATCH];
 	size_t npending;		/* messages in buf, not yet sent */
-	struct exporter_iface ifaces[EXPORTER_MAX_IFACES];
-	size_t nifaces;
-	size_t iface_next;		/* slot to reuse when the table is full */
+	/* The records' interfaces; if_indextoname() unless tests replace it. */
+	struct ifnames names;
 	struct exporter_rule *rules;	/* the rule table, in the order given */
 	size_t nrules;
 	/* Records lost before they reached the exporter (kernel queue full). */

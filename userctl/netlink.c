@@ -4,13 +4,17 @@
  * requests, the replies, and the two kinds of notification: records pending
  * (unicast to the registered agent) and config changed (multicast), which
  * are noted as events whenever they arrive.
+ * A request never waits for ever (wait_answer()), and an answer to an
+ * earlier request that gave up is skipped, never taken for the next's.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/time.h>
 #include <linux/netlink.h>
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
@@ -22,6 +26,9 @@
 #define SOL_NETLINK 270
 #endif
 
+/* How long a request waits for the kernel's next message (wait_answer()). */
+#define NETLINK_TIMEOUT_S 10
+
 struct netlink {
 	struct nl_sock *sock;
 	int family;
@@ -31,6 +38,7 @@ struct netlink {
 /* What one request is waiting for. */
 struct request {
 	struct netlink *nl;
+	uint32_t seq;		/* of the request; answers carry it */
 	int (*parse)(struct nlattr **tb, struct nlmsghdr *nlh, void *arg);
 	void *arg;
 	int done;
@@ -59,6 +67,8 @@ int netlink_open(struct netlink **out, char *err, size_t errlen)
 			 nl_geterror(ret));
 		goto fail;
 	}
+	setsockopt(nl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO,
+		   &(struct timeval){ .tv_sec = NETLINK_TIMEOUT_S }, sizeof(struct timeval));
 	nl->family = genl_ctrl_resolve(nl->sock, ENCLAVE_IPFIX_GENL_NAME);
 	if (nl->family < 0) {
 		snprintf(err, errlen,
@@ -110,20 +120,18 @@ unsigned int netlink_take_events(struct netlink *nl)
 	return ev;
 }
 
-/* The extack message the kernel attached to an error, if any. */
-static void extack_message(const struct nlmsgerr *e, char *buf, size_t len)
+/*
+ * The extack message among the TLVs that start @off octets into @nlh (an
+ * NLMSG_ERROR or NLMSG_DONE flagged NLM_F_ACK_TLVS), if any.
+ */
+static void extack_message(const struct nlmsghdr *nlh, size_t off, char *buf, size_t len)
 {
-	const struct nlmsghdr *nlh = (const void *)((const char *)e - NLMSG_HDRLEN);
 	const struct nlattr *nla;
-	size_t off, total;
+	size_t total = nlh->nlmsg_len;
 
 	buf[0] = '\0';
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
-	off = NLMSG_HDRLEN + sizeof(*e);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;	/* TLVs are aligned */
-	total = nlh->nlmsg_len;
 	while (off + sizeof(*nla) <= total) {
 		nla = (const void *)((const char *)nlh + off);
 		if (nla->nla_len < sizeof(*nla) || off + nla->nla_len > total)
@@ -138,24 +146,46 @@ static void extack_message(const struct nlmsgerr *e, char *buf, size_t len)
 	}
 }
 
+/* A kernel error is a small negative errno; anything else is malformed. */
+static int kernel_errno(int e)
+{
+	return e < 0 && e > -4096 ? e : -EPROTO;
+}
+
+/* NLMSG_ERROR, also in the middle of a dump: the request ends with it. */
 static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 {
+	const struct nlmsghdr *nlh = (const void *)((const char *)e - NLMSG_HDRLEN);
 	struct request *rq = arg;
+	size_t off = NLMSG_HDRLEN + sizeof(*e);
 
 	(void)who;
-	/* A kernel error is a small negative errno; anything else is malformed. */
-	rq->error = e->error < 0 && e->error > -4096 ? e->error : -EPROTO;
-	extack_message(e, rq->extack, sizeof(rq->extack));
+	rq->error = kernel_errno(e->error);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;	/* TLVs are aligned */
+	extack_message(nlh, off, rq->extack, sizeof(rq->extack));
 	rq->done = 1;
 	return NL_STOP;
 }
 
+/*
+ * The ACK, or NLMSG_DONE: its payload (which libnl ignores) is 0 or the
+ * errno that cut the dump short, then the extack.
+ */
 static int on_done(struct nl_msg *msg, void *arg)
 {
+	const struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct request *rq = arg;
+	int e;
 
-	(void)msg;
 	rq->done = 1;
+	if (nlh->nlmsg_type != NLMSG_DONE || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(e)))
+		return NL_STOP;
+	memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
+	if (e < 0) {
+		rq->error = kernel_errno(e);
+		extack_message(nlh, NLMSG_LENGTH(sizeof(e)), rq->extack, sizeof(rq->extack));
+	}
 	return NL_STOP;
 }
 
@@ -198,12 +228,13 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/* Notifications carry sequence number 0: every message is taken. */
-static int accept_any_seq(struct nl_msg *msg, void *arg)
+/* This request's answers and notifications (0): not an earlier request's. */
+static int check_seq(struct nl_msg *msg, void *arg)
 {
-	(void)msg;
-	(void)arg;
-	return NL_OK;
+	struct request *rq = arg;
+	uint32_t seq = nlmsg_hdr(msg)->nlmsg_seq;
+
+	return seq == rq->seq || seq == 0 ? NL_OK : NL_SKIP;
 }
 
 static struct nl_cb *request_cb(struct request *rq)
@@ -217,7 +248,7 @@ static struct nl_cb *request_cb(struct request *rq)
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_done, rq);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, rq);
 	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, rq);
-	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, NULL);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, check_seq, rq);
 	return cb;
 }
 
@@ -233,6 +264,62 @@ static const char *command_name(uint8_t cmd)
 	case EIPFIX_CMD_ACK_RECORDS: return "acknowledge records";
 	}
 	return "talk to the kernel";
+}
+
+/* Whether a message waits in the socket's receive queue. */
+static bool messages_queued(struct netlink *nl)
+{
+	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sock), .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);
+}
+
+/*
+ * Reads until the ACK, the NLMSG_ERROR or the end of the dump of @rq. The
+ * kernel queues its answer before the request's sendmsg() returns, and
+ * fills a dump's next message in the recvmsg() that takes the one before
+ * (af_netlink's netlink_dump()): an answer not queued by then never comes.
+ * ENOBUFS says a message was dropped from a full socket, or a dump could
+ * not allocate its next one: with messages queued, read on (taking them
+ * resumes the dump); with none, -ENOBUFS at once. Else the receive
+ * timeout ends the wait: -ETIMEDOUT.
+ */
+static int wait_answer(struct netlink *nl, struct nl_cb *cb, struct request *rq,
+		       uint8_t cmd, char *err, size_t errlen)
+{
+	int ret;
+
+	while (!rq->done) {
+		ret = nl_recvmsgs(nl->sock, cb);
+		if (rq->done || ret >= 0 || (ret == -NLE_NOMEM && messages_queued(nl)))
+			continue;
+		if (ret == -NLE_NOMEM) {
+			snprintf(err, errlen, "cannot %s: the kernel's answer was cut short (ENOBUFS: it could not allocate a message, or the socket's buffer overran), what was read is incomplete; try again",
+				 command_name(cmd));
+			return -ENOBUFS;
+		}
+		if (ret == -NLE_AGAIN) {
+			snprintf(err, errlen, "cannot %s: no answer from the kernel in %d s; try again",
+				 command_name(cmd), NETLINK_TIMEOUT_S);
+			return -ETIMEDOUT;
+		}
+		snprintf(err, errlen, "cannot %s: %s", command_name(cmd), nl_geterror(ret));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The sentence for the error the kernel answered @cmd with. */
+static void kernel_error(const struct request *rq, uint8_t cmd, char *err, size_t errlen)
+{
+	const char *what = rq->extack[0] ? rq->extack : strerror(-rq->error);
+	bool short_of_memory = rq->error == -ENOBUFS || rq->error == -ENOMEM;
+
+	if (rq->error == -EPERM && !rq->extack[0])
+		what = "permission denied (CAP_NET_ADMIN is needed)";
+	snprintf(err, errlen, "cannot %s: %s%s%s%s", command_name(cmd),
+		 short_of_memory ? "the kernel is short of memory (" : "", what,
+		 short_of_memory ? ")" : "", short_of_memory ? "; try again" : "");
 }
 
 /*
@@ -252,43 +339,24 @@ static int request(struct netlink *nl, struct nl_msg *msg, uint8_t cmd,
 		return -ENOMEM;
 	}
 	ret = nl_send_auto(nl->sock, msg);
+	rq.seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot %s: %s", command_name(cmd), nl_geterror(ret));
 		nl_cb_put(cb);
 		return -EIO;
 	}
-	while (!rq.done) {
-		ret = nl_recvmsgs(nl->sock, cb);
-		/*
-		 * ENOBUFS in a dump: the kernel found our receive buffer full
-		 * before it filled the next message, so nothing was lost; the
-		 * dump goes on as we read. (Closing the socket now would lose
-		 * the messages already queued to it.)
-		 */
-		if (ret == -NLE_NOMEM && !rq.done)
-			continue;
-		if (ret < 0 && !rq.done) {
-			snprintf(err, errlen, "cannot %s: %s", command_name(cmd),
-				 nl_geterror(ret));
-			nl_cb_put(cb);
-			return -EIO;
-		}
-	}
+	ret = wait_answer(nl, cb, &rq, cmd, err, errlen);
 	nl_cb_put(cb);
+	if (ret)
+		return ret;
 	if (rq.interrupted && !rq.error) {
 		snprintf(err, errlen, "cannot %s: it changed while it was read",
 			 command_name(cmd));
 		return -EAGAIN;
 	}
 	if (rq.error) {
-		if (rq.error == -EPERM)
-			snprintf(err, errlen, "cannot %s: %s%s%s", command_name(cmd),
-				 rq.extack[0] ? rq.extack : "permission denied",
-				 rq.extack[0] ? "" : " (CAP_NET_ADMIN is needed)", "");
-		else
-			snprintf(err, errlen, "cannot %s: %s", command_name(cmd),
-				 rq.extack[0] ? rq.extack : strerror(-rq.error));
+		kernel_error(&rq, cmd, err, errlen);
 		return rq.error;
 	}
 	if (rq.parse_error) {
@@ -796,8 +864,7 @@ static int parse_flow(struct nlattr *nest, struct eipfix_record *r)
 	GET(EIPFIX_FLOW_A_END_REASON, end_reason, u8);
 	GET(EIPFIX_FLOW_A_ACL_RULE, acl_rule, u32);
 #undef GET
-	if (tb[EIPFIX_FLOW_A_IFNAME])
-		nla_strlcpy(r->ifname, tb[EIPFIX_FLOW_A_IFNAME], sizeof(r->ifname));
+	/* EIPFIX_FLOW_A_IFNAME is reserved (never sent): names are ifnames.h's. */
 	return 0;
 }
 

@@ -11,8 +11,7 @@
 #include <netinet/in.h>
 
 struct eipfix_record {
-	uint32_t ifindex;
-	char ifname[16];
+	uint32_t ifindex;	/* its name: ifnames.h */
 	uint8_t direction;	/* EIPFIX_DIR_RECEIVED or EIPFIX_DIR_SENDING */
 	uint8_t family;		/* AF_INET or AF_INET6 */
 	uint8_t protocol;

@@ -5,7 +5,6 @@
  */
 #include <arpa/inet.h>
 #include <jansson.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "agent.h"
 #include "commands.h"
 #include "config.h"
+#include "ifnames.h"
 #include "netlink.h"
 
 static const char *const counter_names[__EIPFIX_CTR_A_MAX] = {
@@ -249,14 +249,17 @@ static const char *proto_name(uint8_t p, char *buf)
 	return buf;
 }
 
+/* The interfaces of the flows shown: each looked up once. */
+static struct ifnames names;
+
 static json_t *flow_json(const struct eipfix_record *r)
 {
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], ifn[IF_NAMESIZE] = "";
+	const char *ifn = ifnames_name(&names, r->ifindex, 0);
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 	json_t *o;
 
 	addr_str(r, 1, s, sizeof(s));
 	addr_str(r, 0, d, sizeof(d));
-	if_indextoname(r->ifindex, ifn);
 	o = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:s}",
 		      "interface", ifn, "ifindex", r->ifindex,
 		      "direction", r->direction == EIPFIX_DIR_RECEIVED ? "ReceivedFromPeer" : "SendingToPeer",
@@ -297,7 +300,8 @@ static const char *verdict_str(const struct eipfix_record *r, char *buf, size_t 
 
 static void flow_line(const struct eipfix_record *r)
 {
-	char s[INET6_ADDRSTRLEN + 8], d[INET6_ADDRSTRLEN + 8], ifn[IF_NAMESIZE] = "?", pb[8];
+	const char *ifn = ifnames_name(&names, r->ifindex, 0);
+	char s[INET6_ADDRSTRLEN + 8], d[INET6_ADDRSTRLEN + 8], pb[8];
 	char vb[32];
 	size_t n;
 
@@ -312,8 +316,7 @@ static void flow_line(const struct eipfix_record *r)
 		n = strlen(d);
 		snprintf(d + n, sizeof(d) - n, " [%u/%u]", r->icmp_type, r->icmp_code);
 	}
-	if_indextoname(r->ifindex, ifn);
-	printf("%-8s %-3s %-6s %-30s %-36s %10llu %12llu %s\n", ifn,
+	printf("%-8s %-3s %-6s %-30s %-36s %10llu %12llu %s\n", ifn[0] ? ifn : "?",
 	       r->direction == EIPFIX_DIR_RECEIVED ? "in" : "out",
 	       proto_name(r->protocol, pb), s, d, (unsigned long long)r->packets,
 	       (unsigned long long)r->octets,
@@ -372,6 +375,7 @@ int flows_main(int argc, char *argv[])
 		return netlink_exit_code(ret);
 	}
 	qsort(l.v, l.n, sizeof(*l.v), flow_cmp);
+	ifnames_init(&names, NULL, NULL);
 	if (json) {
 		json_t *arr = json_array();
 

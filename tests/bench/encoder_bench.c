@@ -67,7 +67,6 @@ static void make_records(struct eipfix_record *r, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		memset(&r[i], 0, sizeof(r[i]));
 		r[i].ifindex = 3;
-		strcpy(r[i].ifname, "tap0");
 		r[i].direction = i & 1;
 		r[i].fwd_status = 66;
 		r[i].end_reason = 1 + i % 3;

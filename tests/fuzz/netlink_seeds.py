@@ -11,7 +11,7 @@ import socket
 import struct
 import sys
 
-FAMILY = 0x1d          # FUZZ_FAMILY in fuzz_netlink.c
+FAMILY = 0x1d          # FAKE_FAMILY in tests/lib/netlink_fake.h
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 F_MULTI, F_ACK_TLVS = 0x2, 0x200
 # enum eipfix_cmd
@@ -48,8 +48,14 @@ def msg(cmd, body, typ=FAMILY, flags=0, seq=1):
     return struct.pack("=IHHII", 16 + len(payload), typ, flags, seq, 0) + payload
 
 
-def done():
-    return struct.pack("=IHHII", 20, NLMSG_DONE, F_MULTI, 1, 0) + struct.pack("=i", 0)
+def done(err=0, text=None):
+    """NLMSG_DONE: the dump's result, 0 or the errno its callback failed with."""
+    body = struct.pack("=i", err)
+    flags = F_MULTI
+    if text:
+        body += attr(1, text.encode() + b"\0")
+        flags |= F_ACK_TLVS
+    return struct.pack("=IHHII", 16 + len(body), NLMSG_DONE, flags, 1, 0) + body
 
 
 def error(err, text=None):
@@ -66,7 +72,7 @@ def flow(t, v6=False, proto=6, reason=None, dropped=False):
     fam = socket.AF_INET6 if v6 else socket.AF_INET
     a = socket.inet_pton(fam, "2001:db8::1" if v6 else "100.64.0.1")
     b = socket.inet_pton(fam, "2001:db8::2" if v6 else "100.64.0.2")
-    parts = [u32(F_IFINDEX, 3), string(F_IFNAME, "tap0"), u8(F_DIRECTION, 1), u8(F_FAMILY, fam),
+    parts = [u32(F_IFINDEX, 3), u8(F_DIRECTION, 1), u8(F_FAMILY, fam),
              u8(F_PROTOCOL, proto), attr(F_SRC, a), attr(F_DST, b),
              u8(F_FWD, 129 if dropped else 66), u8(F_TOS, 0),
              u64(F_PACKETS, 3), u64(F_OCTETS, 252), u64(F_START, 1700000000000),
@@ -119,8 +125,12 @@ def main():
         "records_two": frame(0, msg(GET_RECORDS, recs[0], flags=F_MULTI),
                              msg(PENDING, b"") + msg(GET_RECORDS, recs[1], flags=F_MULTI) + done()),
         "records_eperm": frame(0, error(-1, "only the registered agent may take records")),
+        "records_cut_short": frame(0, msg(GET_RECORDS, recs[0], flags=F_MULTI),
+                                   done(-105, "out of memory")),
+        "records_stale": frame(0x40, msg(GET_RECORDS, recs[0], flags=F_MULTI, seq=7) + done()),
         "flows": frame(1, msg(GET_FLOWS, flow(A_FLOW) + flow(A_FLOW, v6=True, proto=17),
                               flags=F_MULTI) + done()),
+        "flows_error_midway": frame(1, msg(GET_FLOWS, flow(A_FLOW), flags=F_MULTI) + error(-105)),
         "config": frame(2, config() + error(0)),
         "counters": frame(3, counters() + error(0)),
         "hits": frame(4, counters() + error(0)),

@@ -24,7 +24,8 @@
  *	src=ADDR dst=ADDR (required; IPv4 or IPv6), proto=N, dir=in|out,
  *	sport=N dport=N flags=N (TCP/UDP), type=N code=N (ICMP), packets=N,
  *	octets=N, tos=N, fwd=N, reason=N, start=MS end=MS, ifindex=N, ifname=S
- * (numbers in C notation: 0x12 is fine). Defaults: proto 6, dir in,
+ * (numbers in C notation: 0x12 is fine; ifname names the record's ifindex,
+ * for every record, as the system would). Defaults: proto 6, dir in,
  * ifindex 7 "tap0", fwd 66, reason 1, 1 packet of 40 octets, start = now,
  * end = start. No lost flows are reported in this mode, and stdout has only
  * the "flow" lines.
@@ -60,6 +61,38 @@
 static struct eipfix_record recs[MAX_RECS];
 static size_t nrecs;
 
+/* The interfaces' names, as the exporter looks them up (ifnames.h). */
+static struct {
+	uint32_t ifindex;
+	char name[IF_NAMESIZE];
+} ifs[16] = { { 7, "tap0" } };
+static size_t nifs = 1;
+
+static int set_ifname(uint32_t ifindex, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nifs && ifs[i].ifindex != ifindex; i++)
+		;
+	if (i == sizeof(ifs) / sizeof(ifs[0]))
+		return -1;
+	nifs += i == nifs;
+	ifs[i].ifindex = ifindex;
+	snprintf(ifs[i].name, sizeof(ifs[i].name), "%s", name);
+	return 0;
+}
+
+static int feed_lookup(uint32_t ifindex, char name[IF_NAMESIZE], void *arg)
+{
+	(void)arg;
+	for (size_t i = 0; i < nifs; i++)
+		if (ifs[i].ifindex == ifindex) {
+			memcpy(name, ifs[i].name, IF_NAMESIZE);
+			return 0;
+		}
+	return -ENXIO;
+}
+
 /* The rule table; the last Description is filled in by main(). */
 static struct exporter_rule rules[] = {
 	{ 0, "Default Deny" },
@@ -80,7 +113,6 @@ static struct eipfix_record *add(int family, uint8_t proto, const char *src,
 	inet_pton(family, src, &r->src);
 	inet_pton(family, dst, &r->dst);
 	r->ifindex = 7;
-	strcpy(r->ifname, "tap0");
 	r->direction = i % 2 ? EIPFIX_DIR_SENDING : EIPFIX_DIR_RECEIVED;
 	r->tos = (uint8_t)(i * 4);
 	r->fwd_status = EIPFIX_FWD_FORWARDED;
@@ -153,8 +185,8 @@ static void build(void)
 		r = add(AF_INET, 17, a, "198.51.100.250");
 		r->src_port = (uint16_t)(10000 + i), r->dst_port = 4789;
 		r->ifindex = 9;
-		strcpy(r->ifname, "wg0");
 	}
+	set_ifname(9, "wg0");
 }
 
 static int parse_records(const char *path, uint64_t now_ms)
@@ -171,6 +203,7 @@ static int parse_records(const char *path, uint64_t now_ms)
 		struct eipfix_record *r;
 		char *save = NULL, *w, *p = line;
 		bool have_src = false, have_dst = false;
+		const char *ifname = NULL;
 
 		lineno++;
 		p += strspn(p, " \t\r\n");
@@ -186,7 +219,6 @@ static int parse_records(const char *path, uint64_t now_ms)
 		r->protocol = 6;
 		r->direction = EIPFIX_DIR_RECEIVED;
 		r->ifindex = 7;
-		strcpy(r->ifname, "tap0");
 		r->fwd_status = EIPFIX_FWD_FORWARDED;
 		r->end_reason = 1;
 		r->packets = 1;
@@ -222,7 +254,7 @@ static int parse_records(const char *path, uint64_t now_ms)
 				continue;
 			}
 			if (!strcmp(w, "ifname")) {
-				snprintf(r->ifname, sizeof(r->ifname), "%s", v);
+				ifname = v;
 				continue;
 			}
 			errno = 0;
@@ -267,6 +299,10 @@ word:
 		if (!have_src || !have_dst) {
 			fprintf(stderr, "%s:%d: src= and dst= are required\n",
 				path, lineno);
+			goto bad;
+		}
+		if (ifname && set_ifname(r->ifindex, ifname)) {
+			fprintf(stderr, "%s:%d: too many interfaces\n", path, lineno);
 			goto bad;
 		}
 		if (r->end_ms < r->start_ms)
@@ -404,6 +440,7 @@ int main(int argc, char **argv)
 	if (!n || exporter_init(&ex, &p) ||
 	    exporter_set_collectors(&ex, addrs, lens, n))
 		return 2;
+	ifnames_init(&ex.names, feed_lookup, NULL);
 
 	gettimeofday(&tv, NULL);
 	now_ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;

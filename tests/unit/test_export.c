@@ -224,7 +224,6 @@ static void make_records(void)
 
 		memset(r, 0, sizeof(*r));
 		r->ifindex = 7;
-		strcpy(r->ifname, "tap0");
 		r->direction = EIPFIX_DIR_RECEIVED;
 		r->family = AF_INET;
 		r->protocol = 17;
@@ -237,6 +236,20 @@ static void make_records(void)
 	}
 }
 
+/* The names of the records' interfaces, as ifnames.h looks them up. */
+static const char *if7_name;
+static int if_lookups;
+
+static int fake_lookup(uint32_t ifindex, char name[IF_NAMESIZE], void *arg)
+{
+	(void)arg;
+	if_lookups++;
+	if (ifindex != 7 || !if7_name)
+		return -ENXIO;
+	snprintf(name, IF_NAMESIZE, "%s", if7_name);
+	return 0;
+}
+
 static int setup(void **s)
 {
 	(void)s;
@@ -246,6 +259,8 @@ static int setup(void **s)
 	failing = false;
 	flaky_ok = 0;
 	eintr_left = 0;
+	if7_name = "tap0";
+	if_lookups = 0;
 	make_records();
 	ulog_verbosity = ULOG_ERR;	/* keep the test output readable */
 	return 0;
@@ -261,6 +276,7 @@ static void start(struct exporter *ex, const uint16_t *ports, size_t n)
 
 	assert_int_equal(exporter_init(ex, &p), 0);
 	ex->sendmmsg_fn = mock_sendmmsg;
+	ifnames_init(&ex->names, fake_lookup, NULL);
 	for (size_t i = 0; i < n; i++) {
 		if (i % 2)
 			v6(&a[i], &l[i], ports[i]);
@@ -504,6 +520,73 @@ static void templates_are_refreshed_every_template_refresh_seconds(void **s)
 	exporter_free(&ex);
 }
 
+/* The name in the first interface-name options record (set 265) sent, or NULL. */
+static const char *announced(uint32_t *ifindex)
+{
+	static char name[17];
+
+	for (size_t i = 0; i < nsent; i++) {
+		size_t off = find_set(&sent[i], 265);
+
+		if (!off)
+			continue;
+		/* set header, observationDomainId (scope), ingressInterface, interfaceName */
+		*ifindex = be32(sent[i].msg + off + 8);
+		memcpy(name, sent[i].msg + off + 12, 16);
+		name[16] = '\0';
+		return name;
+	}
+	return NULL;
+}
+
+static void an_interface_is_announced_by_name_and_again_when_renamed(void **s)
+{
+	static const uint16_t ports[] = { 4739 };
+	struct exporter ex;
+	uint32_t ifindex = 0;
+	const char *name;
+
+	(void)s;
+	start(&ex, ports, 1);
+	assert_int_equal(exporter_submit(&ex, recs, 2, T0_MS), 0);
+	name = announced(&ifindex);
+	assert_non_null(name);
+	assert_string_equal(name, "tap0");
+	assert_int_equal(ifindex, 7);
+	assert_int_equal(if_lookups, 1);		/* looked up once, kept */
+
+	nsent = 0;
+	assert_int_equal(exporter_submit(&ex, recs, 2, T0_MS + 1000), 0);
+	assert_null(announced(&ifindex));		/* known: not again */
+	assert_int_equal(if_lookups, 1);
+
+	/* Renamed: found at the next lookup, once the name is old enough. */
+	if7_name = "tap1";
+	nsent = 0;
+	assert_int_equal(exporter_submit(&ex, recs, 2, T0_MS + 1000 + IFNAMES_MAX_AGE_MS), 0);
+	assert_int_equal(first_set(&sent[0]), 265);	/* before the data */
+	name = announced(&ifindex);
+	assert_non_null(name);
+	assert_string_equal(name, "tap1");
+
+	/* Gone: its records keep the name it had, nothing is announced. */
+	if7_name = NULL;
+	nsent = 0;
+	assert_int_equal(exporter_submit(&ex, recs, 2, T0_MS + 1000 + 2 * IFNAMES_MAX_AGE_MS), 0);
+	assert_null(announced(&ifindex));
+	assert_string_equal(ex.names.e[0].name, "tap1");
+
+	/* A new configuration: looked up again at once. */
+	if7_name = "tap2";
+	ifnames_expire(&ex.names);
+	nsent = 0;
+	assert_int_equal(exporter_submit(&ex, recs, 2, T0_MS + 1001 + 2 * IFNAMES_MAX_AGE_MS), 0);
+	name = announced(&ifindex);
+	assert_non_null(name);
+	assert_string_equal(name, "tap2");
+	exporter_free(&ex);
+}
+
 static void a_new_observation_domain_starts_new_sessions(void **s)
 {
 	static const uint16_t ports[] = { 4739 };
@@ -558,6 +641,7 @@ static void init_mocked(struct exporter *ex)
 
 	assert_int_equal(exporter_init(ex, &p), 0);
 	ex->sendmmsg_fn = mock_sendmmsg;
+	ifnames_init(&ex->names, fake_lookup, NULL);
 }
 
 /* One collector with the addresses a[0..n): v4 for even i, v6 for odd. */
@@ -878,6 +962,7 @@ int main(void)
 		cmocka_unit_test_setup(a_failure_inside_a_batch_is_counted_exactly, setup),
 		cmocka_unit_test_setup(an_unencodable_record_is_counted_not_sent, setup),
 		cmocka_unit_test_setup(templates_are_refreshed_every_template_refresh_seconds, setup),
+		cmocka_unit_test_setup(an_interface_is_announced_by_name_and_again_when_renamed, setup),
 		cmocka_unit_test_setup(a_new_observation_domain_starts_new_sessions, setup),
 		cmocka_unit_test_setup(bad_collector_lists_change_nothing, setup),
 		cmocka_unit_test_setup(ratelimit_allows_a_burst_per_interval, setup),

@@ -61,7 +61,6 @@ static void rec_v4(struct eipfix_record *r, uint8_t proto)
 {
 	memset(r, 0, sizeof(*r));
 	r->ifindex = 7;
-	strcpy(r->ifname, "tap0");
 	r->direction = EIPFIX_DIR_RECEIVED;
 	r->family = AF_INET;
 	r->protocol = proto;

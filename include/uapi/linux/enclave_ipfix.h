@@ -16,6 +16,17 @@
  * per network namespace: a request only ever sees and changes the namespace
  * of the socket it came from.
  *
+ * Answers (netlink's rules): the reply and ACK of a doit are queued before
+ * the request's sendmsg() returns; each further message of a dump is filled
+ * by the recvmsg() that takes the one before. A dump ends with NLMSG_DONE,
+ * whose payload is 0 or the negative errno that ended it early (and an
+ * extack message), or with an NLMSG_ERROR when it could not start or fill
+ * its first message. ENOBUFS from recvmsg() with nothing left queued means
+ * that an answer was dropped from a full socket or that the dump could not
+ * allocate its next message: nothing more comes until another message
+ * reaches the socket. Every answer carries its request's sequence number;
+ * notifications carry 0.
+ *
  * EIPFIX_CMD_SET_CONFIG (doit)
  *   Replaces the whole configuration of the namespace, atomically. Attributes
  *   not given take their defaults (they do not keep their old value), so the
@@ -139,8 +150,9 @@
  * EIPFIX_CMD_RECORDS_PENDING (unicast notification, kernel to agent)
  *
  * Flow and record attributes (EIPFIX_FLOW_A_*):
- *   IFINDEX      NLA_U32  ifindex of the overlay interface
- *   IFNAME       NLA_NUL_STRING its name when the flow began
+ *   IFINDEX      NLA_U32  ifindex of the overlay interface (userspace looks
+ *                         its name up: if_indextoname())
+ *   IFNAME       reserved: never sent (the number stays taken)
  *   DIRECTION    NLA_U8   EIPFIX_DIR_RECEIVED (ingress, IPFIX flowDirection 0)
  *                         or EIPFIX_DIR_SENDING (egress, flowDirection 1)
  *   FAMILY       NLA_U8   AF_INET or AF_INET6
@@ -233,7 +245,7 @@ enum eipfix_rule_attr {
 enum eipfix_flow_attr {
 	EIPFIX_FLOW_A_UNSPEC,
 	EIPFIX_FLOW_A_IFINDEX,
-	EIPFIX_FLOW_A_IFNAME,
+	EIPFIX_FLOW_A_IFNAME,		/* reserved, never sent */
 	EIPFIX_FLOW_A_DIRECTION,
 	EIPFIX_FLOW_A_FAMILY,
 	EIPFIX_FLOW_A_PROTOCOL,
