@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # tests/e2e/flows_lib.sh: sourced (after lib.sh) by the tests that compare what the
-# agent exports with a capture: t_flows (veth), t_wireguard, t_tapfwd. One place for
-# the collectors, the capture, the agent, the traffic mix and the final comparison.
+# agent exports with a capture: t_flows (veth), t_direction, t_interim, t_wireguard,
+# t_wg_offload, t_tapfwd. One place for the collectors, the capture, the agent, the
+# traffic mix and the final comparison.
 #
-#   flows_begin DIR IFACE      collectors (nfcapd :4739, IPFIX listener :4740), a
-#                              capture on IFACE, push-config metering IFACE, the agent
+#   flows_begin DIR IFACE      collectors (nfcapd :4739, IPFIX listener :4740, nfacctd
+#                              :4741: $FLOWS_COLLECTORS), a capture on IFACE,
+#                              push-config metering IFACE, the agent
 #   flows_traffic              ping v4/v6, a TCP transfer, UDP v4/v6, raw IP 253 to the
 #                              peer ($PEER_V4, $PEER_V6; TCP/UDP listeners in netns peer)
 #   flows_end                  waits for every flow to end, stops everything, and checks
@@ -13,6 +15,8 @@
 # FLOWS_CAPTURE_NS / FLOWS_CAPTURE_IF (where the capture runs; default IFACE here).
 
 FLOWS_PIDS=()
+# The profile's IpFixCollectors (JSON list items), for a test that pushes its own.
+FLOWS_COLLECTORS='"Udp/127.0.0.1:4739", "Udp/127.0.0.1:4740", "Udp/127.0.0.1:4741"'
 
 # insmod, the veth topology of lib.sh, and offloads off, so that the capture shows
 # packets as they are on the wire (the module counts GSO/GRO segments as wire packets;
@@ -39,7 +43,7 @@ flows_begin() {
 {
   "Name": "e2e",
   "FlowMetadata": {
-    "IpFixCollectors": ["Udp/127.0.0.1:4739", "Udp/127.0.0.1:4740"],
+    "IpFixCollectors": [$FLOWS_COLLECTORS],
     "Direction": "${FLOWS_DIRECTION:-Both}",
     "Interval": ${FLOWS_INTERVAL:-0},
     "Enabled": true,
@@ -56,18 +60,28 @@ JSON
 	python3 "$REPO/tests/lib/ipfix_decoders.py" listen 127.0.0.1 4740 "$FLOWS_DIR/ipfix" \
 		>"$FLOWS_DIR/listen.log" 2>&1 &
 	FLOWS_LISTEN=$!
+	# nfacctd (pmacct) keeps its flows in its print plugin's cache and writes them as
+	# JSON lines when it exits on SIGINT. Its configuration is written by python,
+	# whose start costs about a second under TCG: in the background, with the rest.
+	(python3 -c 'import sys; sys.dont_write_bytecode = True; sys.path.insert(0, sys.argv[1])
+import ipfix_decoders as d; print(d.nfacctd_config("127.0.0.1", 4741, sys.argv[2]), end="")' \
+		"$REPO/tests/lib" "$FLOWS_DIR/nfacctd.json" >"$FLOWS_DIR/nfacctd.conf" &&
+		exec nfacctd -f "$FLOWS_DIR/nfacctd.conf") >"$FLOWS_DIR/nfacctd.log" 2>&1 &
+	FLOWS_NFACCTD=$!
 	# The truth is a capture where one frame is one packet: on $iface, or (offloads on)
 	# on the far side, FLOWS_CAPTURE_IF in netns FLOWS_CAPTURE_NS, with its offloads off.
 	${FLOWS_CAPTURE_NS:+ip netns exec "$FLOWS_CAPTURE_NS"} \
 		dumpcap -q -i "${FLOWS_CAPTURE_IF:-$iface}" -w "$FLOWS_DIR/capture.pcap" \
 		>"$FLOWS_DIR/dumpcap.log" 2>&1 &
 	FLOWS_DUMPCAP=$!
-	FLOWS_PIDS+=("$FLOWS_NFCAPD" "$FLOWS_LISTEN" "$FLOWS_DUMPCAP")
+	FLOWS_PIDS+=("$FLOWS_NFCAPD" "$FLOWS_LISTEN" "$FLOWS_NFACCTD" "$FLOWS_DUMPCAP")
 	for _ in $(seq 100); do
 		[ -e "$FLOWS_DIR/ipfix.ready" ] && grep -q "File:" "$FLOWS_DIR/dumpcap.log" 2>/dev/null && break
 		sleep 0.1
 	done
 	check "IPFIX listener ready" test -e "$FLOWS_DIR/ipfix.ready"
+	check "nfacctd ready (127.0.0.1:4741)" \
+		wait_log "$FLOWS_DIR/nfacctd.log" 'waiting for NetFlow/IPFIX data' 60
 	for _ in $(seq 100); do ss -lun | grep -q '127.0.0.1:4739 ' && break; sleep 0.1; done
 	check "userctl push-config (metering $iface)" "$USERCTL" push-config "$FLOWS_DIR/profile.json"
 	"$USERCTL" agent --verbose >"$FLOWS_DIR/agent.log" 2>&1 &
@@ -126,14 +140,17 @@ flows_end() {
 	"$USERCTL" status --json >"$f/status.json" 2>&1
 	kill -TERM "$FLOWS_AGENT"; wait "$FLOWS_AGENT"; echo "agent exit $?" >>"$f/agent.log"
 	sleep 1
+	# SIGINT: nfacctd purges its cache to nfacctd.json, then exits.
+	kill -INT "$FLOWS_NFACCTD" 2>/dev/null
 	kill -TERM "$FLOWS_DUMPCAP" "$FLOWS_LISTEN" "$FLOWS_NFCAPD"
-	wait "$FLOWS_DUMPCAP" "$FLOWS_LISTEN" "$FLOWS_NFCAPD" 2>/dev/null
+	wait "$FLOWS_DUMPCAP" "$FLOWS_LISTEN" "$FLOWS_NFCAPD" "$FLOWS_NFACCTD" 2>/dev/null
 	check_match "kernel counted records delivered to the agent" '"records_delivered": [1-9]' cat "$f/status.json"
 	check_match "no record lost in the kernel" '"records_dropped_queue_full": 0' cat "$f/status.json"
 	check "the agent logged no error" test -z "$(grep -i error "$f/agent.log")"
 	python3 "$REPO/tests/e2e/flowcheck.py" "$f/capture.pcap" --ipfixdump "$f/ipfix.ipfix" \
 		--tshark "$f/ipfix.pcap" --port 4740 --nfdump "$f/nfcapd" \
+		--nfacctd "$f/nfacctd.json" --nfacctd-log "$f/nfacctd.log" \
 		--peer-v4 "$PEER_V4" --peer-v6 "$PEER_V6" ${FLOWCHECK_ARGS:-} >"$f/flowcheck.txt" 2>&1
-	check "exported flows match the capture exactly (ipfixDump, tshark, nfdump)" \
+	check "exported flows match the capture exactly (ipfixDump, tshark, nfdump, nfacctd)" \
 		sh -c "tail -n 1 '$f/flowcheck.txt'; grep -q 'PASS\$' '$f/flowcheck.txt'"
 }

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # t_flows: ping, a TCP transfer, UDP datagrams, a raw IP protocol and ICMPv6 across tap0
-# (a veth pair) give exactly the flows a capture on tap0 shows, as three collectors we
-# did not write (ipfixDump, tshark, nfcapd/nfdump) decode them from the agent's IPFIX
-# stream; and `userctl flows` shows live flows while they run.
+# (a veth pair) give exactly the flows a capture on tap0 shows, as four collectors we
+# did not write (ipfixDump, tshark, nfcapd/nfdump, pmacct's nfacctd on the fields it
+# keeps) decode them from the agent's IPFIX stream; and `userctl flows` shows live
+# flows while they run.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/flows_lib.sh"
 

@@ -12,8 +12,8 @@ FLOWS_INTERVAL=60000 FLOWS_IDLE=600000
 flows_begin "$EIPFIX_RESULTS/t_interim" tap0
 # A ping every half second across the first one-minute tick.
 check "ping for 70 s (v4 and v6)" sh -c "ping -q -c 140 -i 0.5 $PEER_V4 >/dev/null & ping -6 -q -c 140 -i 0.5 $PEER_V6 >/dev/null; wait"
-cat >"$FLOWS_DIR/off.json" <<'JSON'
-{ "FlowMetadata": { "IpFixCollectors": ["Udp/127.0.0.1:4739", "Udp/127.0.0.1:4740"],
+cat >"$FLOWS_DIR/off.json" <<JSON
+{ "FlowMetadata": { "IpFixCollectors": [$FLOWS_COLLECTORS],
   "Interfaces": ["tap0"], "Enabled": false } }
 JSON
 check "push-config Enabled false ends the flows" "$USERCTL" push-config "$FLOWS_DIR/off.json"

@@ -9,7 +9,8 @@
 #   - UDP GSO (UDP_SEGMENT) from the host: 20 segments of 1000 octets, IPv4 and IPv6
 #   - a 4000-octet UDP datagram each way, IPv4 and IPv6 (3 fragments at WireGuard's
 #     MTU of 1420; leaving, the stack cuts it after the hook)
-# plus flows_traffic's mix, all compared flow by flow by ipfixDump, tshark and nfdump.
+# plus flows_traffic's mix, all compared flow by flow by ipfixDump, tshark, nfdump and
+# nfacctd.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/flows_lib.sh"
 

@@ -25,8 +25,9 @@ Decoding: each of
     ipfixdump_records(ipfix_file)            ipfixDump -i FILE
     tshark_records(pcap_file, port=4739)     tshark -T pdml (cflow on udp.port==PORT), and -V
     nfdump_records(nfcapd_dir_or_file)       nfdump -r FILE -o raw, and -I
-    nfacctd_records(json_file)               what nfacctd's print plugin wrote
-                                             (run with nfacctd_config())
+    nfacctd_records(json_file[, log_file])   what nfacctd's print plugin wrote
+                                             (run with nfacctd_config()); the
+                                             FLOW_KEYS it does not keep: NFACCTD_SKIP
 
 returns a Decoded result, which unpacks as (records, problems):
 
@@ -432,6 +433,14 @@ def nfcapd_log_problems(text):
 NFACCTD_AGGREGATE = ("src_host", "dst_host", "src_port", "dst_port", "proto", "tos",
                      "tcpflags", "in_iface", "out_iface", "timestamp_start",
                      "timestamp_end", "export_proto_sysid")
+# The FLOW_KEYS nfacctd 1.7.7 does not keep (None in nfacctd_records), for every
+# comparison with it (ipfix_interop.sh, flowcheck.py): no primitive for flowDirection,
+# flowEndReason, ICMP type/code, forwardingStatus or our enterprise elements
+# (firewallEvent is kept by none of its primitives either); and it reads tcpControlBits
+# only when it is 1 octet long, where we send RFC 7125's 2 (with the NS bit): its
+# tcpflags is always 0.
+NFACCTD_SKIP = ("direction", "end_reason", "fwd", "icmp_type", "icmp_code", "tcp_flags",
+                "firewall_event", "acl_rule")
 NFACCTD_JSON = {"port_src": "sport", "port_dst": "dport", "ip_proto": "proto", "tos": "tos",
                 "tcp_flags": "tcp_flags", "iface_in": "ingress", "iface_out": "egress",
                 "packets": "packets", "bytes": "octets", "export_proto_sysid": "odid"}
@@ -462,11 +471,21 @@ def _epoch_ms(s):
     return int(sec) * 1000 + int((frac + "000")[:3])
 
 
-def nfacctd_records(json_file):
+def nfacctd_records(json_file, log_file=None):
     """nfacctd's print plugin output (JSON lines) -> flow records, ordered by
     start time (nfacctd writes its cache, not the stream, in order). Fields
-    nfacctd does not keep are None; "odid" is export_proto_sysid."""
+    nfacctd does not keep (NFACCTD_SKIP) are None; "odid" is
+    export_proto_sysid. With log_file, what nfacctd_log_problems() finds in
+    nfacctd's log is among the run problems."""
     res = Decoded("nfacctd")
+    if log_file is not None:
+        try:
+            with open(log_file, errors="replace") as f:
+                log = f.read()
+        except OSError as ex:
+            res.run_problems.append("nfacctd: no log: %s" % ex)
+        else:
+            res.run_problems += ["nfacctd log: %s" % l for l in nfacctd_log_problems(log)]
     try:
         with open(json_file, errors="replace") as f:
             res.text = f.read()

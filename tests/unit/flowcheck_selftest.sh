@@ -6,11 +6,14 @@
 # 100.64.0.2/2001:db8::2, plus neighbour discovery and off-net traffic that
 # must be ignored) and IPFIX records built to match it, sent by ipfix_feed
 # --records through userctl's exporter to the listener of
-# tests/lib/ipfix_decoders.py and to nfcapd on 127.0.0.1. flowcheck.py must
-# pass on the matching records (with all three decoders: ipfixDump, tshark,
-# nfdump) and fail when one record's packet count is off by one, when one
-# record has the wrong direction, when a TCP flag is missing, and when the
-# capture holds no test flow. Only 127.0.0.1 is used.
+# tests/lib/ipfix_decoders.py, to nfcapd and to nfacctd on 127.0.0.1.
+# flowcheck.py must pass on the matching records (with all four decoders:
+# ipfixDump, tshark, nfdump, nfacctd) and fail when one record's packet count
+# is off by one, when one record has the wrong direction, when a TCP flag is
+# missing, and when the capture holds no test flow (each decoder that keeps
+# the field naming the flow); and fail on nfacctd's own output alone when a
+# record of its JSON is changed or missing, or its log shows an error. Only
+# 127.0.0.1 is used.
 #
 # Output: "ok N - ..." / "not ok N - ...", then "flowcheck: N passed, N
 # failed"; the exit status is non-zero on failure.
@@ -71,6 +74,7 @@ need=()
 command -v ipfixDump >/dev/null || need+=(libfixbuf-tools)
 command -v tshark >/dev/null || need+=(tshark)
 command -v nfcapd >/dev/null && command -v nfdump >/dev/null || need+=(nfdump)
+command -v nfacctd >/dev/null || need+=(pmacct)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "# installing ${need[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >"$WORK/apt.log" 2>&1 ||
@@ -272,19 +276,24 @@ for name, m in (("good", None), ("packets", packets), ("direction", direction), 
                 ("whole", whole)):
     with open("%s/%s.rec" % (W, name), "w") as f:
         f.write(records(m))
-print(len(order))
+# the flows nfacctd can tell apart: no ICMP type/code (one ICMP flow per direction
+# and address pair) and no ICMPv6 at all (see flowcheck.py)
+print(len(order), len({k[:3] if k[2] == 1 else k for k in order if k[2] != 58}))
 PY
-NFLOWS=$(python3 "$WORK/gen.py" "$WORK") || die "generating the synthetic capture failed"
-report 0 "synthetic capture: ${NFLOWS} test flows, plus neighbour discovery and off-net packets"
+GEN=$(python3 "$WORK/gen.py" "$WORK") || die "generating the synthetic capture failed"
+read -r NFLOWS NFLOWS_NFACCTD <<<"$GEN"
+report 0 "synthetic capture: $NFLOWS test flows ($NFLOWS_NFACCTD as nfacctd sees them),\
+ plus neighbour discovery and off-net packets"
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# collect NAME: send NAME.rec to the listener and nfcapd, leave
-# WORK/NAME/cap.ipfix, cap.pcap, nfcapd/ and the listener's port in WORK/NAME/port
+# collect NAME: send NAME.rec to the listener, nfcapd and nfacctd, leave
+# WORK/NAME/cap.ipfix, cap.pcap, nfcapd/, nfacctd.json, nfacctd.log and the
+# listener's port in WORK/NAME/port
 collect() {
-	local d=$WORK/$1 lpid npid pn p
+	local d=$WORK/$1 lpid npid apid pn pa p
 	mkdir -p "$d/nfcapd"
 	python3 "$DEC" listen 127.0.0.1 0 "$d/cap" >/dev/null 2>"$d/listen.log" &
 	lpid=$!
@@ -293,40 +302,58 @@ collect() {
 	nfcapd -b 127.0.0.1 -p "$pn" -w "$d/nfcapd" >"$d/nfcapd.log" 2>&1 &
 	npid=$!
 	PIDS+=("$npid")
-	for _ in $(seq 50); do
-		[ -s "$d/cap.ready" ] && grep -q "Startup" "$d/nfcapd.log" 2>/dev/null && break
+	pa=$(free_port)
+	python3 -c 'import sys; sys.dont_write_bytecode = True; sys.path.insert(0, sys.argv[1])
+import ipfix_decoders as d; print(d.nfacctd_config("127.0.0.1", sys.argv[2], sys.argv[3]), end="")' \
+		"$ROOT/tests/lib" "$pa" "$d/nfacctd.json" >"$d/nfacctd.conf"
+	nfacctd -f "$d/nfacctd.conf" >"$d/nfacctd.log" 2>&1 &
+	apid=$!
+	PIDS+=("$apid")
+	for _ in $(seq 100); do
+		[ -s "$d/cap.ready" ] && grep -q "Startup" "$d/nfcapd.log" 2>/dev/null &&
+			grep -q "waiting for NetFlow/IPFIX data" "$d/nfacctd.log" 2>/dev/null && break
 		sleep 0.1
 	done
-	read -r p <"$d/cap.ready" 2>/dev/null || { kill "$lpid" "$npid"; return 1; }
+	read -r p <"$d/cap.ready" 2>/dev/null || { kill "$lpid" "$npid" "$apid"; return 1; }
 	echo "$p" >"$d/port"
 	sleep 0.2
-	"$WORK/ipfix_feed" --records "$WORK/$1.rec" 127.0.0.1:"$p" 127.0.0.1:"$pn" \
+	"$WORK/ipfix_feed" --records "$WORK/$1.rec" 127.0.0.1:"$p" 127.0.0.1:"$pn" 127.0.0.1:"$pa" \
 		>"$d/feed.jsonl" 2>"$d/feed.log"
 	local rc=$?
 	kill -TERM "$lpid"
 	wait "$lpid"
 	sleep 0.3
 	kill -TERM "$npid"
-	wait "$npid"
+	# SIGINT: nfacctd writes its cache to nfacctd.json, then exits
+	kill -INT "$apid"
+	wait "$npid" "$apid"
 	return $rc
 }
 
-# check NAME CAPTURE: run flowcheck.py with all three decoders, output in WORK/NAME.out
+# check NAME CAPTURE: run flowcheck.py with all four decoders, output in WORK/NAME.out
 check() {
 	local d=$WORK/$1
 	python3 "$FLOWCHECK" "$2" --ipfixdump "$d/cap.ipfix" --tshark "$d/cap.pcap" \
-		--port "$(cat "$d/port")" --nfdump "$d/nfcapd" >"$WORK/$1.out" 2>&1
+		--port "$(cat "$d/port")" --nfdump "$d/nfcapd" \
+		--nfacctd "$d/nfacctd.json" --nfacctd-log "$d/nfacctd.log" >"$WORK/$1.out" 2>&1
 }
 
 # --- matching records: must pass ----------------------------------------------
 collect good
-report $? "ipfix_feed --records sent the matching records to the listener and nfcapd" "$WORK/good/feed.log"
+report $? "ipfix_feed --records sent the matching records to the listener, nfcapd and nfacctd" \
+	"$WORK/good/feed.log"
 check good "$WORK/capture.pcap"
 rc=$?
 report $rc "flowcheck.py passes on the matching records (exit $rc)" "$WORK/good.out"
 okl=$(grep -c '^ok ' "$WORK/good.out")
-report "$([ "$okl" = $((3 * NFLOWS)) ] && ! grep -q '^MISMATCH\|^PROBLEM' "$WORK/good.out"; echo $?)" \
-	"flowcheck.py: $okl ok lines = $NFLOWS flows x 3 decoders, no MISMATCH or PROBLEM" "$WORK/good.out"
+report "$([ "$okl" = $((3 * NFLOWS + NFLOWS_NFACCTD)) ] && ! grep -q '^MISMATCH\|^PROBLEM' "$WORK/good.out"; echo $?)" \
+	"flowcheck.py: $okl ok lines = $NFLOWS flows x 3 decoders + $NFLOWS_NFACCTD for nfacctd, no MISMATCH or PROBLEM" \
+	"$WORK/good.out"
+report "$(grep -q '^ok nfacctd: dir=0 proto=1 100.64.0.2 -> 100.64.0.1 type ? code ? capture=\[packets=2 ' "$WORK/good.out" &&
+	grep -q '^# nfacctd keeps no .*; 2 ICMPv6 flows not compared' "$WORK/good.out"; echo $?)" \
+	"flowcheck.py: nfacctd's ICMP flows without type/code (echo reply + port unreachable\
+ as one), its ICMPv6 (echo request, reply) left out" \
+	"$WORK/good.out"
 
 python3 "$FLOWCHECK" "$WORK/empty.pcap" --ipfixdump "$WORK/good/cap.ipfix" >"$WORK/empty.out" 2>&1
 rc=$?
@@ -345,13 +372,54 @@ for case in packets direction flags whole; do
 	whole) want='proto=17 100.64.0.1:6000 -> 100.64.0.2:6001 .*packets 1 != 3'
 		what="a datagram sent as 3 fragments counted as 1 packet" ;;
 	esac
+	# nfacctd keeps no flowDirection, no TCP flags: it cannot see those two
+	case $case in direction | flags) ndec=3 ;; *) ndec=4 ;; esac
 	collect $case
 	report $? "ipfix_feed --records sent the records with $what" "$WORK/$case/feed.log"
 	check $case "$WORK/capture.pcap"
 	rc=$?
 	hits=$(grep -c "^MISMATCH .*$want" "$WORK/$case.out")
-	report "$([ $rc = 1 ] && [ "$hits" = 3 ]; echo $?)" \
-		"flowcheck.py fails (exit $rc) on $what, naming the flow for all 3 decoders ($hits)" "$WORK/$case.out"
+	report "$([ $rc = 1 ] && [ "$hits" = $ndec ]; echo $?)" \
+		"flowcheck.py fails (exit $rc) on $what, naming the flow for the $ndec decoders that keep it ($hits)" \
+		"$WORK/$case.out"
+done
+
+# --- nfacctd's output alone, changed: must fail, and say where -------------------
+# From the good run's nfacctd.json: one record's packets off by one, one record gone;
+# and its log with an error in it.
+mkdir -p "$WORK/nfa"
+python3 - "$WORK/good/nfacctd.json" "$WORK/nfa" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def write(name, rs):
+    with open("%s/%s.json" % (sys.argv[2], name), "w") as f:
+        f.writelines(json.dumps(r) + "\n" for r in rs)
+def pick(r, src, sport):
+    return r["ip_src"] == src and int(r["port_src"]) == sport
+changed = [dict(r, packets=r["packets"] + 1) if pick(r, "100.64.0.1", 5353) else r for r in recs]
+write("changed", changed)
+write("missing", [r for r in recs if not pick(r, "100.64.0.2", 53)])
+PY
+cp "$WORK/good/nfacctd.json" "$WORK/nfa/log.json"
+cp "$WORK/good/nfacctd.log" "$WORK/nfa/log.log"
+echo "ERROR ( p/print ): selftest: an error in nfacctd's log" >>"$WORK/nfa/log.log"
+for case in changed missing log; do
+	case $case in
+	changed) want='^MISMATCH nfacctd: dir=1 proto=17 100.64.0.1:5353 -> 100.64.0.2:53 .*packets 3 != 2'
+		what="one record's packet count off by one in nfacctd's JSON" ;;
+	missing) want='^MISMATCH nfacctd: dir=0 proto=17 100.64.0.2:53 -> 100.64.0.1:5353 .*not exported'
+		what="one record missing from nfacctd's JSON" ;;
+	log) want="^PROBLEM nfacctd: nfacctd log: ERROR .*selftest"
+		what="an error in nfacctd's log (its JSON right)" ;;
+	esac
+	log=$WORK/good/nfacctd.log
+	[ $case = log ] && log=$WORK/nfa/log.log
+	python3 "$FLOWCHECK" "$WORK/capture.pcap" --nfacctd "$WORK/nfa/$case.json" \
+		--nfacctd-log "$log" >"$WORK/nfa-$case.out" 2>&1
+	rc=$?
+	report "$([ $rc = 1 ] && grep -q "$want" "$WORK/nfa-$case.out" &&
+		tail -n 1 "$WORK/nfa-$case.out" | grep -q 'FAIL$'; echo $?)" \
+		"flowcheck.py --nfacctd fails (exit $rc) on $what, and says where" "$WORK/nfa-$case.out"
 done
 
 finish

@@ -354,7 +354,7 @@ report(not alog and not res.problems,
 # nfacctd writes its cache, not the stream, in order: match records by
 # addresses and start time (unique in this feed), then compare every field
 # it keeps.
-NFACCTD_SKIP = ("direction", "end_reason", "fwd", "icmp_type", "icmp_code", "tcp_flags") + DROP_KEYS
+NFACCTD_SKIP = dec.NFACCTD_SKIP
 def key(d):
     return (d["src"], d["dst"], d["start_ms"])
 got_by = {key(g): g for g in res.records}
