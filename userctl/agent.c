@@ -447,6 +447,12 @@ static void note_kernel_losses(struct agent *a)
 	}
 	lost = ctr[EIPFIX_CTR_A_RECORDS_DROPPED_QUEUE_FULL] +
 	       ctr[EIPFIX_CTR_A_RECORDS_DROPPED_NOMEM];
+	/*
+	 * The counters only go down when the module was loaded again; an
+	 * attach after a lost dump finds them where they were.
+	 */
+	if (lost < a->kernel_lost_seen)
+		a->kernel_lost_seen = 0;
 	if (lost > a->kernel_lost_seen) {
 		if (a->kernel_lost_seen || a->records_received)
 			exporter_note_lost(&a->ex, lost - a->kernel_lost_seen, 0, 0, wall_ms());
@@ -477,7 +483,8 @@ static int push_first(struct agent *a, const char *path)
 	char err[1024];
 	int ret;
 
-	if (eipfix_profile_load(path, &p, err, sizeof(err))) {
+	/* Names are looked up in the background, once registered. */
+	if (eipfix_profile_load_flags(path, 0, &p, err, sizeof(err))) {
 		fprintf(stderr, "%s%s\n", ulog_prefix(ULOG_ERR), err);
 		return -1;
 	}
@@ -512,7 +519,6 @@ static int attach(struct agent *a)
 	}
 	if (ret || netlink_subscribe_config(a->nl, err, sizeof(err)))
 		goto fail;
-	a->kernel_lost_seen = 0;
 	return load_config(a);
 fail:
 	ulog(ULOG_ERR, "%s", err);

@@ -32,6 +32,7 @@
 struct netlink {
 	struct nl_sock *sock;
 	int family;
+	int config_grp;		/* resolved before anything can be notified */
 	unsigned int events;
 };
 
@@ -76,6 +77,9 @@ int netlink_open(struct netlink **out, char *err, size_t errlen)
 		ret = nl->family;
 		goto fail;
 	}
+	/* Before registering: libnl's lookup takes any message for its answer. */
+	nl->config_grp = genl_ctrl_resolve_grp(nl->sock, ENCLAVE_IPFIX_GENL_NAME,
+					       ENCLAVE_IPFIX_MCGRP_CONFIG);
 	nl_socket_disable_seq_check(nl->sock);
 	nl_socket_set_buffer_size(nl->sock, 4 << 20, 4 << 20);
 	/*
@@ -958,16 +962,14 @@ int netlink_register_agent(struct netlink *nl, bool takeover, char *err, size_t 
 
 int netlink_subscribe_config(struct netlink *nl, char *err, size_t errlen)
 {
-	int grp = genl_ctrl_resolve_grp(nl->sock, ENCLAVE_IPFIX_GENL_NAME,
-					ENCLAVE_IPFIX_MCGRP_CONFIG);
 	int ret;
 
-	if (grp < 0) {
+	if (nl->config_grp < 0) {
 		snprintf(err, errlen, "cannot find the config notification group: %s",
-			 nl_geterror(grp));
+			 nl_geterror(nl->config_grp));
 		return -ENOENT;
 	}
-	ret = nl_socket_add_membership(nl->sock, grp);
+	ret = nl_socket_add_membership(nl->sock, nl->config_grp);
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot join the config notification group: %s",
 			 nl_geterror(ret));

@@ -33,15 +33,20 @@ static int profile_arg(int argc, char *argv[], const char **path)
 	return 0;
 }
 
-/* The profile the command line names, read; why not on stderr. Its warning too. */
-static int read_profile(int argc, char *argv[], const char **path,
-			struct eipfix_profile *p)
+/*
+ * The profile the command line names, read; why not on stderr. Its warning too.
+ * flags: EIPFIX_PROFILE_RESOLVE for check-config only: push-config leaves host
+ * names to the agent, which looks them up in the background (a resolver that
+ * does not answer would hold a reload for tens of seconds per name).
+ */
+static int read_profile(int argc, char *argv[], unsigned int flags,
+			const char **path, struct eipfix_profile *p)
 {
 	char err[1024];
 
 	if (profile_arg(argc, argv, path))
 		return -1;
-	if (eipfix_profile_load(*path, p, err, sizeof(err))) {
+	if (eipfix_profile_load_flags(*path, flags, p, err, sizeof(err))) {
 		fprintf(stderr, "%s%s\n", ulog_prefix(ULOG_ERR), err);
 		return -1;
 	}
@@ -59,7 +64,7 @@ int check_config_main(int argc, char *argv[])
 		return profile_usage("check-config",
 				     "Validates the profile's FlowMetadata and AccessControl blocks,\n"
 				     "resolving collector host names. Changes nothing.");
-	if (read_profile(argc, argv, &path, &p))
+	if (read_profile(argc, argv, EIPFIX_PROFILE_RESOLVE, &path, &p))
 		return 1;
 	eipfix_profile_free(&p);
 	printf("%s: OK\n", path);
@@ -79,7 +84,7 @@ int push_config_main(int argc, char *argv[])
 				     "Validates the profile and loads it into the enclave_ipfix kernel\n"
 				     "module of this network namespace, all or nothing. A running agent\n"
 				     "follows the change. Needs CAP_NET_ADMIN.");
-	if (read_profile(argc, argv, &path, &p))
+	if (read_profile(argc, argv, 0, &path, &p))
 		return 1;
 	ret = netlink_open(&nl, err, sizeof(err));
 	if (!ret) {

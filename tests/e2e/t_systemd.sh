@@ -91,8 +91,8 @@ check_fail "no log line kept a literal <N> priority prefix" \
 	bash -c "journalctl -b --no-pager -u $UNIT -o cat | grep -E '^<[0-7]>'"
 check_match "the agent's warning is stored with PRIORITY 4" '"PRIORITY":"4"' \
 	bash -c "journalctl -b --no-pager -u $UNIT -o json | grep 'records are not sent to it until it resolves'"
-check_match "so is push-config's (ExecReload)" '"PRIORITY":"4"' \
-	bash -c "journalctl -b --no-pager -u $UNIT -o json | grep 'warning: collector.*the agent keeps trying'"
+check_match "userctl check-config of the edited profile: OK, with a warning naming the collector" \
+	'warning: collector "Udp/collector.invalid:4739": cannot resolve.*' "$USERCTL" check-config
 
 # --- the watchdog restarts a hung agent -------------------------------------------------
 restarts=$(systemctl show -P NRestarts $UNIT)
