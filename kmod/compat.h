@@ -9,4 +9,10 @@
 
 #include <linux/version.h>
 
+/*
+ * skb_gso_validate_network_len(): in <linux/skbuff.h> on 6.1, in <net/gso.h>
+ * from 6.5, which <net/udp.h> includes there (sparse has no __has_include).
+ */
+#include <net/udp.h>
+
 #endif /* _EIPFIX_COMPAT_H */

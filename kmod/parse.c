@@ -21,6 +21,7 @@
 #include <net/ndisc.h>
 #include <uapi/linux/enclave_ipfix.h>
 
+#include "compat.h"
 #include "parse.h"
 
 /*
@@ -209,6 +210,17 @@ static void eipfix_count_frags(unsigned int payload, unsigned int room,
 }
 
 /*
+ * Segments that leave longer than the MTU, by the kernel's own test
+ * (__ip_finish_output, __ip6_finish_output). Tunnel (encapsulated) and SCTP
+ * (GSO_BY_FRAGS) segments are left counted whole: their cut is not modelled.
+ */
+static bool eipfix_gso_too_long(const struct sk_buff *skb, unsigned int mtu)
+{
+	return mtu && unlikely(!skb_gso_validate_network_len(skb, mtu)) &&
+	       !skb->encapsulation && skb_shinfo(skb)->gso_size != GSO_BY_FRAGS;
+}
+
+/*
  * A GSO packet leaving whose segments are larger than the MTU (a GRO packet
  * forwarded, a TSO frame from a guest): the stack segments it
  * (ip_finish_output_gso(), ip6_finish_output_gso_slowpath_drop()) and hands
@@ -338,7 +350,7 @@ static int eipfix_parse_v4(const struct sk_buff *skb, unsigned int mtu,
 		hdr_len = ihl + eipfix_l4_hdr_len(skb, nhoff + ihl, iph->protocol);
 		eipfix_count_segs(skb, l3_len, hdr_len, pkt);
 		/* Leaving with segments longer than the MTU: cut, or dropped. */
-		if (mtu && unlikely(hdr_len + skb_shinfo(skb)->gso_size > mtu))
+		if (eipfix_gso_too_long(skb, mtu))
 			eipfix_count_gso_frags(skb, l3_len, hdr_len, ihl, 0, mtu,
 					       true, df, eipfix_ip_fragment_at, pkt);
 	} else if (mtu) {
@@ -496,7 +508,7 @@ static int eipfix_parse_v6(const struct sk_buff *skb, unsigned int mtu,
 		hdr_len = thoff - nhoff + eipfix_l4_hdr_len(skb, thoff, nexthdr);
 		eipfix_count_segs(skb, l3_len, hdr_len, pkt);
 		/* __ip6_finish_output(): segments longer than the MTU */
-		if (mtu && unlikely(hdr_len + skb_shinfo(skb)->gso_size > mtu) &&
+		if (eipfix_gso_too_long(skb, mtu) &&
 		    !(IP6CB(skb)->flags & IP6SKB_FAKEJUMBO))
 			eipfix_count_gso_frags(skb, l3_len, hdr_len,
 					       eipfix_v6_unfrag_len(skb, nhoff, ip6h->nexthdr),
