@@ -511,12 +511,15 @@ static void eipfix_acl_entry_release(struct hlist_node *node)
 	kfree_rcu(e, rcu);
 }
 
+static struct lock_class_key eipfix_acl_state_lock_key;
+
 static const struct eipfix_bhash_params eipfix_acl_state_params = {
 	.per_bucket = 4,
 	.nlocks = 256,
 	.seen_off = offsetof(struct eipfix_acl_state_entry, last_seen) -
 		    offsetof(struct eipfix_acl_state_entry, node),
 	.release = eipfix_acl_entry_release,
+	.lock_key = &eipfix_acl_state_lock_key,
 };
 
 struct eipfix_acl_state *eipfix_acl_state_new(u32 max_entries, gfp_t gfp)

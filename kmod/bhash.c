@@ -54,8 +54,11 @@ int eipfix_bhash_init(struct eipfix_bhash *h, u32 max,
 	/* Nothing is known yet: the first walk visits every bucket. */
 	for (i = 0; h->due && i < nbuckets; i++)
 		h->due[i] = (u32)jiffies;
-	for (i = 0; i < params->nlocks; i++)
+	for (i = 0; i < params->nlocks; i++) {
 		spin_lock_init(&h->locks[i]);
+		if (params->lock_key)
+			lockdep_set_class(&h->locks[i], params->lock_key);
+	}
 	h->params = params;
 	h->mask = nbuckets - 1;
 	h->lock_mask = params->nlocks - 1;

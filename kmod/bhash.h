@@ -26,6 +26,8 @@ struct eipfix_bhash_params {
 	size_t seen_off;	/* offset of last_seen from the hlist_node */
 	/* Frees an unlinked entry once no reader can hold it (by RCU). */
 	void (*release)(struct hlist_node *node);
+	/* The bucket locks' lockdep class: each table's own (NULL: shared). */
+	struct lock_class_key *lock_key;
 };
 
 /*
@@ -143,8 +145,10 @@ static inline struct hlist_node *eipfix_bhash_find(struct eipfix_bhash *h,
 {
 	struct hlist_node *node;
 
-	for (node = rcu_dereference_raw(hlist_first_rcu(&h->buckets[bucket]));
-	     node; node = rcu_dereference_raw(hlist_next_rcu(node))) {
+	for (node = rcu_dereference_check(hlist_first_rcu(&h->buckets[bucket]),
+					  lockdep_is_held(eipfix_bhash_lock(h, bucket)));
+	     node; node = rcu_dereference_check(hlist_next_rcu(node),
+					  lockdep_is_held(eipfix_bhash_lock(h, bucket)))) {
 		if (!memcmp((const void *)node + key_off, key, sizeof(*key)))
 			return node;
 	}

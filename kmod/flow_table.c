@@ -67,6 +67,8 @@ static void eipfix_flow_release(struct hlist_node *node)
 	eipfix_flow_free(hlist_entry(node, struct eipfix_flow, node));
 }
 
+static struct lock_class_key eipfix_flow_lock_key;
+
 static const struct eipfix_bhash_params eipfix_flow_params = {
 	.per_bucket = 2,
 	.nlocks = 1024,
@@ -74,6 +76,7 @@ static const struct eipfix_bhash_params eipfix_flow_params = {
 	.seen_off = offsetof(struct eipfix_flow, last_seen) -
 		    offsetof(struct eipfix_flow, node),
 	.release = eipfix_flow_release,
+	.lock_key = &eipfix_flow_lock_key,
 };
 
 struct eipfix_table *eipfix_table_new(u32 max_flows, gfp_t gfp)
