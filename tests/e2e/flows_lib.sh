@@ -139,6 +139,8 @@ flows_end() {
 	check "agent still running" kill -0 "$FLOWS_AGENT"
 	"$USERCTL" status --json >"$f/status.json" 2>&1
 	kill -TERM "$FLOWS_AGENT"; wait "$FLOWS_AGENT"; echo "agent exit $?" >>"$f/agent.log"
+	# lets time pass: for nfcapd and nfacctd to read the agent's last datagrams (neither
+	# shows when it has; our listener drains its socket on SIGTERM).
 	sleep 1
 	# SIGINT: nfacctd purges its cache to nfacctd.json, then exits.
 	kill -INT "$FLOWS_NFACCTD" 2>/dev/null

@@ -269,7 +269,8 @@ wg_topo_up() {
 # A UDP sink on $TAP0_V4:9999 for the peer's datagrams, our IPFIX listener on
 # 127.0.0.1:4740 ($W/c.ipfix), dummy7, and two profiles that differ only in Interfaces
 # ($W/a.json: tap0; $W/b.json: tap0 and dummy7; IdleTimeout 600 s), so that pushing b
-# over a ends every flow (forced end). Pushes a. The caller deletes dummy7.
+# over a ends every flow (forced end). Pushes a. The caller deletes dummy7. SCENE_LISTEN:
+# the listener's pid (on SIGTERM it writes what its socket still holds, then exits).
 forced_end_scene() {
 	local f
 	ip link add dummy7 type dummy
@@ -277,6 +278,8 @@ forced_end_scene() {
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[1], 9999))
 while True: s.recv(2048)' "$TAP0_V4" &
 	python3 "$DEC" listen 127.0.0.1 4740 "$W/c" >"$W/listen.log" 2>&1 &
+	# shellcheck disable=SC2034 # used by the tests that call this
+	SCENE_LISTEN=$!
 	for _ in $(seq 100); do [ -e "$W/c.ready" ] && break; sleep 0.1; done
 	check "collector listening" test -e "$W/c.ready"
 	for f in a:'["tap0"]' b:'["tap0", "dummy7"]'; do

@@ -81,7 +81,6 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 check "IPFIX listener ready" test -e "$W/ipfix.ready"
-sleep 1
 
 # Servers: on the host side of tap0 (22, 23) and in the peer (5001 TCP, 5002 UDP echo).
 tcp_server "$TAP0_V4" 22
@@ -98,7 +97,11 @@ while True:
     c, _ = s.accept(); c.sendall(b"hi"); c.close()
 PY
 PIDS+=($!)
-sleep 0.5
+# Until the servers listen: 22 and 23 here, 5002 in the peer (bound after 5001).
+for _ in $(seq 300); do
+	[ "$(ss -ltn | grep -cE "$TAP0_V4:2[23] ")" -eq 2 ] && in_peer ss -lun | grep -q "$PEER_V4:5002 " && break
+	sleep 0.1
+done
 
 # --- A: receive-side allow 22, Default Deny, exporting SendingToPeer only -----------------
 ALLOW22='{ "Action": "Allow", "Direction": "ReceivedFromPeer", "Peer": "100.64.0.2/32",
@@ -108,7 +111,7 @@ check "push-config A (Default Deny, allow Tcp 22 from the peer)" \
 "$USERCTL" agent --verbose >"$W/agent.log" 2>&1 &
 AGENT=$!
 PIDS+=($AGENT)
-sleep 1
+wait_log "$W/agent.log" 'running \(pid' 30 >/dev/null
 check "agent is running" kill -0 $AGENT
 check "A: the peer connects to 22" in_peer bash -c "$(declare -f tcp_hi); tcp_hi $TAP0_V4 22"
 # The refused SYNs are retried for 3.5 s: `userctl flows` looks while they still come.
@@ -136,7 +139,8 @@ assert len(hits) == 1 and hits[0] >= 3, hits
 assert acl["DefaultHits"] >= 2, acl
 assert s["kernel"]["acl_dropped_packets"] >= 2, s["kernel"]
 PY
-sleep 4	# every flow of A ends (idle 2 s)
+# Every flow of A ends (idle 2 s).
+wait_for '$k.flows_active == 0' 60 a-ended >/dev/null || note "A: flows still active after 60 s"
 
 # --- B: a sending-side deny -------------------------------------------------------------
 DENYUDP='{ "Action": "Deny", "Direction": "SendingToPeer", "Peer": "100.64.0.2/32",
@@ -152,7 +156,7 @@ try:
 except socket.timeout:
     print("nothing")' >"$W/b-peer.txt" 2>&1 &
 BPEER=$!
-sleep 0.5
+for _ in $(seq 300); do in_peer ss -lun | grep -q "$PEER_V4:5353 " && break; sleep 0.1; done
 check "B: five datagrams to the peer's 5353 are refused on sending" python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -169,7 +173,7 @@ check "B: UDP to another port still goes" python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)
 s.sendto(b"echo", ("100.64.0.2", 5002)); assert s.recv(100) == b"echo"'
-sleep 4
+wait_for '$k.flows_active == 0' 60 b-ended >/dev/null || note "B: flows still active after 60 s"
 
 # --- C: ping refused by an Icmp rule ------------------------------------------------------
 DENYICMP='{ "Action": "Deny", "Direction": "ReceivedFromPeer", "Protocol": "Icmp" }'
@@ -177,7 +181,7 @@ check "push-config C (Deny ReceivedFromPeer Icmp)" \
 	"$USERCTL" push-config "$(profile c Both true Allow "$DENYICMP")"
 check_fail "C: the peer's ping is refused" in_peer ping -c 3 -i 0.3 -W 1 "$TAP0_V4"
 check "C: our ping to the peer gets its replies (stateful)" ping -c 3 -i 0.3 -W 2 "$PEER_V4"
-sleep 4
+wait_for '$k.flows_active == 0' 60 c-ended >/dev/null || note "C: flows still active after 60 s"
 
 # --- D: replies to outbound connections with a receive-side Default Deny ------------------
 SENDALL='{ "Action": "Allow", "Direction": "SendingToPeer" }'
@@ -193,7 +197,7 @@ check_match "D: the peer's own connection to 22 times out" "timed out" \
 	in_peer bash -c "$(declare -f tcp_hi); tcp_hi $TAP0_V4 22 2 || true"
 "$USERCTL" status --json >"$W/status-d.json" 2>&1
 check_match "D: replies were allowed by state" '"acl_replies_allowed": [1-9]' cat "$W/status-d.json"
-sleep 4
+wait_for '$k.flows_active == 0' 60 d-ended >/dev/null || note "D: flows still active after 60 s"
 
 # --- E: metering off, rules still enforced ------------------------------------------------
 check "push-config E (Enabled false, Default Deny, allow Tcp 22)" \
@@ -209,6 +213,8 @@ check "E: no flow is metered" test -z "$("$USERCTL" flows | sed 1d)"
 # --- the exported records -----------------------------------------------------------------
 check "agent still running" kill -0 $AGENT
 kill -TERM $AGENT; wait $AGENT; echo "agent exit $?" >>"$W/agent.log"
+# lets time pass: for dumpcap's last packets (it shows no sign of having them; the
+# listener drains its socket on SIGTERM).
 sleep 1
 kill -TERM $DUMPCAP $LISTEN; wait $DUMPCAP $LISTEN 2>/dev/null
 check "the agent logged no error" test -z "$(grep -i error "$W/agent.log")"

@@ -35,8 +35,8 @@ note "push-config took $push_ms ms, the status during the drain $status_ms ms; a
 check "A: every forced-end record delivered, none dropped (records_dropped_queue_full 0)" \
 	wait_for "\$k.records_in_queue == 0 and \$k.records_delivered >= $N and \$k.records_dropped_queue_full == 0 and \$a.records_sent >= \$k.records_delivered" 120 drained
 kill "$AGENT"; wait "$AGENT" 2>/dev/null
-for _ in $(seq 50); do grep -q . "$W/c.ipfix" 2>/dev/null && break; sleep 0.1; done
-sleep 1
+# The agent is gone: the listener writes what its socket holds, then exits.
+kill "$SCENE_LISTEN"; wait "$SCENE_LISTEN" 2>/dev/null
 python3 "$DEC" stats "$W/c.ipfix" >"$W/stats.json"
 check "A: the collector got a record of every one of the $N flows, no sequence gap (our walk)" \
 	jq -e ".flow_records >= $N and (.seq_errors | length) == 0 and .listener_drops == 0" "$W/stats.json"

@@ -71,6 +71,9 @@ PY
 # Quiescent and consistent: every record taken, records_queued = records_delivered +
 # records_in_queue, flows_created = flows_expired + flows_evicted + flows_active.
 SETTLED='c["records_in_queue"] == 0 and c["records_queued"] == c["records_delivered"] + c["records_in_queue"] and c["flows_created"] == c["flows_expired"] + c["flows_evicted"] + c["flows_active"]'
+# (wait_for, jq) The agent has every record the kernel delivered, and sent each to the
+# one collector or counted it as not sent (its state file, written every second).
+SENT='$k.records_in_queue == 0 and $a.records_received == $k.records_delivered and $a.records_sent + $a.not_sent_flows == $a.records_received'
 
 listen() {	# listen PREFIX: an IPFIX collector on 127.0.0.1:4740
 	rm -f "$1".*
@@ -117,7 +120,8 @@ start_agent "$W/agent1.log"; check "agent 1 running" kill -0 "$AGENT"
 flood 20000 50
 check "before the kill: the agent took every record, none dropped" \
 	wait_ctr 'c["flows_active"] == 0 and c["records_in_queue"] == 0 and c["records_delivered"] >= 50 and c["records_dropped_queue_full"] == 0' 20 a0
-sleep 2		# what agent 1 took, it has sent
+# What agent 1 took, it has sent.
+wait_for "$SENT" 30 sent-a0 >/dev/null || note "agent 1 has not sent every record after 30 s"
 kill -KILL "$AGENT"; wait "$AGENT" 2>/dev/null
 check "flood of 400 new flows with no agent" flood 21000 400
 check "the kernel queued up to its bound ($QLEN) and counted the rest as dropped" \
@@ -132,7 +136,8 @@ check "agent 2 drained the backlog" wait_ctr 'c["records_in_queue"] == 0' 15 a2
 check "the loss only grew while the queue stayed full" test "$(ctr a2 records_dropped_queue_full)" -ge "$dropped"
 dropped=$(ctr a2 records_dropped_queue_full)
 note "records dropped before agent 2 made room: $dropped"
-sleep 2
+wait_log "$W/agent2.log" "the kernel dropped $dropped record" 30 >/dev/null
+wait_for "$SENT" 30 sent-a2 >/dev/null || note "agent 2 has not sent every record after 30 s"
 check_match "agent 2 reported the kernel's loss" "the kernel dropped $dropped record" cat "$W/agent2.log"
 check "counters consistent after the drain (a)" consistent a2
 check_match "status shows the loss (records_dropped_queue_full)" \
@@ -172,13 +177,17 @@ check "collector: reliability record has notSentFlowTotalCount = $dropped, agent
 
 # --- b) collector unreachable, then back -----------------------------------------------
 flood 23000 20
-sleep 3
+# The flood's flows end (idle 1 s) and the agent tries to send their records.
+wait_for "\$k.flows_expired >= 20 + $(ctr a3 flows_expired) and $SENT" 30 sent-b0 >/dev/null ||
+	note "the records of the flood with no collector not all handled after 30 s"
 check "agent keeps running with no collector" kill -0 "$AGENT"
 listen "$W/c2"; check "collector back" test -e "$W/c2.ready"
-sleep 3		# past TemplateRefresh (2 s): the next message carries the templates again
+# lets time pass: past TemplateRefresh (2 s), so that the next message carries the
+# templates again (a period of the agent's clock, no state to poll for).
+sleep 3
 flood 24000 20
 check "records of the new flows delivered" wait_ctr 'c["records_in_queue"] == 0 and c["flows_expired"] >= 20 + '"$(ctr a3 flows_expired)" 20 b1
-sleep 2
+wait_for "$SENT" 30 sent-b1 >/dev/null || note "the agent has not sent every record after 30 s"
 check "agent still running" kill -0 "$AGENT"
 kill "$LISTEN"; wait "$LISTEN" 2>/dev/null
 check "the collector got the new flows after it came back" python3 - "$DEC" "$W/c2.ipfix" <<'PY'
@@ -196,8 +205,9 @@ listen "$W/c3"; check "collector listening again" test -e "$W/c3.ready"
 old_if=$(cat /sys/class/net/tap0/ifindex)
 ping -q -i 0.1 "$PEER_V4" >/dev/null 2>&1 &
 PING=$!
-sleep 1
+for _ in $(seq 300); do "$USERCTL" flows | grep -qE 'tap0 +out +icmp' && break; sleep 0.1; done
 check "tap0 deleted under traffic" ip link del tap0
+# lets time pass: the ping goes on sending while tap0 is gone (nothing to wait for).
 sleep 1
 check "tap0 re-created" sh -c "ip link add tap0 type veth peer name eth0 netns peer &&
 	ip addr add $TAP0_V4/24 dev tap0 && ip addr add $TAP0_V6/64 dev tap0 nodad &&

@@ -26,14 +26,14 @@ JSON
 check "push-config (metering tap0)" "$USERCTL" push-config "$W/profile.json"
 "$USERCTL" agent --verbose >"$W/agent.log" 2>&1 &
 AGENT=$!
-sleep 1
+wait_log "$W/agent.log" 'running \(pid' 30 >/dev/null
 before=$(ctr parse_errors)
 MAC=$(cat /sys/class/net/tap0/address)
 
 check_match "ingress: hostile frames from the peer (AF_PACKET)" '^hostile: [0-9]+ frames' \
 	sh -c "ip netns exec peer python3 '$REPO/tests/e2e/hostile.py' ingress eth0 $MAC --rounds 3 | tee '$W/ingress.txt'"
 sure=$(sed -n 's/.* \([0-9]*\) must count.*/\1/p' "$W/ingress.txt")
-sleep 1
+wait_for "\$k.parse_errors - $before >= ${sure:-1}" 30 ingress >/dev/null
 after=$(ctr parse_errors)
 note "parse_errors $before -> $after; at least ${sure:-?} expected"
 check "parse_errors rose by at least what must count ($before -> $after, >= ${sure:-?})" \
@@ -54,8 +54,12 @@ for fam, dst in ((socket.AF_INET, "100.64.0.1"), (socket.AF_INET6, "2001:db8::1"
         s.sendto(b"v" * 100, (dst, 7777))
         time.sleep(0.01)
 '
-sleep 1
-"$USERCTL" flows --json >"$W/flows.json"
+# Until both flows have their 20 packets (the checks below want exactly 20).
+for _ in $(seq 300); do
+	"$USERCTL" flows --json >"$W/flows.json"
+	jq -e '[.[] | select(.dst_port == 7777 and .packets >= 20)] | length >= 2' "$W/flows.json" >/dev/null && break
+	sleep 0.1
+done
 check "IPv4 flow metered exactly: 20 packets, 20 x 128 octets" python3 -c '
 import json, sys
 f = [f for f in json.load(open(sys.argv[1])) if f.get("dst_port") == 7777 and f["src"] == "100.64.0.2"]

@@ -93,7 +93,7 @@ note "ExecStart=$exec_start"
 read -ra cmd <<<"$exec_start"
 "${cmd[@]}" >"$W/agent.log" 2>&1 &
 AGENT=$!
-sleep 2
+wait_log "$W/agent.log" 'running \(pid' 30 >/dev/null
 check "the agent runs as the unit starts it" kill -0 $AGENT
 check "ping IPv4 across tap0" ping -c 3 -i 0.2 -W 2 "$PEER_V4"
 check_match "userctl status sees the agent" '"pid": '"$AGENT" "$UC" status --json

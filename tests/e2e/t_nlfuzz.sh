@@ -45,13 +45,13 @@ kill "$AGENT" 2>/dev/null; wait "$AGENT" 2>/dev/null
 check "push-config (valid) after fuzzing" "$USERCTL" push-config "$W/good.json"
 "$USERCTL" agent --verbose >"$W/agent2.log" 2>&1 &
 AGENT=$!
-sleep 1
+wait_log "$W/agent2.log" 'running \(pid' 30 >/dev/null
 check "status reads the counters" "$USERCTL" status --json
 check "ping across tap0" ping -c 3 -i 0.2 -W 2 "$PEER_V4"
 check_match "the ping is metered (userctl flows)" 'tap0 +out +icmp' "$USERCTL" flows
 check "push-config (valid) ends the flows into records" sh -c \
 	"sed 's/60000/1000/' '$W/good.json' >'$W/good2.json' && '$USERCTL' push-config '$W/good2.json'"
-sleep 2
+wait_log "$W/agent2.log" 'record: .* proto 1 packets 3 ' 30 >/dev/null
 check_match "the agent got the ping's record" 'record: .* proto 1 packets 3 ' cat "$W/agent2.log"
 
 # More rules than one nest (16-bit length) holds: all in force, or refused; never truncated.

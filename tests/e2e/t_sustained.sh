@@ -129,7 +129,8 @@ check "push-config (IdleTimeout $IDLE_MS, MaxFlows $MAXFLOWS, Default Allow + 3 
 # exporter's to account for (UDP), and both would hide what the checks look for.
 taskset -c 1 "$USERCTL" agent --quiet >"$W/agent.log" 2>&1 &
 AGENT=$!
-sleep 2
+# (--quiet: no "running" line; the agent's state file names it once it runs.)
+wait_for "\$a.pid == $AGENT" 60 started >/dev/null
 check "agent running" kill -0 "$AGENT"
 
 flow0=$(slab_objects eipfix_flow)
@@ -173,7 +174,7 @@ while kill -0 "$CHURN" 2>/dev/null; do
 		rss_warm=$r
 		status warm && rec_warm=$(jget '$a.records_received // 0' warm)
 	fi
-	sleep 2
+	sleep 2	# lets time pass: one sample of the load every 2 s
 done
 wait "$CHURN"
 crc=$?
@@ -201,7 +202,9 @@ check "push-config: metering off, another rule set (the old one and its connecti
 check "the agent received every delivered record and sent or counted each" \
 	wait_for '$k.records_in_queue == 0 and $a.records_received == $k.records_delivered and $a.records_sent + $a.not_sent_flows == $a.records_received' 20 agent
 note "(+$((SECONDS - t0)) s) all delivered"
-sleep 6		# past TemplateRefresh (5 s): the last reliability record has the final counts
+# lets time pass: past TemplateRefresh (5 s), so that the last reliability record has the
+# final counts (a period of the agent's clock, no state to poll for).
+sleep 6
 status final
 check "nothing moved since (final snapshot)" jtest final "\$k.flows_created == $(jget '$k.flows_created' agent) and \$k.records_queued == $(jget '$k.records_queued' agent)"
 check "kernel: flows_created = flows_expired + flows_evicted + flows_active" \

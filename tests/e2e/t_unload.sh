@@ -23,11 +23,11 @@ check "topology up" topo_up || bail "no topology"
 check "push-config (enabled)" "$USERCTL" push-config "$W/on.json"
 "$USERCTL" agent --verbose >"$W/agent.log" 2>&1 &
 AGENT=$!
-sleep 1
+wait_log "$W/agent.log" 'running \(pid' 30 >/dev/null
 check "ping makes live flows" ping -c 3 -i 0.2 -W 2 "$PEER_V4"
 check_match "flows are live (idle timeout 60 s)" 'tap0 +out +icmp' "$USERCTL" flows
 check "push-config (disabled)" "$USERCTL" push-config "$W/off.json"
-sleep 2
+wait_log "$W/agent.log" 'record: .* proto 1 packets 3 .* reason 4' 30 >/dev/null
 check_match "the agent got forced-end records (reason 4)" 'record: .* proto 1 packets 3 .* reason 4' cat "$W/agent.log"
 check "no live flow after disabling" test "$("$USERCTL" flows --json)" = "[]"
 
@@ -43,19 +43,24 @@ i = 0
 while time.time() < end:
     s.sendto(b"x" * 200, ("2001:db8::1", 9000 + i % 500)); i += 1
 ' &
-sleep 3
+# Until the load runs: the pings' flows and many of the UDP sender's (500 ports).
+wait_for '$k.flows_active >= 100' 30 load >/dev/null
 check_match "traffic is being metered" '"flows_active": [1-9]' "$USERCTL" status --json
 check "rmmod under traffic with the agent attached" mod_unload
 check_fail "module is gone" mod_loaded
-sleep 1
+# The agent noticed ("... will attach again").
+wait_log "$W/agent.log" 'will attach again' 30 >/dev/null
 check "the agent outlives the module" kill -0 "$AGENT"
 check "insmod again under traffic" mod_load
 check "push-config after reload" "$USERCTL" push-config "$W/on.json"
-sleep 5
+wait_log "$W/agent.log" 'attached to the kernel again' 60 >/dev/null
 check_match "the agent attached to the new module by itself" 'attached to the kernel again' cat "$W/agent.log"
 check "ping after reload" ping -c 2 -i 0.2 -W 2 "$PEER_V4"
 check "push-config (disabled) ends the flows" "$USERCTL" push-config "$W/off.json"
-sleep 2
+for _ in $(seq 300); do
+	sed -n '/attached to the kernel again/,$p' "$W/agent.log" | grep -qE 'record: .* proto 1 .* reason 4' && break
+	sleep 0.1
+done
 check_match "records reach the re-attached agent" 'record: .* proto 1 .* reason 4' sh -c "sed -n '/attached to the kernel again/,\$p' '$W/agent.log'"
 kill "$AGENT"
 check "rmmod again" mod_unload

@@ -15,7 +15,7 @@ ethtool -K wg0 tso off gso off gro off >/dev/null 2>&1
 in_peer ethtool -K wg1 tso off gso off gro off >/dev/null 2>&1
 dumpcap -q -i ul0 -w "$W/underlay.pcap" >"$W/underlay.log" 2>&1 &
 UNDERLAY=$!
-sleep 1
+for _ in $(seq 300); do grep -q "File:" "$W/underlay.log" 2>/dev/null && break; sleep 0.1; done
 
 flows_begin "$W" wg0
 flows_traffic
