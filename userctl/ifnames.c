@@ -78,8 +78,9 @@ int ifnames_get(struct ifnames *t, uint32_t ifindex, uint64_t now_ms,
 			}
 		}
 	}
+	/* An empty name would overwrite what a collector was told before. */
 	if (changed)
-		*changed = is_new;
+		*changed = is_new && e->name[0];
 	return (int)i;
 }
 
