@@ -211,13 +211,15 @@ static void eipfix_count_frags(unsigned int payload, unsigned int room,
 
 /*
  * Segments that leave longer than the MTU, by the kernel's own test
- * (__ip_finish_output, __ip6_finish_output). Tunnel (encapsulated) and SCTP
+ * (__ip_finish_output, __ip6_finish_output), which reads the transport
+ * header: only where the stack has set it. Tunnel (encapsulated) and SCTP
  * (GSO_BY_FRAGS) segments are left counted whole: their cut is not modelled.
  */
 static bool eipfix_gso_too_long(const struct sk_buff *skb, unsigned int mtu)
 {
-	return mtu && unlikely(!skb_gso_validate_network_len(skb, mtu)) &&
-	       !skb->encapsulation && skb_shinfo(skb)->gso_size != GSO_BY_FRAGS;
+	return mtu && skb_transport_header_was_set(skb) &&
+	       !skb->encapsulation && skb_shinfo(skb)->gso_size != GSO_BY_FRAGS &&
+	       unlikely(!skb_gso_validate_network_len(skb, mtu));
 }
 
 /*

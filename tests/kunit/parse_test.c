@@ -282,6 +282,8 @@ static struct sk_buff *gso_tcp4(struct kunit *test, unsigned int payload, u16 to
 	th->doff = 5;
 	th->dest = htons(23);
 	skb = eipfix_test_skb(test, buf, len);
+	/* as the stack has set it: skb_gso_validate_network_len() reads it */
+	skb_set_transport_header(skb, sizeof(*iph));
 	skb_shinfo(skb)->gso_size = 1000;
 	skb_shinfo(skb)->gso_segs = segs;
 	skb_shinfo(skb)->gso_type = type;
@@ -662,6 +664,7 @@ static struct sk_buff *gso_tcp6(struct kunit *test, unsigned int payload, u16 se
 	th->doff = 5;
 	th->dest = htons(23);
 	skb = eipfix_test_skb(test, buf, len);
+	skb_set_transport_header(skb, sizeof(struct ipv6hdr));
 	skb_shinfo(skb)->gso_size = 1000;
 	skb_shinfo(skb)->gso_segs = segs;
 	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV6;
