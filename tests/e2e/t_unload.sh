@@ -62,7 +62,8 @@ for _ in $(seq 300); do
 	sleep 0.1
 done
 check_match "records reach the re-attached agent" 'record: .* proto 1 .* reason 4' sh -c "sed -n '/attached to the kernel again/,\$p' '$W/agent.log'"
-kill "$AGENT"
+# Until it exited: its last drain is a dump, which holds the module while it runs.
+kill "$AGENT"; wait "$AGENT"
 check "rmmod again" mod_unload
 wait
 check "topology down" topo_down
