@@ -443,6 +443,28 @@ static void parse_v6_reassembled_with_extension_headers(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* An IPv4 UDP datagram of @len octets (header included) with @frag_off. */
+static struct sk_buff *udp4_skb(struct kunit *test, unsigned int len, __be16 frag_off)
+{
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip4((struct iphdr *)buf, IPPROTO_UDP, len);
+	((struct iphdr *)buf)->frag_off = frag_off;
+	return eipfix_test_skb(test, buf, len);
+}
+
+/* An IPv6 UDP datagram with @plen octets after the fixed header. */
+static struct sk_buff *udp6_skb(struct kunit *test, unsigned int plen)
+{
+	unsigned int len = sizeof(struct ipv6hdr) + plen;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	eipfix_test_ip6((struct ipv6hdr *)buf, IPPROTO_UDP, plen);
+	return eipfix_test_skb(test, buf, len);
+}
+
 /*
  * A datagram leaving larger than the route's MTU (1420, WireGuard's) is cut
  * by the stack after the hook: the fragments are what crosses the interface.
@@ -451,13 +473,8 @@ static void parse_v6_reassembled_with_extension_headers(struct kunit *test)
 static void parse_v4_egress_counts_the_fragments_it_will_leave_in(struct kunit *test)
 {
 	unsigned int len = sizeof(struct iphdr) + sizeof(struct udphdr) + 4000;
-	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct sk_buff *skb = udp4_skb(test, len, 0);
 	struct eipfix_pkt pkt;
-	struct sk_buff *skb;
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	eipfix_test_ip4((struct iphdr *)buf, IPPROTO_UDP, len);
-	skb = eipfix_test_skb(test, buf, len);
 
 	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 1420, &pkt), 0);
 	/* 4008 octets in chunks of 1400: 1420 + 1420 + 1228 on the wire */
@@ -481,14 +498,9 @@ static void parse_v4_egress_counts_the_fragments_it_will_leave_in(struct kunit *
 static void parse_v4_egress_too_big_with_df_is_not_sent(struct kunit *test)
 {
 	unsigned int len = sizeof(struct iphdr) + sizeof(struct udphdr) + 4000;
-	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct sk_buff *skb = udp4_skb(test, len, htons(IP_DF));
 	struct eipfix_pkt pkt;
-	struct sk_buff *skb;
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	eipfix_test_ip4((struct iphdr *)buf, IPPROTO_UDP, len);
-	((struct iphdr *)buf)->frag_off = htons(IP_DF);
-	skb = eipfix_test_skb(test, buf, len);
 	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 1420, &pkt), 0);
 	KUNIT_EXPECT_TRUE(test, pkt.too_big);
 	/* what the rules would drop, were it denied: the datagram */
@@ -505,10 +517,7 @@ static void parse_v4_egress_too_big_with_df_is_not_sent(struct kunit *test)
 	kfree_skb(skb);
 
 	/* reassembled from DF fragments of at most 1004, forwarded: 1200 < MTU */
-	len = 1200;
-	eipfix_test_ip4((struct iphdr *)buf, IPPROTO_UDP, len);
-	((struct iphdr *)buf)->frag_off = htons(IP_DF);
-	skb = eipfix_test_skb(test, buf, len);
+	skb = udp4_skb(test, 1200, htons(IP_DF));
 	IPCB(skb)->frag_max_size = 1004;
 	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 1420, &pkt), 0);
 	KUNIT_EXPECT_TRUE(test, pkt.too_big);
@@ -523,16 +532,9 @@ static void parse_v4_egress_too_big_with_df_is_not_sent(struct kunit *test)
 
 static void parse_v6_egress_counts_the_fragments_it_will_leave_in(struct kunit *test)
 {
-	unsigned int plen = sizeof(struct udphdr) + 4000;
-	unsigned int len = sizeof(struct ipv6hdr) + plen;
-	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
-	struct ipv6hdr *ip6h = (struct ipv6hdr *)buf;
+	struct sk_buff *skb = udp6_skb(test, sizeof(struct udphdr) + 4000);
 	struct eipfix_pkt pkt;
-	struct sk_buff *skb;
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	eipfix_test_ip6(ip6h, IPPROTO_UDP, plen);
-	skb = eipfix_test_skb(test, buf, len);
 	/* A socket that lets the stack fragment (IPV6_PMTUDISC_WANT). */
 	skb->ignore_df = 1;
 
@@ -551,15 +553,10 @@ static void parse_v6_egress_counts_the_fragments_it_will_leave_in(struct kunit *
  */
 static void parse_v6_egress_too_big_is_not_sent(struct kunit *test)
 {
-	unsigned int plen = sizeof(struct udphdr) + 4000;
-	unsigned int len = sizeof(struct ipv6hdr) + plen;
-	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	unsigned int len = sizeof(struct ipv6hdr) + sizeof(struct udphdr) + 4000;
+	struct sk_buff *skb = udp6_skb(test, len - sizeof(struct ipv6hdr));
 	struct eipfix_pkt pkt;
-	struct sk_buff *skb;
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	eipfix_test_ip6((struct ipv6hdr *)buf, IPPROTO_UDP, plen);
-	skb = eipfix_test_skb(test, buf, len);
 	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 1420, &pkt), 0);
 	KUNIT_EXPECT_TRUE(test, pkt.too_big);
 	KUNIT_EXPECT_EQ(test, pkt.segs, 1U);
@@ -623,19 +620,13 @@ static void parse_v6_egress_fragments_repeat_the_unfragmentable_part(struct kuni
  */
 static void parse_v6_egress_fragments_at_the_sockets_ipv6_mtu(struct kunit *test)
 {
-	unsigned int plen = sizeof(struct udphdr) + 4000;
-	unsigned int len = sizeof(struct ipv6hdr) + plen;
-	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct sk_buff *skb = udp6_skb(test, sizeof(struct udphdr) + 4000);
 	struct eipfix_pkt pkt;
 	struct socket *sock;
-	struct sk_buff *skb;
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, PF_INET6, SOCK_DGRAM,
 					       IPPROTO_UDP, &sock), 0);
 	inet6_sk(sock->sk)->frag_size = 1280;
-	eipfix_test_ip6((struct ipv6hdr *)buf, IPPROTO_UDP, plen);
-	skb = eipfix_test_skb(test, buf, len);
 	skb->ignore_df = 1;
 	skb->sk = sock->sk;
 
