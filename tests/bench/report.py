@@ -23,8 +23,13 @@ CFG_NAMES = {
     "d100": "(d) metering + 100 ACL rules",
     "d10k": "(d) metering + 10,000 ACL rules",
     "e": "(e) ipt_NETFLOW",
+    "k": "(k) metering + kernel conntrack",
 }
-ORDER = ["a", "b", "c", "d100", "d10k", "e"]
+ORDER = ["a", "b", "c", "d100", "d10k", "k", "e"]
+# (b) registers no hook: its true ratio is 1.00. A table resolves the targets when
+# (b)'s median is within NOISE of it over at least MIN_ROUNDS alternations.
+NOISE = 0.05
+MIN_ROUNDS = 5
 
 
 def kv(line):
@@ -35,6 +40,17 @@ def mmm(xs, fmt):
     if not xs:
         return "-"
     return "%s [%s..%s]" % (fmt % statistics.median(xs), fmt % min(xs), fmt % max(xs))
+
+
+def noise_verdict(r, base):
+    """Whether this table resolves differences of NOISE (see NOISE)."""
+    ratio = [base[rnd] / ns for (c, rnd), ns in r.items() if c == "b" and rnd in base]
+    if not ratio:
+        return "Noise: no (b) runs in this table, not judged."
+    med = statistics.median(ratio)
+    met = abs(med - 1.0) <= NOISE and len(ratio) >= MIN_ROUNDS
+    return "Noise: (b) median %.3f [%.3f..%.3f] over %d rounds: criterion (median within +-%d%% of 1.00, >= %d rounds) %s." % (
+        med, min(ratio), max(ratio), len(ratio), NOISE * 100, MIN_ROUNDS, "met" if met else "NOT met")
 
 
 def main():
@@ -74,6 +90,7 @@ def main():
                 CFG_NAMES.get(cfg, cfg), mmm(list(mine.values()), "%.0f"),
                 "1" if cfg == "a" else mmm(ratio, "%.3f"),
                 "0" if cfg == "a" else mmm(added, "%+.0f"), len(mine)))
+        print("\n" + noise_verdict(r, base))
     if other:
         print("\n### other measurements (raw)\n")
         print("```")

@@ -36,6 +36,11 @@
 # serialises them: the guest still has 2 CPUs (and the module still runs on both),
 # they just take turns.
 #
+# $EIPFIX_VM_PIN=N (tests/bench): pin the QEMU thread that runs vCPU 0 ("CPU 0/TCG";
+# "ALL CPUs/TCG" under thread=single) to host CPU N, and every other QEMU thread to the
+# other host CPUs, so that the vCPU a benchmark measures on never waits for QEMU's main
+# loop, its 9p I/O or the other vCPU.
+#
 # Exit status: the script's rc; 1 also when the guest's dmesg has a kernel splat (WARNING,
 # BUG, Oops, KASAN, lockdep, RCU stall, GPF, Call Trace) or rc is missing (VM died,
 # timed out: --timeout / $EIPFIX_VM_TIMEOUT, default 600 s); 2 on usage/setup errors.
@@ -272,12 +277,34 @@ fi
 	done < <(compgen -e | grep '^EIPFIX_')
 } >"$RES/.env"
 
+# pin_vcpu0 TIMEOUT_PID HOST_CPU: see $EIPFIX_VM_PIN. QEMU is timeout's child; its
+# threads exist a moment after it starts. Threads QEMU starts later (9p workers) are
+# created by the main thread and inherit its CPUs.
+pin_vcpu0() {
+	local q="" vcpu="" t others i
+	others=$(seq 0 $(($(nproc) - 1)) | grep -vx "$2" | paste -sd,)
+	for i in $(seq 1 100); do
+		q=${q:-$(pgrep -P "$1" -x qemu-system-x86)}
+		for t in ${q:+/proc/$q/task/*}; do
+			case "$(cat "$t/comm" 2>/dev/null)" in "CPU 0/TCG"|"ALL CPUs/TCG") vcpu=${t##*/} ;; esac
+		done
+		[ -n "$vcpu" ] && break
+		sleep 0.1
+	done
+	if [ -z "$vcpu" ] || [ -z "$others" ]; then
+		echo "vm.sh: EIPFIX_VM_PIN: no vCPU thread found or one host CPU only: not pinned" >&2
+		return 0
+	fi
+	taskset -a -p -c "$others" "$q" >/dev/null && taskset -p -c "$2" "$vcpu" >/dev/null &&
+		echo "vm.sh: vCPU 0 (thread $vcpu) on host CPU $2, QEMU's other threads on $others" >&2
+}
+
 # --- boot ----------------------------------------------------------------------
 : >"$RES/output.log"
 echo "vm.sh: booting $KREL ($ACCEL, timeout ${TIMEOUT}s)${EIPFIX_VM_APPEND:+ with $EIPFIX_VM_APPEND}, results in $RES" >&2
 start=$(date +%s.%N)
 timeout -s KILL "$TIMEOUT" qemu-system-x86_64 \
-	-accel "$ACCEL" -m 1024 -smp 2 -nographic -nic none -no-reboot \
+	-accel "$ACCEL" -m 1024 -smp 2 -nographic -nic none -no-reboot -name eipfix,debug-threads=on \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
 	-append "console=ttyS0 panic=-1 rdinit=/init net.ifnames=0 tsc=reliable${EIPFIX_VM_APPEND:+ $EIPFIX_VM_APPEND}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
@@ -285,6 +312,7 @@ timeout -s KILL "$TIMEOUT" qemu-system-x86_64 \
 	</dev/null >"$RES/console.log" 2>&1 &
 qpid=$!
 trap 'kill -KILL $qpid 2>/dev/null; exit 130' INT TERM
+[ -n "${EIPFIX_VM_PIN:-}" ] && pin_vcpu0 "$qpid" "$EIPFIX_VM_PIN"
 # Show the guest script's output live.
 tail -n +1 -F --pid=$qpid "$RES/output.log" 2>/dev/null &
 tpid=$!
