@@ -597,7 +597,7 @@ eipfix_acl_state_insert(struct eipfix_acl_state *st, const struct eipfix_key *c,
 
 	spin_lock_bh(lock);
 	hlist_for_each_entry_safe(e, tmp, &st->hash.buckets[bucket], node) {
-		if (!memcmp(&e->conn, c, sizeof(*c))) {
+		if (eipfix_key_equal(&e->conn, c)) {
 			/* Another CPU was first, or it had expired: renew it. */
 			WRITE_ONCE(e->last_seen, now);
 			WRITE_ONCE(e->rule, rule);

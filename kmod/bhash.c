@@ -21,8 +21,8 @@
  *
  * The entry, its key's meaning and its own lock (if any) are the owner's.
  * Memory: a bucket head (8 bytes) per params->per_bucket entries of max,
- * 4 bytes of due time per bucket for a table that keeps them, and
- * params->nlocks spinlocks.
+ * 4 bytes of due time per bucket (and per EIPFIX_BHASH_GROUP buckets) for a
+ * table that keeps them, and params->nlocks spinlocks.
  */
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -35,25 +35,39 @@
 /* An empty bucket is looked at again this far ahead, to keep due times near. */
 #define EIPFIX_DUE_NEVER BIT(30)
 
+static void eipfix_bhash_free_arrays(struct eipfix_bhash *h)
+{
+	kvfree(h->group_due);
+	kvfree(h->due);
+	kvfree(h->locks);
+	kvfree(h->buckets);
+}
+
 int eipfix_bhash_init(struct eipfix_bhash *h, u32 max,
 		      const struct eipfix_bhash_params *params, gfp_t gfp)
 {
-	u32 nbuckets, i;
+	u32 nbuckets, ngroups, i;
 
 	max = max(max, 1U);
 	nbuckets = roundup_pow_of_two(max(max / params->per_bucket, 16U));
+	ngroups = DIV_ROUND_UP(nbuckets, EIPFIX_BHASH_GROUP);
 	h->buckets = kvcalloc(nbuckets, sizeof(*h->buckets), gfp);
 	h->locks = kvmalloc_array(params->nlocks, sizeof(*h->locks), gfp);
-	h->due = params->due ? kvmalloc_array(nbuckets, sizeof(*h->due), gfp) : NULL;
-	if (!h->buckets || !h->locks || (params->due && !h->due)) {
-		kvfree(h->due);
-		kvfree(h->locks);
-		kvfree(h->buckets);
+	h->due = NULL;
+	h->group_due = NULL;
+	if (params->due) {
+		h->due = kvmalloc_array(nbuckets, sizeof(*h->due), gfp);
+		h->group_due = kvmalloc_array(ngroups, sizeof(*h->group_due), gfp);
+	}
+	if (!h->buckets || !h->locks || (params->due && (!h->due || !h->group_due))) {
+		eipfix_bhash_free_arrays(h);
 		return -ENOMEM;
 	}
 	/* Nothing is known yet: the first walk visits every bucket. */
 	for (i = 0; h->due && i < nbuckets; i++)
 		h->due[i] = (u32)jiffies;
+	for (i = 0; h->group_due && i < ngroups; i++)
+		h->group_due[i] = (u32)jiffies;
 	for (i = 0; i < params->nlocks; i++) {
 		spin_lock_init(&h->locks[i]);
 		if (params->lock_key)
@@ -77,9 +91,7 @@ void eipfix_bhash_destroy(struct eipfix_bhash *h)
 	for (i = 0; i <= h->mask; i++)
 		hlist_for_each_safe(node, tmp, &h->buckets[i])
 			h->params->release(node);
-	kvfree(h->due);
-	kvfree(h->locks);
-	kvfree(h->buckets);
+	eipfix_bhash_free_arrays(h);
 }
 
 static unsigned long eipfix_bhash_seen(const struct eipfix_bhash *h,
@@ -171,6 +183,66 @@ static u32 eipfix_bhash_visit(struct eipfix_bhash *h, u32 i,
 	return shown;
 }
 
+/* After a visit of bucket @i: whether @w->pace stops the walk there. */
+static bool eipfix_bhash_paced(struct eipfix_bhash *h, u32 i, u32 *cursor,
+			       const struct eipfix_bhash_walk *w)
+{
+	if (!w->pace || !w->pace(w->arg))
+		return false;
+	/* Stopped: this bucket again first (what it kept). */
+	*cursor = i;
+	return true;
+}
+
+/*
+ * The buckets [@from, @to) of group @g whose due time came. The group is
+ * raised before its due times are read again, and lowered to the earliest
+ * of them after: an entry added meanwhile lowers it again (see
+ * eipfix_bhash_due()). Return: whether @w->pace stopped the walk.
+ */
+static bool eipfix_bhash_walk_group(struct eipfix_bhash *h, u32 g, u32 from,
+				    u32 to, u32 *cursor, u32 *shown,
+				    const struct eipfix_bhash_walk *w)
+{
+	u32 first = g * EIPFIX_BHASH_GROUP, i;
+	u32 last = min(first + EIPFIX_BHASH_GROUP, h->mask + 1);
+	u32 earliest = (u32)w->now + EIPFIX_DUE_NEVER;
+
+	if (!w->all && eipfix_due_before(w->now, READ_ONCE(h->group_due[g])))
+		return false;
+	WRITE_ONCE(h->group_due[g], earliest);
+	smp_mb();	/* pairs with eipfix_bhash_due() */
+	for (i = first; i < last; i++) {
+		if (i >= from && i < to &&
+		    (w->all || !eipfix_due_before(w->now, READ_ONCE(h->due[i])))) {
+			*shown += eipfix_bhash_visit(h, i, w);
+			if (eipfix_bhash_paced(h, i, cursor, w)) {
+				/* The rest was not read: due now, to be safe. */
+				eipfix_due_lower_shared(&h->group_due[g], (u32)w->now);
+				return true;
+			}
+		}
+		eipfix_due_lower(&earliest, READ_ONCE(h->due[i]));
+	}
+	eipfix_due_lower_shared(&h->group_due[g], earliest);
+	return false;
+}
+
+static u32 eipfix_bhash_walk_due(struct eipfix_bhash *h, u32 *cursor, u32 from,
+				 u32 to, const struct eipfix_bhash_walk *w)
+{
+	u32 g, shown = 0;
+
+	for (g = from / EIPFIX_BHASH_GROUP; g * EIPFIX_BHASH_GROUP < to; g++) {
+		if (eipfix_bhash_walk_group(h, g, from, to, cursor, &shown, w))
+			return shown;
+		if (w->may_sleep && (g & 15) == 15)
+			cond_resched();
+	}
+	*cursor = to > h->mask ? 0 : to;
+	return shown;
+}
+
 /**
  * eipfix_bhash_walk() - show @w->fn the entries of up to @n buckets
  * @h: the table
@@ -192,20 +264,19 @@ u32 eipfix_bhash_walk(struct eipfix_bhash *h, u32 *cursor, u32 n,
 {
 	u32 i = min(*cursor, h->mask + 1), shown = 0;
 	u32 end = i + min(n, h->mask + 1 - i);
+	bool stopped = false;
 
-	for (; i < end; i++) {
-		if (h->due ? w->all || !eipfix_due_before(w->now, READ_ONCE(h->due[i])) :
-			     !hlist_empty(&h->buckets[i])) {
+	if (h->due)
+		return eipfix_bhash_walk_due(h, cursor, i, end, w);
+	for (; i < end && !stopped; i++) {
+		if (!hlist_empty(&h->buckets[i])) {
 			shown += eipfix_bhash_visit(h, i, w);
-			/* Stopped: this bucket again first (what it kept). */
-			if (w->pace && w->pace(w->arg)) {
-				*cursor = i;
-				return shown;
-			}
+			stopped = eipfix_bhash_paced(h, i, cursor, w);
 		}
 		if (w->may_sleep && (i & 1023) == 1023)
 			cond_resched();
 	}
-	*cursor = end > h->mask ? 0 : end;
+	if (!stopped)
+		*cursor = end > h->mask ? 0 : end;
 	return shown;
 }

@@ -42,6 +42,13 @@ struct eipfix_bhash {
 	 * skips a bucket that is not due without touching its entries.
 	 */
 	u32 *due;
+	/*
+	 * Per EIPFIX_BHASH_GROUP buckets, never later than the earliest of
+	 * their due times: a walk skips a whole group with one read (with a
+	 * million flows, reading a due time per bucket every second was the
+	 * largest part of the module's cost in a profile of the packet path).
+	 */
+	u32 *group_due;
 	spinlock_t *locks;	/* bucket inserts and removals */
 	const struct eipfix_bhash_params *params;
 	u32 mask;
@@ -87,6 +94,8 @@ void eipfix_bhash_remove(struct eipfix_bhash *h, struct hlist_node *node);
 u32 eipfix_bhash_walk(struct eipfix_bhash *h, u32 *cursor, u32 n,
 		      const struct eipfix_bhash_walk *w);
 
+#define EIPFIX_BHASH_GROUP 64
+
 /* Due times are 32-bit jiffies, compared across the wrap as jiffies are. */
 static inline bool eipfix_due_before(u32 a, u32 b)
 {
@@ -99,11 +108,32 @@ static inline void eipfix_due_lower(u32 *due, u32 when)
 		WRITE_ONCE(*due, when);
 }
 
+/* eipfix_due_lower() for a due time other CPUs lower (or raise) too. */
+static inline void eipfix_due_lower_shared(u32 *due, u32 when)
+{
+	u32 old = READ_ONCE(*due), prev;
+
+	while (eipfix_due_before(when, old)) {
+		prev = cmpxchg(due, old, when);
+		if (prev == old)
+			break;
+		old = prev;
+	}
+}
+
 /* @bucket (locked) has an entry due at @when: its due time is no later. */
 static inline void eipfix_bhash_due(struct eipfix_bhash *h, u32 bucket, u32 when)
 {
-	if (h->due)
-		eipfix_due_lower(&h->due[bucket], when);
+	if (!h->due || !eipfix_due_before(when, READ_ONCE(h->due[bucket])))
+		return;
+	WRITE_ONCE(h->due[bucket], when);
+	/*
+	 * Pairs with the barrier of a walk that raised the group before
+	 * reading its buckets again: either it reads this bucket's new time,
+	 * or this reads its raised group and lowers it.
+	 */
+	smp_mb();
+	eipfix_due_lower_shared(&h->group_due[bucket / EIPFIX_BHASH_GROUP], when);
 }
 
 static inline u32 eipfix_bhash_bucket(const struct eipfix_bhash *h,
@@ -149,7 +179,7 @@ static inline struct hlist_node *eipfix_bhash_find(struct eipfix_bhash *h,
 					  lockdep_is_held(eipfix_bhash_lock(h, bucket)));
 	     node; node = rcu_dereference_check(hlist_next_rcu(node),
 					  lockdep_is_held(eipfix_bhash_lock(h, bucket)))) {
-		if (!memcmp((const void *)node + key_off, key, sizeof(*key)))
+		if (eipfix_key_equal((const void *)node + key_off, key))
 			return node;
 	}
 	return NULL;

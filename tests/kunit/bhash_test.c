@@ -385,6 +385,7 @@ struct inserter {
 	struct eipfix_bhash *h;
 	u32 base;
 	u32 n;
+	unsigned long seen;	/* 0: jiffies at each insert */
 	u32 added;
 	u32 evicted;
 	bool over_bound;
@@ -399,7 +400,7 @@ static int inserter_fn(void *arg)
 	for (i = 0; i < ins->n; i++) {
 		u32 id = ins->base + get_random_u32() % 512;
 
-		if (put(ins->h, id, jiffies, &ev) == PUT_ADDED) {
+		if (put(ins->h, id, ins->seen ?: jiffies, &ev) == PUT_ADDED) {
 			ins->added++;
 			ins->evicted += ev != U32_MAX;
 		}
@@ -452,6 +453,46 @@ static void bhash_concurrent_insert_and_remove(struct kunit *test)
 	destroy(test, &h, released + added);
 }
 
+/*
+ * Inserts lower their bucket's due time and its group's while walks raise
+ * the groups they read again: once the inserts are done, every entry is in a
+ * group a walk finds due (none was lost to a group set later than its own).
+ */
+static void bhash_due_groups_never_later_than_entries(struct kunit *test)
+{
+	int released = atomic_read(&items_released);
+	struct eipfix_bhash h;
+	unsigned long t0 = jiffies;
+	struct inserter ins[2] = {
+		{ .h = &h, .base = 0, .n = 20000, .seen = t0 },
+		{ .h = &h, .base = 1 << 20, .n = 20000, .seen = t0 },
+	};
+	struct visit v = {}, after = {};
+	struct task_struct *task;
+	u32 added = 0;
+	int i;
+
+	init(test, &h, 4096, &due_params);
+	/* Nothing due before t0 + 2^30: every group is raised by the walks. */
+	walk(&h, &v, t0 - 1, true);
+	for (i = 0; i < 2; i++) {
+		init_completion(&ins[i].done);
+		task = kthread_run(inserter_fn, &ins[i], "eipfix-due%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (i = 0; i < 200; i++) {
+		walk(&h, &v, t0, false);
+		cond_resched();
+	}
+	for (i = 0; i < 2; i++) {
+		wait_for_completion(&ins[i].done);
+		added += ins[i].added;
+	}
+	KUNIT_EXPECT_EQ(test, added, eipfix_bhash_count(&h));
+	KUNIT_EXPECT_EQ(test, walk(&h, &after, t0, false), added);
+	destroy(test, &h, released + added);
+}
+
 static struct kunit_case eipfix_bhash_cases[] = {
 	KUNIT_CASE(bhash_finds_what_was_inserted),
 	KUNIT_CASE(bhash_count_never_passes_bound),
@@ -460,6 +501,7 @@ static struct kunit_case eipfix_bhash_cases[] = {
 	KUNIT_CASE(bhash_walk_paced_goes_on_where_it_stopped),
 	KUNIT_CASE(bhash_walk_skips_buckets_not_due),
 	KUNIT_CASE(bhash_concurrent_insert_and_remove),
+	KUNIT_CASE(bhash_due_groups_never_later_than_entries),
 	{}
 };
 
