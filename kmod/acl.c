@@ -246,15 +246,20 @@ out:
  * @rules: the rules, as validated by netlink.c
  * @nrules: how many
  * @default_action: enum eipfix_acl_action when no rule matches
+ * @name_allowed: allowed flows are to carry the rule that allowed them
  * @gfp: allocation flags
  *
- * When the set can deny, it gets an empty table of allowed connections
- * (eipfix_acl_inherit() may give it its predecessor's instead).
+ * A set that can deny is in use: it judges packets and gets an empty table
+ * of allowed connections (eipfix_acl_inherit() may give it its
+ * predecessor's instead). So is a set of Allow rules alone, with
+ * @name_allowed: it denies nothing, but its verdicts name the rule of
+ * allowed flows, and the connections it allowed name the rule of their
+ * replies. Without rules, Default Allow decides nothing worth naming.
  *
  * Return: the compiled set, or NULL when out of memory.
  */
 struct eipfix_acl *eipfix_acl_compile(const struct eipfix_rule *rules, u32 nrules,
-				      u8 default_action, gfp_t gfp)
+				      u8 default_action, bool name_allowed, gfp_t gfp)
 {
 	struct eipfix_acl *acl = kzalloc(sizeof(*acl), gfp);
 	u32 i;
@@ -289,7 +294,8 @@ struct eipfix_acl *eipfix_acl_compile(const struct eipfix_rule *rules, u32 nrule
 	acl->hits = kvcalloc(nr_cpu_ids * acl->hits_stride, sizeof(*acl->hits), gfp);
 	if (!acl->hits)
 		goto fail;
-	if (acl->can_deny) {
+	acl->in_use = acl->can_deny || (name_allowed && nrules);
+	if (acl->in_use) {
 		acl->state = eipfix_acl_state_new(eipfix_acl_state_max, gfp);
 		if (!acl->state)
 			goto fail;
@@ -360,7 +366,7 @@ void eipfix_acl_inherit(struct eipfix_acl *acl, struct eipfix_acl *old)
 {
 	u32 i;
 
-	if (old->state && acl->can_deny) {
+	if (old->state && acl->state) {
 		if (acl->owns_state)
 			eipfix_acl_state_free(acl->state);
 		acl->state = old->state;
@@ -752,7 +758,7 @@ eipfix_acl_related(struct eipfix_acl_state *st, const struct eipfix_key *key,
  * an ICMP error about one (related: port unreachable, fragmentation needed
  * for path MTU discovery, time exceeded); anything else takes the first
  * matching rule or Default, and what is allowed is remembered for its
- * replies.
+ * replies. Either way @v->rule is the rule that allowed the connection.
  *
  * Context: any; the caller holds rcu_read_lock().
  */
@@ -791,7 +797,9 @@ void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
 			e = eipfix_acl_related(acl->state, key, inner, now);
 		}
 		if (e) {
+			/* Not a hit: the rule did not judge this packet. */
 			v->via = EIPFIX_ACL_VIA_REPLY;
+			v->rule = READ_ONCE(e->rule);
 			return;
 		}
 	}

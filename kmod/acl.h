@@ -46,6 +46,11 @@ struct eipfix_acl_rule {
 struct eipfix_acl {
 	u8 default_action;
 	bool can_deny;		/* a deny rule or Default Deny exists */
+	/*
+	 * Packets are judged: the set can deny, or it has rules whose
+	 * verdicts allowed flows are to carry (AllowedFlowRule).
+	 */
+	bool in_use;
 	bool owns_state;	/* false once a successor took @state over */
 	u32 nrules;
 	u32 ngroups;
@@ -54,7 +59,7 @@ struct eipfix_acl {
 	u32 seed;
 	u32 hits_stride;	/* counters per CPU in @hits */
 	local64_t *hits;	/* [cpu][0: default, i + 1: rule i] */
-	struct eipfix_acl_state *state;	/* NULL when nothing can be denied */
+	struct eipfix_acl_state *state;	/* NULL when not in use */
 };
 
 /* How a verdict came about. */
@@ -77,7 +82,12 @@ struct eipfix_acl_verdict {
 	u8 action;		/* EIPFIX_ACL_ALLOW or EIPFIX_ACL_DENY */
 	u8 via;			/* enum eipfix_acl_via */
 	u8 state;		/* enum eipfix_acl_state_result */
-	u32 rule;		/* index + 1 of the deciding rule, 0: Default */
+	/*
+	 * Index + 1 of the deciding rule, 0: Default. For a packet of an
+	 * allowed connection (VIA_STATE) and for its replies and related
+	 * ICMP errors (VIA_REPLY), the rule that allowed the connection.
+	 */
+	u32 rule;
 };
 
 /*
@@ -100,7 +110,7 @@ struct eipfix_acl_state {
 #define EIPFIX_ACL_STATE_TIMEOUT (180 * HZ)
 
 struct eipfix_acl *eipfix_acl_compile(const struct eipfix_rule *rules, u32 nrules,
-				      u8 default_action, gfp_t gfp);
+				      u8 default_action, bool name_allowed, gfp_t gfp);
 void eipfix_acl_free(struct eipfix_acl *acl);
 bool eipfix_acl_rules_equal(const struct eipfix_config *a,
 			    const struct eipfix_config *b);

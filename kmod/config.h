@@ -37,6 +37,7 @@ struct eipfix_config {
 	bool enabled;
 	u8 direction;		/* enum eipfix_direction */
 	u8 acl_default;		/* enum eipfix_acl_action */
+	bool allowed_flow_rule;	/* allowed flows carry their rule too */
 	u32 interval_ms;
 	u32 idle_timeout_ms;
 	u32 max_flows;

@@ -48,6 +48,12 @@ static inline bool eipfix_key_equal(const struct eipfix_key *a,
 	return !diff;
 }
 
+/*
+ * A flow's acl_rule when no rule decided it (or none was asked for): the
+ * rules' own values are index + 1 of a rule, at most 65535, or 0, Default.
+ */
+#define EIPFIX_ACL_RULE_NONE U32_MAX
+
 /* Flow state bits, under flow->lock. */
 #define EIPFIX_FLOW_FIN		BIT(0)	/* FIN or RST seen: end after grace */
 #define EIPFIX_FLOW_DEAD	BIT(1)	/* unlinked; packets must not count */

@@ -151,6 +151,8 @@ static void eipfix_flow_add_pkt(struct eipfix_flow *flow,
 	flow->tcp_flags |= pkt->tcp_flags;
 	flow->end_ms = now_ms;
 	flow->last_seen = jiffies;
+	/* The rule of its latest packet: rules may change under a live flow. */
+	flow->acl_rule = pkt->acl_rule;
 	if (pkt->tcp_flags & (TCPHDR_FIN | TCPHDR_RST))
 		flow->state |= EIPFIX_FLOW_FIN;
 }
@@ -200,7 +202,6 @@ static struct eipfix_flow *eipfix_flow_new(const struct eipfix_pkt *pkt,
 	spin_lock_init(&flow->lock);
 	flow->key = pkt->key;
 	flow->tos = pkt->tos;
-	flow->acl_rule = pkt->acl_rule;
 	flow->start_ms = now_ms;
 	eipfix_flow_add_pkt(flow, pkt, now_ms);
 	return flow;

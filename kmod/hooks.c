@@ -141,9 +141,11 @@ static unsigned int eipfix_egress_mtu(struct sk_buff *skb,
 
 /*
  * One function for every hook: the Access Control Rules first (when they
- * can deny anything), then metering. A denied packet is metered into a
- * flow of its own (forwardingStatus 129, the deciding rule) whatever
- * Direction says, and dropped.
+ * can deny anything, or name the rule of allowed flows), then metering. A
+ * denied packet is metered into a flow of its own (forwardingStatus 129,
+ * the deciding rule) whatever Direction says, and dropped. An allowed one
+ * carries the rule that allowed it (or its connection) when the config
+ * asks, and nothing when no rule judged it (neighbour discovery, no rules).
  */
 unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state)
@@ -168,7 +170,7 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	table = rcu_dereference(en->table);
 	cfg = rcu_dereference(en->config);
-	acl = cfg->acl && cfg->acl->can_deny ? cfg->acl : NULL;
+	acl = cfg->acl && cfg->acl->in_use ? cfg->acl : NULL;
 	meter = table && eipfix_config_wants(cfg, dir);
 	if (!meter && !acl)
 		return NF_ACCEPT;
@@ -229,8 +231,11 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	 * needed or Packet Too Big to its sender; the kernel counts it in
 	 * FragFails). Nothing crossed the interface: not metered.
 	 */
-	if (meter && !pkt.too_big)
+	if (meter && !pkt.too_big) {
+		pkt.acl_rule = acl && cfg->allowed_flow_rule ? verdict.rule :
+							       EIPFIX_ACL_RULE_NONE;
 		eipfix_meter(en, table, &pkt);
+	}
 	return NF_ACCEPT;
 }
 

@@ -122,6 +122,7 @@ static int eipfix_put_config(struct sk_buff *skb, const struct eipfix_config *cf
 	    nla_put_u32(skb, EIPFIX_A_TEMPLATE_REFRESH_S, cfg->template_refresh_s) ||
 	    nla_put_u32(skb, EIPFIX_A_MESSAGE_SIZE, cfg->message_size) ||
 	    nla_put_u8(skb, EIPFIX_A_ACL_DEFAULT, cfg->acl_default) ||
+	    nla_put_u8(skb, EIPFIX_A_ALLOWED_FLOW_RULE, cfg->allowed_flow_rule) ||
 	    nla_put_u32(skb, EIPFIX_A_GENERATION, cfg->generation) ||
 	    eipfix_put_strings(skb, EIPFIX_A_INTERFACES, EIPFIX_A_INTERFACE,
 			       cfg->interfaces[0], IFNAMSIZ, cfg->ninterfaces) ||
@@ -268,7 +269,7 @@ static int eipfix_put_flow(struct sk_buff *skb, int type,
 	    (key->protocol == IPPROTO_TCP &&
 	     nla_put_u16(skb, EIPFIX_FLOW_A_TCP_FLAGS, c->tcp_flags)) ||
 	    (c->end_reason && nla_put_u8(skb, EIPFIX_FLOW_A_END_REASON, c->end_reason)) ||
-	    (key->fwd_status == EIPFIX_FWD_DROPPED_ACL &&
+	    (c->acl_rule != EIPFIX_ACL_RULE_NONE &&
 	     nla_put_u32(skb, EIPFIX_FLOW_A_ACL_RULE, c->acl_rule))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

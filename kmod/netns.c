@@ -120,7 +120,7 @@ int eipfix_net_apply_config(struct eipfix_net *en, struct eipfix_config *cfg,
 
 	/* Compiled outside the lock: a big rule set takes a while. */
 	cfg->acl = eipfix_acl_compile(cfg->rules, cfg->nrules, cfg->acl_default,
-				      GFP_KERNEL);
+				      cfg->allowed_flow_rule, GFP_KERNEL);
 	if (!cfg->acl) {
 		NL_SET_ERR_MSG(extack, "not enough memory to compile the access control rules");
 		return -ENOMEM;

@@ -79,6 +79,7 @@ const struct nla_policy eipfix_policy[EIPFIX_A_MAX + 1] = {
 	[EIPFIX_A_ACL_RULES] = NLA_POLICY_NESTED(eipfix_rules_policy),
 	[EIPFIX_A_AGENT_TAKEOVER] = { .type = NLA_FLAG },
 	[EIPFIX_A_RECORDS_SEQ] = { .type = NLA_U64 },
+	[EIPFIX_A_ALLOWED_FLOW_RULE] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* ---- SET_CONFIG: attributes to struct eipfix_config ---- */
@@ -297,6 +298,8 @@ static int eipfix_parse_scalars(struct eipfix_config *cfg, struct nlattr **attrs
 		cfg->message_size = nla_get_u32(attrs[EIPFIX_A_MESSAGE_SIZE]);
 	if (attrs[EIPFIX_A_ACL_DEFAULT])
 		cfg->acl_default = nla_get_u8(attrs[EIPFIX_A_ACL_DEFAULT]);
+	if (attrs[EIPFIX_A_ALLOWED_FLOW_RULE])
+		cfg->allowed_flow_rule = nla_get_u8(attrs[EIPFIX_A_ALLOWED_FLOW_RULE]);
 	return 0;
 }
 

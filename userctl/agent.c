@@ -358,9 +358,9 @@ static void take_collectors(struct agent *a, struct eipfix_profile *cfg)
 }
 
 /*
- * The rule table for the collectors: the rows a dropped flow's record can
- * name, the Default (0) and every Deny rule (its place in Rules, from 1),
- * with the profile's Description.
+ * The rule table for the collectors: the rows a flow record can name, the
+ * Default (0) and every Deny rule (its place in Rules, from 1), with the
+ * profile's Description; with AllowedFlowRule, every Allow rule too.
  */
 static void apply_rules(struct agent *a)
 {
@@ -376,7 +376,7 @@ static void apply_rules(struct agent *a)
 	snprintf(t[n++].description, sizeof(t->description), "Default %s",
 		 cfg->acl_default == EIPFIX_ACL_DENY ? "Deny" : "Allow");
 	for (unsigned int i = 0; i < cfg->n_rules; i++) {
-		if (cfg->rules[i].action != EIPFIX_ACL_DENY)
+		if (cfg->rules[i].action != EIPFIX_ACL_DENY && !cfg->allowed_flow_rule)
 			continue;
 		t[n].rule = i + 1;
 		snprintf(t[n++].description, sizeof(t->description), "%s",

@@ -524,11 +524,22 @@ static int parse_interfaces(struct eipfix_cfg *c, const struct eipfix_json *m,
 	return ret;
 }
 
-static const char *const flow_keys[] = {
+const char *const eipfix_cfg_flow_keys[EIPFIX_CFG_NFLOW_KEYS] = {
 	"IpFixCollectors", "Direction", "Interval", "Enabled", "Interfaces",
 	"IdleTimeout", "ObservationDomainId", "TemplateRefresh",
-	"MessageSize", "MaxFlows",
+	"MessageSize", "MaxFlows", "AllowedFlowRule",
 };
+
+/* A member that must be true or false. */
+static int parse_bool(struct eipfix_cfg *c, const struct eipfix_json *m,
+		      bool *out)
+{
+	if (m->type != EIPFIX_JSON_TRUE && m->type != EIPFIX_JSON_FALSE)
+		return eipfix_cfg_err(c, m->off, "%s must be true or false, got %s",
+				      m->key, eipfix_cfg_type(m));
+	*out = m->type == EIPFIX_JSON_TRUE;
+	return 0;
+}
 
 static int flow_member(struct eipfix_cfg *c, const struct eipfix_json *m,
 		       struct eipfix_profile *p)
@@ -541,21 +552,17 @@ static int flow_member(struct eipfix_cfg *c, const struct eipfix_json *m,
 				       &p->direction);
 	if (!strcmp(m->key, "Interval"))
 		return parse_interval(c, m, p);
-	if (!strcmp(m->key, "Enabled")) {
-		if (m->type != EIPFIX_JSON_TRUE && m->type != EIPFIX_JSON_FALSE)
-			return eipfix_cfg_err(c, m->off,
-					      "Enabled must be true or false, got %s",
-					      eipfix_cfg_type(m));
-		p->enabled = m->type == EIPFIX_JSON_TRUE;
-		return 0;
-	}
+	if (!strcmp(m->key, "Enabled"))
+		return parse_bool(c, m, &p->enabled);
+	if (!strcmp(m->key, "AllowedFlowRule"))
+		return parse_bool(c, m, &p->allowed_flow_rule);
 	if (!strcmp(m->key, "Interfaces"))
 		return parse_interfaces(c, m, p);
 	for (size_t i = 0; i < ARRAY_SIZE(flow_numbers); i++)
 		if (!strcmp(m->key, flow_numbers[i].name))
 			return parse_u32(c, &flow_numbers[i], m, p);
-	return eipfix_cfg_unknown_key(c, m, "FlowMetadata", flow_keys,
-				      ARRAY_SIZE(flow_keys));
+	return eipfix_cfg_unknown_key(c, m, "FlowMetadata", eipfix_cfg_flow_keys,
+				      EIPFIX_CFG_NFLOW_KEYS);
 }
 
 static int parse_flow_metadata(struct eipfix_cfg *c,

@@ -93,6 +93,7 @@ struct eipfix_profile {
 	uint32_t template_refresh_s;	/* 600 */
 	uint32_t message_size;		/* EIPFIX_DEFAULT_MESSAGE_SIZE */
 	uint32_t max_flows;		/* 1048576 */
+	bool allowed_flow_rule;		/* false: only dropped flows name their rule */
 	/* AccessControl */
 	uint8_t acl_default;		/* EIPFIX_ACL_ALLOW */
 	struct eipfix_acl_rule *rules;

@@ -298,6 +298,27 @@ static int parse_rules(struct eipfix_cfg *c, const struct eipfix_json *m,
 
 static const char *const acl_keys[] = { "Default", "Rules" };
 
+/*
+ * A key of AccessControl's that is none: a FlowMetadata key put here (but
+ * not one a rule has too: that is a rule's key out of its rule), or a typo.
+ */
+static int acl_unknown_key(struct eipfix_cfg *c, const struct eipfix_json *m)
+{
+	char s[80];
+
+	for (size_t i = 0; i < ARRAY_SIZE(rule_keys); i++)
+		if (!strcmp(m->key, rule_keys[i]))
+			goto typo;
+	for (size_t i = 0; i < EIPFIX_CFG_NFLOW_KEYS; i++)
+		if (!strcmp(m->key, eipfix_cfg_flow_keys[i]))
+			return eipfix_cfg_err(c, m->key_off,
+					      "unknown key \"%s\" in AccessControl; it belongs in FlowMetadata",
+					      EIPFIX_SHOW(s, m->key));
+typo:
+	return eipfix_cfg_unknown_key(c, m, "AccessControl", acl_keys,
+				      ARRAY_SIZE(acl_keys));
+}
+
 int eipfix_cfg_access_control(struct eipfix_cfg *c,
 			      const struct eipfix_json *ac,
 			      struct eipfix_profile *p)
@@ -317,9 +338,7 @@ int eipfix_cfg_access_control(struct eipfix_cfg *c,
 		else if (!strcmp(m->key, "Rules"))
 			ret = parse_rules(c, m, p);
 		else
-			return eipfix_cfg_unknown_key(c, m, "AccessControl",
-						      acl_keys,
-						      ARRAY_SIZE(acl_keys));
+			return acl_unknown_key(c, m);
 		if (ret)
 			return ret;
 	}

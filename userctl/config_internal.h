@@ -26,6 +26,9 @@ struct eipfix_cfg {
 extern const char *const eipfix_cfg_directions[__EIPFIX_DIR_MAX];
 extern const char *const eipfix_cfg_actions[__EIPFIX_ACL_MAX];
 extern const char *const eipfix_cfg_protocols[__EIPFIX_ACL_PROTO_MAX];
+/* The keys of FlowMetadata, in the order error messages list them. */
+#define EIPFIX_CFG_NFLOW_KEYS 11
+extern const char *const eipfix_cfg_flow_keys[EIPFIX_CFG_NFLOW_KEYS];
 
 /* "FILE:LINE:COL: message" for the text at off; returns -EINVAL. */
 int eipfix_cfg_err(struct eipfix_cfg *c, size_t off, const char *fmt, ...)

@@ -121,6 +121,22 @@ static const struct field f_icmpv4_denied[] = {
 	ADDR4, { IE_ICMP_TYPE_CODE_IPV4, 2 }, PROTO_TOS, TAIL, DENIED };
 static const struct field f_icmpv6_denied[] = {
 	ADDR6, { IE_ICMP_TYPE_CODE_IPV6, 2 }, PROTO_TOS, TAIL, DENIED };
+/* The same for allowed flows that name the rule that allowed them. */
+#define ALLOWED_BY { IE_X_ACL_RULE, 4 }
+static const struct field f_ipv4_tcp_allowed[] = {
+	ADDR4, PORTS, PROTO_TOS, { IE_TCP_CONTROL_BITS, 2 }, TAIL, ALLOWED_BY };
+static const struct field f_ipv6_tcp_allowed[] = {
+	ADDR6, PORTS, PROTO_TOS, { IE_TCP_CONTROL_BITS, 2 }, TAIL, ALLOWED_BY };
+static const struct field f_ipv4_udp_allowed[] = {
+	ADDR4, PORTS, PROTO_TOS, TAIL, ALLOWED_BY };
+static const struct field f_ipv6_udp_allowed[] = {
+	ADDR6, PORTS, PROTO_TOS, TAIL, ALLOWED_BY };
+static const struct field f_ipv4_raw_allowed[] = { ADDR4, PROTO_TOS, TAIL, ALLOWED_BY };
+static const struct field f_ipv6_raw_allowed[] = { ADDR6, PROTO_TOS, TAIL, ALLOWED_BY };
+static const struct field f_icmpv4_allowed[] = {
+	ADDR4, { IE_ICMP_TYPE_CODE_IPV4, 2 }, PROTO_TOS, TAIL, ALLOWED_BY };
+static const struct field f_icmpv6_allowed[] = {
+	ADDR6, { IE_ICMP_TYPE_CODE_IPV6, 2 }, PROTO_TOS, TAIL, ALLOWED_BY };
 static const struct field f_reliability[] = {
 	{ IE_EXPORTING_PROCESS_ID, 4 },		/* scope */
 	{ IE_NOT_SENT_FLOW_TOTAL_COUNT, 8 },
@@ -170,9 +186,20 @@ static const struct tmpl {
 	T(f_ipv4_raw_denied, 0), T(f_ipv6_raw_denied, 0),
 	T(f_icmpv4_denied, 0), T(f_icmpv6_denied, 0),
 	T(f_rule, 2),
+	T(f_ipv4_tcp_allowed, 0), T(f_ipv6_tcp_allowed, 0),
+	T(f_ipv4_udp_allowed, 0), T(f_ipv6_udp_allowed, 0),
+	T(f_ipv4_raw_allowed, 0), T(f_ipv6_raw_allowed, 0),
+	T(f_icmpv4_allowed, 0), T(f_icmpv6_allowed, 0),
 };
 
+_Static_assert(IPFIX_NTEMPLATES <= 32, "template bits are a uint32_t");
 #define ALL_TEMPLATES ((1u << IPFIX_NTEMPLATES) - 1)
+/*
+ * 275..282, written only once a record needs one: a profile without
+ * AllowedFlowRule exports what it did before they existed.
+ */
+#define ON_DEMAND (ALL_TEMPLATES & ~((1u << (IPFIX_TID_IPV4_TCP_ALLOWED - \
+					      IPFIX_TID_FIRST)) - 1))
 
 static const struct tmpl *tmpl_get(uint16_t tid)
 {
@@ -274,6 +301,7 @@ void ipfix_session_reset(struct ipfix_writer *w)
 	w->seq = 0;
 	w->opt_seq = 0;
 	w->announced = 0;
+	w->used = 0;
 	w->pending = 0;
 	w->templates_sent = false;
 	w->templates_time = 0;
@@ -306,6 +334,9 @@ uint16_t ipfix_template_for(const struct eipfix_record *r)
 	/* the denied templates are the allowed ones plus DENIED, in order */
 	if (r->fwd_status == EIPFIX_FWD_DROPPED_ACL)
 		tid += IPFIX_TID_IPV4_TCP_DENIED - IPFIX_TID_IPV4_TCP;
+	/* and those naming the rule that allowed, plus ALLOWED_BY */
+	else if (r->has_acl_rule)
+		tid += IPFIX_TID_IPV4_TCP_ALLOWED - IPFIX_TID_IPV4_TCP;
 	return tid;
 }
 
@@ -445,7 +476,7 @@ int ipfix_add_templates(struct ipfix_writer *w)
 	if (!w->open)
 		return -EINVAL;
 	if (!w->pending) {
-		w->pending = ALL_TEMPLATES;
+		w->pending = (ALL_TEMPLATES & ~ON_DEMAND) | w->used;
 		w->round_time = w->export_time;
 	}
 	/*
@@ -552,18 +583,55 @@ static int data_begin(struct ipfix_writer *w, uint16_t tid, size_t n,
 	return 0;
 }
 
+/*
+ * Writes the on-demand template @tid into the open message, for the record
+ * that needs it. *@undo keeps the message as it was, for data_undo().
+ */
+static int template_on_demand(struct ipfix_writer *w, uint16_t tid,
+			      struct ipfix_writer *undo)
+{
+	uint8_t *p;
+
+	if (!w->open)
+		return -EINVAL;
+	*undo = *w;
+	if (domain_claim(w, tid))
+		return -ENOSPC;
+	p = set_reserve(w, IPFIX_SET_TEMPLATE, ipfix_template_record_len(tid));
+	if (!p) {
+		*w = *undo;
+		return -ENOSPC;
+	}
+	put_template(p, tid);
+	w->announced |= tid_bit(tid);
+	w->used |= tid_bit(tid);
+	return 0;
+}
+
 int ipfix_add_record(struct ipfix_writer *w, const struct eipfix_record *r)
 {
 	uint16_t tid = ipfix_template_for(r);
 	const struct tmpl *t = tmpl_get(tid);
+	struct ipfix_writer undo;
+	bool fresh = false;
 	uint8_t *p;
 	int err;
 
 	if (r->family != AF_INET && r->family != AF_INET6)
 		return -EINVAL;
+	if ((tid_bit(tid) & ON_DEMAND) && !(w->announced & tid_bit(tid))) {
+		err = template_on_demand(w, tid, &undo);
+		if (err)
+			return err;
+		fresh = true;
+	}
 	err = data_begin(w, tid, ipfix_record_len(tid, r), &p);
-	if (err)
+	if (err) {
+		/* -ENOSPC writes nothing: the template goes with the record */
+		if (fresh)
+			*w = undo;
 		return err;
+	}
 	for (unsigned int i = 0; i < t->n; i++)
 		p = put_field(p, t->f[i].ie, r);
 	w->nflows++;

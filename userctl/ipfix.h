@@ -69,6 +69,21 @@
  *	                                      its place in Rules from 1, 0 the
  *	                                      Default (record acl_rule)
  *
+ *   275..282: 256..263, in the same order, for allowed flows that name the
+ *   rule that allowed them (the profile's AllowedFlowRule), with one more
+ *   field at the end:
+ *
+ *	aclRuleIndex PEN/1 (4)                the rule that allowed the flow,
+ *	                                      numbered as above
+ *
+ *   No firewallEvent there: its IANA values for what is not denied (1 Flow
+ *   Created, 2 Flow Deleted, 5 Flow Update) are events in the life of a
+ *   firewall's connection, one record each (NSEL); ours are flow records,
+ *   the first of which may be an interim one and none of which is the
+ *   creation, and forwardingStatus 64 already says the flow was let
+ *   through. These templates are written only once a record needs one
+ *   (see ipfix_add_record): without AllowedFlowRule the export is as it was.
+ *
  *   Interfaces: a received-from-peer flow carries the overlay ifindex in
  *   ingressInterface and 0 in egressInterface; a sending-to-peer flow the
  *   reverse. That is what a router's exporter says about a transit flow
@@ -99,7 +114,7 @@
  *	interfaceDescription 83 (16)          the same name: nfdump reads this
  *	                                      one, and only at a fixed length
  *
- *   274 Rule table (a row per rule a dropped flow can name)
+ *   274 Rule table (a row per rule a flow record can name)
  *	scope: observationDomainId 149 (4)    the flows' domain (odid)
  *	scope: aclRuleIndex PEN/1 (4)
  *	aclRuleDescription PEN/2 (variable)   the rule's Description, a string
@@ -157,6 +172,14 @@ enum ipfix_template_id {
 	IPFIX_TID_ICMPV4_DENIED,
 	IPFIX_TID_ICMPV6_DENIED,
 	IPFIX_TID_OPT_RULE,
+	IPFIX_TID_IPV4_TCP_ALLOWED,	/* 275..282: 256..263 naming their rule */
+	IPFIX_TID_IPV6_TCP_ALLOWED,
+	IPFIX_TID_IPV4_UDP_ALLOWED,
+	IPFIX_TID_IPV6_UDP_ALLOWED,
+	IPFIX_TID_IPV4_RAW_ALLOWED,
+	IPFIX_TID_IPV6_RAW_ALLOWED,
+	IPFIX_TID_ICMPV4_ALLOWED,
+	IPFIX_TID_ICMPV6_ALLOWED,
 	__IPFIX_TID_END,
 };
 
@@ -190,6 +213,7 @@ struct ipfix_writer {
 	uint32_t seq;			/* flow records before the current message */
 	uint32_t opt_seq;		/* options records, in domain 0 (odid != 0) */
 	uint32_t announced;		/* bit (tid - 256): template written once */
+	uint32_t used;			/* bits of 275..282 this session needed */
 	uint32_t pending;		/* bits still to write in this refresh round */
 	bool templates_sent;		/* a refresh round has completed */
 	uint32_t templates_time;	/* export time that round started */
@@ -219,7 +243,8 @@ void ipfix_session_reset(struct ipfix_writer *w);
 
 /*
  * Template ID for a record, by family and protocol: 256..263, or 266..273
- * for a flow the Access Control Rules dropped.
+ * for a flow the Access Control Rules dropped, or 275..282 for an allowed
+ * flow that names the rule that allowed it (has_acl_rule).
  */
 uint16_t ipfix_template_for(const struct eipfix_record *r);
 /* Encoded size of a data record, template record or options template record. */
@@ -254,7 +279,9 @@ int ipfix_add_templates(struct ipfix_writer *w);
 /*
  * Append one data record to the current message. -ENOSPC: does not fit,
  * nothing written; -ENOENT: its template has not been written in this
- * session yet; -EINVAL: bad family.
+ * session yet; -EINVAL: bad family. A template of 275..282 not yet written
+ * in this session is written first, in the same message (a Template Set
+ * before the record's Data Set), and goes with every refresh round after.
  */
 int ipfix_add_record(struct ipfix_writer *w, const struct eipfix_record *r);
 int ipfix_add_reliability(struct ipfix_writer *w,

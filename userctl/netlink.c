@@ -438,6 +438,9 @@ static int put_profile(struct nl_msg *msg, const struct eipfix_profile *p)
 	    nla_put_u32(msg, EIPFIX_A_MESSAGE_SIZE, p->message_size) ||
 	    nla_put_u8(msg, EIPFIX_A_ACL_DEFAULT, p->acl_default))
 		return -EMSGSIZE;
+	/* Only when asked: a module without the attribute refuses it. */
+	if (p->allowed_flow_rule && nla_put_u8(msg, EIPFIX_A_ALLOWED_FLOW_RULE, 1))
+		return -EMSGSIZE;
 
 	nest = nla_nest_start(msg, EIPFIX_A_INTERFACES);
 	if (!nest)
@@ -522,6 +525,7 @@ static struct nla_policy config_policy[EIPFIX_A_MAX + 1] = {
 	[EIPFIX_A_INTERFACES] = { .type = NLA_NESTED },
 	[EIPFIX_A_COLLECTORS] = { .type = NLA_NESTED },
 	[EIPFIX_A_ACL_RULES] = { .type = NLA_NESTED },
+	[EIPFIX_A_ALLOWED_FLOW_RULE] = { .type = NLA_U8 },
 };
 
 static struct nla_policy rule_policy[EIPFIX_RULE_A_MAX + 1] = {
@@ -689,6 +693,7 @@ static int parse_config(struct nlattr **tb, struct nlmsghdr *nlh, void *arg)
 	GET(EIPFIX_A_TEMPLATE_REFRESH_S, template_refresh_s, u32);
 	GET(EIPFIX_A_MESSAGE_SIZE, message_size, u32);
 	GET(EIPFIX_A_ACL_DEFAULT, acl_default, u8);
+	GET(EIPFIX_A_ALLOWED_FLOW_RULE, allowed_flow_rule, u8);
 #undef GET
 	cr->generation = nla_get_u32(tb[EIPFIX_A_GENERATION]);
 	ret = parse_lists(tb, p);
@@ -868,6 +873,7 @@ static int parse_flow(struct nlattr *nest, struct eipfix_record *r)
 	GET(EIPFIX_FLOW_A_END_REASON, end_reason, u8);
 	GET(EIPFIX_FLOW_A_ACL_RULE, acl_rule, u32);
 #undef GET
+	r->has_acl_rule = tb[EIPFIX_FLOW_A_ACL_RULE];
 	/* EIPFIX_FLOW_A_IFNAME is reserved (never sent): names are ifnames.h's. */
 	return 0;
 }

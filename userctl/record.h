@@ -7,6 +7,7 @@
 #ifndef USERCTL_RECORD_H
 #define USERCTL_RECORD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <netinet/in.h>
 
@@ -27,7 +28,13 @@ struct eipfix_record {
 	uint16_t tcp_flags;
 	uint8_t fwd_status;	/* EIPFIX_FWD_FORWARDED or EIPFIX_FWD_DROPPED_ACL */
 	uint8_t end_reason;	/* enum eipfix_end_reason */
+	/*
+	 * The deciding rule, its place in AccessControl.Rules from 1, 0 the
+	 * Default: of every dropped flow, and of an allowed flow when the
+	 * profile's AllowedFlowRule asked for it (then has_acl_rule is set).
+	 */
 	uint32_t acl_rule;
+	bool has_acl_rule;	/* acl_rule came with the flow (any status) */
 	uint64_t packets;
 	uint64_t octets;
 	uint64_t start_ms;	/* wall clock, ms since the epoch */

@@ -103,6 +103,7 @@ static json_t *config_json(const struct eipfix_profile *p, uint32_t generation,
 	json_object_set_new(fm, "TemplateRefresh", json_integer(p->template_refresh_s));
 	json_object_set_new(fm, "MessageSize", json_integer(p->message_size));
 	json_object_set_new(fm, "MaxFlows", json_integer(p->max_flows));
+	json_object_set_new(fm, "AllowedFlowRule", json_boolean(p->allowed_flow_rule));
 	for (i = 0; i < p->n_rules; i++)
 		json_array_append_new(rules, rule_json(&p->rules[i],
 						       i < hits->n ? hits->rules[i] : 0));
@@ -277,24 +278,29 @@ static json_t *flow_json(const struct eipfix_record *r)
 		json_object_set_new(o, "icmp_type", json_integer(r->icmp_type));
 		json_object_set_new(o, "icmp_code", json_integer(r->icmp_code));
 	}
-	if (r->fwd_status == EIPFIX_FWD_DROPPED_ACL)
+	if (r->fwd_status == EIPFIX_FWD_DROPPED_ACL || r->has_acl_rule)
 		json_object_set_new(o, "acl_rule", json_integer(r->acl_rule));
 	return o;
 }
 
 /*
- * "forwarded", or which rule dropped the flow: "DROPPED(acl rule N)" with N
- * its place in AccessControl.Rules counted from 1 (the kernel's and the
- * IPFIX export's numbering), "DROPPED(acl default)" for the Default.
+ * Which rule dropped the flow: "DROPPED(acl rule N)" with N its place in
+ * AccessControl.Rules counted from 1 (the kernel's and the IPFIX export's
+ * numbering), "DROPPED(acl default)" for the Default. Which allowed it,
+ * when the flow says (AllowedFlowRule): "ALLOWED(acl rule N)",
+ * "ALLOWED(acl default)"; else "forwarded".
  */
 static const char *verdict_str(const struct eipfix_record *r, char *buf, size_t len)
 {
-	if (r->fwd_status != EIPFIX_FWD_DROPPED_ACL)
+	bool dropped = r->fwd_status == EIPFIX_FWD_DROPPED_ACL;
+	const char *what = dropped ? "DROPPED" : "ALLOWED";
+
+	if (!dropped && !r->has_acl_rule)
 		return "forwarded";
 	if (r->acl_rule)
-		snprintf(buf, len, "DROPPED(acl rule %u)", r->acl_rule);
+		snprintf(buf, len, "%s(acl rule %u)", what, r->acl_rule);
 	else
-		snprintf(buf, len, "DROPPED(acl default)");
+		snprintf(buf, len, "%s(acl default)", what);
 	return buf;
 }
 
@@ -330,6 +336,8 @@ static int flows_usage(void)
 	       "counts since its last record. Flows of packets dropped by the Access\n"
 	       "Control Rules are marked with the rule that dropped them: DROPPED(acl\n"
 	       "rule N), N counting AccessControl.Rules from 1, or DROPPED(acl default).\n"
+	       "With FlowMetadata.AllowedFlowRule, allowed flows are marked with the rule\n"
+	       "that allowed them: ALLOWED(acl rule N) or ALLOWED(acl default).\n"
 	       "Needs CAP_NET_ADMIN.\n");
 	return 0;
 }

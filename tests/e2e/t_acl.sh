@@ -8,8 +8,10 @@
 #   B  a SendingToPeer Deny rule (Udp 5353): nothing arrives, one egress flow (fwd 129)
 #   C  a ReceivedFromPeer Deny Icmp rule: the peer's ping is refused (one flow, fwd 129),
 #      while our own ping to the peer still gets its replies (stateful)
-#   D  Default Deny + Allow SendingToPeer: replies to our TCP, UDP and ping pass, the
-#      peer's own connection does not
+#   D  Default Deny + Allow SendingToPeer, with AllowedFlowRule: replies to our TCP, UDP
+#      and ping pass, the peer's own connection does not; the allowed flows, replies
+#      included, name rule 1 (userctl flows: ALLOWED(acl rule 1); the records: aclRuleIndex
+#      1, templates 275..282), while the allowed flows of A (without the key) name none
 #   E  metering off (Enabled false): the rules still hold and the drops are counted
 # plus per-rule hits in `userctl status` and DROPPED(acl default) in `userctl flows`.
 . "$(dirname "$0")/lib.sh"
@@ -21,7 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# profile NAME DIRECTION ENABLED DEFAULT RULES-JSON
+# profile NAME DIRECTION ENABLED DEFAULT RULES-JSON [MORE-FLOWMETADATA-JSON]
 profile() {
 	cat >"$W/$1.json" <<JSON
 {
@@ -30,7 +32,8 @@ profile() {
     "Direction": "$2",
     "Enabled": $3,
     "Interfaces": ["tap0"],
-    "IdleTimeout": 2000
+    "IdleTimeout": 2000${6:+,
+    $6}
   },
   "AccessControl": { "Default": "$4", "Rules": [ $5 ] }
 }
@@ -184,9 +187,24 @@ check "C: our ping to the peer gets its replies (stateful)" ping -c 3 -i 0.3 -W 
 wait_for '$k.flows_active == 0' 60 c-ended >/dev/null || note "C: flows still active after 60 s"
 
 # --- D: replies to outbound connections with a receive-side Default Deny ------------------
-SENDALL='{ "Action": "Allow", "Direction": "SendingToPeer" }'
-check "push-config D (Default Deny, Allow SendingToPeer)" \
-	"$USERCTL" push-config "$(profile d Both true Deny "$SENDALL")"
+SENDALL='{ "Action": "Allow", "Direction": "SendingToPeer", "Description": "all we send" }'
+check "push-config D (Default Deny, Allow SendingToPeer, AllowedFlowRule)" \
+	"$USERCTL" push-config "$(profile d Both true Deny "$SENDALL" '"AllowedFlowRule": true')"
+# Our ping's echo replies pass by the state of the connection rule 1 allowed: both
+# flows name rule 1 while they live.
+ping -c 6 -i 0.3 -W 2 "$PEER_V4" >"$W/d-ping.txt" 2>&1 &
+DPING=$!
+D_OUT='tap0 +out +icmp .*\[8/0\] .*ALLOWED\(acl rule 1\)'
+D_IN='tap0 +in +icmp .*\[0/0\] .*ALLOWED\(acl rule 1\)'
+for _ in $(seq 30); do
+	"$USERCTL" flows >"$W/d-flows.txt" 2>&1
+	grep -qE "$D_OUT" "$W/d-flows.txt" && grep -qE "$D_IN" "$W/d-flows.txt" && break
+	kill -0 $DPING 2>/dev/null || break
+	sleep 0.2
+done
+check_match "D: userctl flows shows our ping as ALLOWED(acl rule 1)" "$D_OUT" cat "$W/d-flows.txt"
+check_match "D: and its echo replies, allowed by the state, as ALLOWED(acl rule 1)" "$D_IN" cat "$W/d-flows.txt"
+wait $DPING
 check "D: our TCP connection to the peer gets its replies" tcp_hi "$PEER_V4" 5001
 check "D: our UDP query to the peer gets its answer" python3 -c '
 import socket
@@ -291,6 +309,21 @@ expect(len(d) == 1 and d[0]["direction"] == 0 and d[0]["acl_rule"] == 0,
        % [(r["direction"], r["acl_rule"]) for r in d])
 expect(not [r for r in recs if r["fwd"] == 129 and r["proto"] == 6 and r["sport"] == 5001],
        "D: no reply of our connection was dropped")
+# AllowedFlowRule in D only: its allowed flows, replies included, name rule 1.
+d_tcp = [r for r in recs if r["fwd"] == 64 and r["proto"] == 6 and 5001 in (r["sport"], r["dport"])]
+expect(len({r["direction"] for r in d_tcp}) == 2
+       and all(r["acl_rule"] == 1 and r["tid"] in (275, 276) and r["firewall_event"] is None
+               for r in d_tcp),
+       "D: our connection to 5001 and its replies name rule 1 (aclRuleIndex, template 275,"
+       " no firewallEvent): %s" % [(r["direction"], r["tid"], r["acl_rule"]) for r in d_tcp])
+d_udp = [r for r in recs if r["fwd"] == 64 and r["proto"] == 17 and 5002 in (r["sport"], r["dport"])
+         and r["acl_rule"] is not None]
+expect(len({r["direction"] for r in d_udp}) == 2 and all(r["acl_rule"] == 1 for r in d_udp),
+       "D: our UDP query and its answer name rule 1: %s" % [(r["direction"], r["acl_rule"]) for r in d_udp])
+expect(not [r for r in a22_out if r["acl_rule"] is not None],
+       "A (no AllowedFlowRule): the allowed flows name no rule, in the templates of before")
+expect(any(r[1] == 1 and r[2] == "all we send" for r in rows),
+       "D: the rule table names the Allow rule 1 by its Description: %s" % rows)
 expect(not [r for r in recs if r["fwd"] not in (64, 129)], "every record is 64 (forwarded) or 129 (dropped: ACL deny)")
 expect(not problems, "ipfixDump decoded the stream without problems")
 print("FAIL" if fails else "PASS")

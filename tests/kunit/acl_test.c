@@ -61,7 +61,7 @@ static void set_ports(struct kunit *test, struct eipfix_rule *r, const u32 *rang
 static struct eipfix_acl *compile(struct kunit *test, const struct eipfix_rule *rules,
 				  u32 n, u8 def)
 {
-	struct eipfix_acl *acl = eipfix_acl_compile(rules, n, def, GFP_KERNEL);
+	struct eipfix_acl *acl = eipfix_acl_compile(rules, n, def, false, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, acl);
 	return acl;
@@ -323,11 +323,15 @@ static void acl_stateful_replies(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v.state, EIPFIX_ACL_STATE_INSERTED);
 	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 1U);
 
-	/* Our SYN-ACK goes out: no rule allows sending TCP, the state does. */
+	/*
+	 * Our SYN-ACK goes out: no rule allows sending TCP, the state does;
+	 * the rule that allowed the connection is the reply's too.
+	 */
 	k = reply_of(syn);
 	eipfix_acl_decide(acl, &k, NULL, now + 1, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
+	KUNIT_EXPECT_EQ(test, v.rule, 1U);
 
 	/* The next packet of the connection: known, counted on rule 1. */
 	eipfix_acl_decide(acl, &syn, NULL, now + 2, 1, &v);
@@ -409,10 +413,11 @@ static void acl_related_icmp_errors(struct kunit *test)
 
 	eipfix_acl_decide(acl, &out, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
-	/* The peer's port unreachable quoting our datagram: related. */
+	/* The peer's port unreachable quoting our datagram: related, by its rule. */
 	eipfix_acl_decide(acl, &unreach, &quoted, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
 	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
+	KUNIT_EXPECT_EQ(test, v.rule, 1U);
 	/* Without the quote, or quoting another port, it is not. */
 	eipfix_acl_decide(acl, &unreach, NULL, now, 1, &v);
 	KUNIT_EXPECT_EQ(test, v.action, DENY);

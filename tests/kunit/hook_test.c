@@ -288,12 +288,157 @@ static void hook_too_big_to_leave_is_not_metered(struct kunit *test)
 	unapply(test);
 }
 
+/*
+ * A config metering "lo" of init_net (so that flows are made), with one
+ * rule, Allow received TCP to port 22, under @dflt; @allowed_flow_rule as
+ * the profile's AllowedFlowRule.
+ */
+static void apply_metering(struct kunit *test, u8 dflt, bool allowed_flow_rule)
+{
+	struct eipfix_config *cfg = eipfix_config_new_default();
+	u32 gen;
+
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	cfg->max_flows = 1024;
+	cfg->acl_default = dflt;
+	cfg->allowed_flow_rule = allowed_flow_rule;
+	cfg->ninterfaces = 1;
+	strscpy(cfg->interfaces[0], "lo", IFNAMSIZ);
+	cfg->collectors = kcalloc(1, sizeof(*cfg->collectors), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cfg->collectors);
+	strscpy(cfg->collectors[0], "Udp/192.0.2.1:4739", sizeof(cfg->collectors[0]));
+	cfg->ncollectors = 1;
+	cfg->rules = kcalloc(1, sizeof(*cfg->rules), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cfg->rules);
+	cfg->nrules = 1;
+	cfg->rules[0].action = EIPFIX_ACL_ALLOW;
+	cfg->rules[0].direction = EIPFIX_DIR_RECEIVED;
+	cfg->rules[0].protocol = EIPFIX_ACL_PROTO_TCP;
+	cfg->rules[0].ports = kmalloc(sizeof(u32), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cfg->rules[0].ports);
+	cfg->rules[0].nports = 1;
+	cfg->rules[0].ports[0] = 22 << 16 | 22;
+	KUNIT_ASSERT_EQ(test, eipfix_net_apply_config(eipfix_net(&init_net), cfg, NULL, &gen), 0);
+}
+
+/*
+ * The acl_rule of the live TCP flow of @dir whose destination port is
+ * @dport, with its forwarding status in *@fwd; U32_MAX - 1 when there is none.
+ */
+static u32 flow_rule(u8 dir, u16 dport, u8 *fwd)
+{
+	struct eipfix_net *en = eipfix_net(&init_net);
+	u32 rule = U32_MAX - 1, b;
+	struct eipfix_table *table;
+	struct eipfix_flow *flow;
+
+	rcu_read_lock();
+	table = rcu_dereference(en->table);
+	for (b = 0; table && b <= table->hash.mask; b++) {
+		hlist_for_each_entry_rcu(flow, &table->hash.buckets[b], node) {
+			if (flow->key.direction != dir ||
+			    flow->key.protocol != IPPROTO_TCP ||
+			    flow->key.dport != htons(dport))
+				continue;
+			spin_lock_bh(&flow->lock);
+			rule = flow->acl_rule;
+			*fwd = flow->key.fwd_status;
+			spin_unlock_bh(&flow->lock);
+		}
+	}
+	rcu_read_unlock();
+	return rule;
+}
+
+/* The peer's SYN to @dport, or (@reply) the host's SYN-ACK back to it. */
+static struct sk_buff *tcp4_skb(struct kunit *test, u16 dport, bool reply)
+{
+	struct tcp4 p;
+
+	tcp4_fill(&p, dport, sizeof(p));
+	if (reply) {
+		swap(p.ip.saddr, p.ip.daddr);
+		p.tcp.dest = p.tcp.source;
+		p.tcp.source = htons(dport);
+		p.tcp.ack = 1;
+	}
+	return skb_of(test, &p, sizeof(p), htons(ETH_P_IP));
+}
+
+/*
+ * With AllowedFlowRule, an allowed flow carries the rule that allowed it:
+ * the peer's connection to 22 rule 1, and our reply to it (allowed by the
+ * state of that connection) the same rule 1; a flow no rule matched under
+ * Default Allow carries the Default, 0.
+ */
+static void hook_allowed_flow_carries_its_rule_when_asked(struct kunit *test)
+{
+	struct sk_buff *skb;
+	u8 fwd = 0;
+
+	apply_metering(test, EIPFIX_ACL_DENY, true);
+	skb = tcp4_skb(test, 22, false);
+	KUNIT_EXPECT_EQ(test, rx(skb, NFPROTO_IPV4), (unsigned int)NF_ACCEPT);
+	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, flow_rule(EIPFIX_DIR_RECEIVED, 22, &fwd), 1U);
+	KUNIT_EXPECT_EQ(test, fwd, (u8)EIPFIX_FWD_FORWARDED);
+	skb = tcp4_skb(test, 22, true);
+	KUNIT_EXPECT_EQ(test, tx(test, skb, 1500), (unsigned int)NF_ACCEPT);
+	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, flow_rule(EIPFIX_DIR_SENDING, 40000, &fwd), 1U);
+	/* the control: port 80 is denied by the Default, and says so */
+	skb = tcp4_skb(test, 80, false);
+	KUNIT_EXPECT_EQ(test, rx(skb, NFPROTO_IPV4), (unsigned int)NF_DROP);
+	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, flow_rule(EIPFIX_DIR_RECEIVED, 80, &fwd), 0U);
+	KUNIT_EXPECT_EQ(test, fwd, (u8)EIPFIX_FWD_DROPPED_ACL);
+	unapply(test);
+
+	/* Default Allow: only Allow rules, and they still name what they allow. */
+	apply_metering(test, EIPFIX_ACL_ALLOW, true);
+	skb = tcp4_skb(test, 80, false);
+	KUNIT_EXPECT_EQ(test, rx(skb, NFPROTO_IPV4), (unsigned int)NF_ACCEPT);
+	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, flow_rule(EIPFIX_DIR_RECEIVED, 80, &fwd), 0U);
+	skb = tcp4_skb(test, 22, false);
+	KUNIT_EXPECT_EQ(test, rx(skb, NFPROTO_IPV4), (unsigned int)NF_ACCEPT);
+	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, flow_rule(EIPFIX_DIR_RECEIVED, 22, &fwd), 1U);
+	unapply(test);
+}
+
+/* Without AllowedFlowRule, allowed flows carry no rule; dropped ones still do. */
+static void hook_allowed_flow_carries_no_rule_unless_asked(struct kunit *test)
+{
+	struct sk_buff *skb;
+	u8 fwd = 0;
+
+	apply_metering(test, EIPFIX_ACL_DENY, false);
+	skb = tcp4_skb(test, 22, false);
+	KUNIT_EXPECT_EQ(test, rx(skb, NFPROTO_IPV4), (unsigned int)NF_ACCEPT);
+	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, flow_rule(EIPFIX_DIR_RECEIVED, 22, &fwd),
+			EIPFIX_ACL_RULE_NONE);
+	skb = tcp4_skb(test, 22, true);
+	KUNIT_EXPECT_EQ(test, tx(test, skb, 1500), (unsigned int)NF_ACCEPT);
+	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, flow_rule(EIPFIX_DIR_SENDING, 40000, &fwd),
+			EIPFIX_ACL_RULE_NONE);
+	skb = tcp4_skb(test, 80, false);
+	KUNIT_EXPECT_EQ(test, rx(skb, NFPROTO_IPV4), (unsigned int)NF_DROP);
+	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, flow_rule(EIPFIX_DIR_RECEIVED, 80, &fwd), 0U);
+	unapply(test);
+}
+
 static struct kunit_case eipfix_hook_cases[] = {
 	KUNIT_CASE(hook_loopback_clone_is_not_judged),
 	KUNIT_CASE(hook_big_tcp_is_judged),
 	KUNIT_CASE(hook_unreassembled_fragment_is_dropped),
 	KUNIT_CASE(hook_unreadable_is_denied_under_default_deny),
 	KUNIT_CASE(hook_too_big_to_leave_is_not_metered),
+	KUNIT_CASE(hook_allowed_flow_carries_its_rule_when_asked),
+	KUNIT_CASE(hook_allowed_flow_carries_no_rule_unless_asked),
 	{}
 };
 

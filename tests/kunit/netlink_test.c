@@ -93,6 +93,7 @@ static void config_defaults_when_empty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg->template_refresh_s, 600U);
 	KUNIT_EXPECT_EQ(test, cfg->message_size, 1400U);
 	KUNIT_EXPECT_EQ(test, cfg->ncollectors, 0U);
+	KUNIT_EXPECT_FALSE(test, cfg->allowed_flow_rule);
 	/* no collector: metering is off, as Enclave documents */
 	KUNIT_EXPECT_FALSE(test, eipfix_config_metering(cfg));
 	req_free(r, cfg);
@@ -240,6 +241,31 @@ static void config_bad_rules_refused(struct kunit *test)
 	expect_refused(test, r, "port range must be first << 16 | last with 1 <= first <= last");
 }
 
+/* ALLOWED_FLOW_RULE: a flag as a u8, 0 or 1; a config change keeps the flows. */
+static void config_allowed_flow_rule(struct kunit *test)
+{
+	struct req *r = req_new(test);
+	struct eipfix_config *cfg, *dflt;
+	int err;
+
+	nla_put_u8(r->skb, EIPFIX_A_ALLOWED_FLOW_RULE, 1);
+	cfg = req_parse(r, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_TRUE(test, cfg->allowed_flow_rule);
+	dflt = eipfix_config_new_default();
+	KUNIT_ASSERT_NOT_NULL(test, dflt);
+	KUNIT_EXPECT_TRUE(test, eipfix_config_same_keyspace(dflt, cfg));
+	eipfix_config_free(dflt);
+	req_free(r, cfg);
+
+	r = req_new(test);
+	nla_put_u8(r->skb, EIPFIX_A_ALLOWED_FLOW_RULE, 2);
+	expect_refused(test, r, NULL);
+	r = req_new(test);
+	nla_put_u32(r->skb, EIPFIX_A_ALLOWED_FLOW_RULE, 1);
+	expect_refused(test, r, NULL);
+}
+
 static void config_keyspace_changes(struct kunit *test)
 {
 	struct eipfix_config *a = eipfix_config_new_default();
@@ -286,6 +312,7 @@ static struct kunit_case eipfix_netlink_cases[] = {
 	KUNIT_CASE(config_out_of_range_refused),
 	KUNIT_CASE(config_unknown_and_malformed_attributes_refused),
 	KUNIT_CASE(config_bad_rules_refused),
+	KUNIT_CASE(config_allowed_flow_rule),
 	KUNIT_CASE(config_keyspace_changes),
 	KUNIT_CASE(config_direction_filter),
 	{}

@@ -75,8 +75,9 @@ import xml.etree.ElementTree as ET
 FLOW_KEYS = ("src", "dst", "sport", "dport", "proto", "tos", "tcp_flags", "icmp_type",
              "icmp_code", "packets", "octets", "start_ms", "end_ms", "direction", "fwd",
              "end_reason", "ingress", "egress", "tid", "firewall_event", "acl_rule")
-# the eight flow templates (DESIGN.md §6), and their twins for dropped flows
-FLOW_TIDS = list(range(256, 264)) + list(range(266, 274))
+# the eight flow templates (DESIGN.md §6), their twins for dropped flows, and
+# for allowed flows that name the rule that allowed them (AllowedFlowRule)
+FLOW_TIDS = list(range(256, 264)) + list(range(266, 274)) + list(range(275, 283))
 RELIABILITY_TID, IFNAME_TID, RULE_TID = 264, 265, 274
 # Our enterprise elements (docs/ipfix.md): (PEN, element ID). ipfixDump
 # decodes them by type only when given their definitions (-e FILE).

@@ -108,7 +108,7 @@ for cmd in check-config push-config agent status flows; do
 	done
 done
 for key in $(grep -oE '"[A-Z][A-Za-z]+"' userctl/Universe.profile | tr -d '"' | sort -u) \
-	IdleTimeout ObservationDomainId TemplateRefresh MessageSize MaxFlows Peer Ports; do
+	IdleTimeout ObservationDomainId TemplateRefresh MessageSize MaxFlows AllowedFlowRule Peer Ports; do
 	grep -qF -- "$key" <<<"$man_text" || missing+=" key:$key"
 done
 check "the man page covers every command, option and config key${missing:+ (missing:$missing)}" test -z "$missing"

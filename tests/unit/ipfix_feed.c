@@ -9,21 +9,24 @@
  * the test can only ever talk to this host. No kernel is involved.
  *
  * The records cover every template (IPv4/IPv6 x TCP/UDP/raw, ICMPv4,
- * ICMPv6, each for allowed and for dropped flows), UDP-Lite (in the UDP
- * templates), both directions, both forwarding statuses, every end reason,
- * dropped flows decided by rules and by the Default,
+ * ICMPv6, each for allowed flows, for dropped flows, and for allowed flows
+ * that name the rule that allowed them), UDP-Lite (in the UDP templates),
+ * both directions, both forwarding statuses, every end reason, dropped and
+ * allowed flows decided by rules and by the Default,
  * plus a batch of UDP records to make the exporter split messages. Before
  * sending, it reports 5 lost flows (50 packets, 5000 octets) so that the
  * reliability-statistics options record carries non-zero values, and sets
  * a rule table (the Default, a rule with a Description, one without, one
- * with the longest Description, 255 octets: RFC 7011 §7's 3-octet length).
+ * with the longest Description, 255 octets: RFC 7011 §7's 3-octet length,
+ * and the Allow rules that allowed flows name).
  *
  * With --records FILE (-r FILE), the flow records are read from FILE
  * instead, for flowcheck_selftest.sh: one record per line, blank lines and
  * lines starting with '#' ignored, whitespace-separated KEY=VALUE words:
  *	src=ADDR dst=ADDR (required; IPv4 or IPv6), proto=N, dir=in|out,
  *	sport=N dport=N flags=N (TCP/UDP), type=N code=N (ICMP), packets=N,
- *	octets=N, tos=N, fwd=N, reason=N, start=MS end=MS, ifindex=N, ifname=S
+ *	octets=N, tos=N, fwd=N, reason=N, start=MS end=MS, ifindex=N, ifname=S,
+ *	rule=N (the deciding rule: of a dropped flow, or of an allowed one)
  * (numbers in C notation: 0x12 is fine; ifname names the record's ifindex,
  * for every record, as the system would). Defaults: proto 6, dir in,
  * ifindex 7 "tap0", fwd 66, reason 1, 1 packet of 40 octets, start = now,
@@ -37,7 +40,7 @@
  * (so a decoder's reading of forwardingStatus can be checked against RFC
  * 7270 rather than against our own constant) and "odid" is the Observation
  * Domain ID of its messages; a dropped flow's "acl_rule" is the rule it
- * carries. "rule" lines are the rule table's rows as a decoder should
+ * carries, and so is an allowed flow's that names the rule that allowed it. "rule" lines are the rule table's rows as a decoder should
  * report them.
  */
 #include <arpa/inet.h>
@@ -99,6 +102,8 @@ static struct exporter_rule rules[] = {
 	{ 2, "no telnet from the peer, nor \"rsh\"" },
 	{ 7, "" },
 	{ 65536, "" },
+	{ 1, "ssh and web from peers" },
+	{ 3, "anything to the build farm" },
 };
 
 static struct eipfix_record *add(int family, uint8_t proto, const char *src,
@@ -128,6 +133,13 @@ static void drop(struct eipfix_record *r, uint32_t rule)
 {
 	r->fwd_status = EIPFIX_FWD_DROPPED_ACL;
 	r->acl_rule = rule;
+}
+
+/* An allowed flow that names the rule that allowed it (AllowedFlowRule). */
+static void allowed_by(struct eipfix_record *r, uint32_t rule)
+{
+	r->acl_rule = rule;
+	r->has_acl_rule = true;
 }
 
 static void build(void)
@@ -177,6 +189,29 @@ static void build(void)
 	r->icmp_type = 128;
 	drop(r, 2);
 	r = add(AF_INET6, 50, "2001:db8::b", "2001:db8::c");	/* ESP, allowed */
+	/* allowed, naming the rule that allowed them: all eight templates */
+	r = add(AF_INET, 6, "100.64.0.3", "100.64.0.1");
+	r->src_port = 40006, r->dst_port = 22, r->tcp_flags = 0x1b;
+	allowed_by(r, 1);
+	r = add(AF_INET6, 6, "2001:db8::d", "2001:db8::e");
+	r->src_port = 443, r->dst_port = 40007, r->tcp_flags = 0x12;
+	allowed_by(r, 1);
+	r = add(AF_INET, 17, "100.64.0.1", "100.64.0.3");
+	r->src_port = 40008, r->dst_port = 53;
+	allowed_by(r, 0);
+	r = add(AF_INET6, 136, "2001:db8::d", "2001:db8::e");	/* UDP-Lite */
+	r->src_port = 5008, r->dst_port = 5009;
+	allowed_by(r, 3);
+	r = add(AF_INET, 47, "100.64.0.1", "100.64.0.3");
+	allowed_by(r, 3);
+	r = add(AF_INET6, 50, "2001:db8::d", "2001:db8::e");
+	allowed_by(r, 0);
+	r = add(AF_INET, 1, "100.64.0.3", "100.64.0.1");
+	r->icmp_type = 0;
+	allowed_by(r, 3);
+	r = add(AF_INET6, 58, "2001:db8::e", "2001:db8::d");
+	r->icmp_type = 129;
+	allowed_by(r, 0);
 	/* a batch, to split messages */
 	for (int i = 0; i < 48; i++) {
 		char a[32];
@@ -289,6 +324,8 @@ static int parse_records(const char *path, uint64_t now_ms)
 				r->end_ms = n;
 			else if (!strcmp(w, "ifindex"))
 				r->ifindex = (uint32_t)n;
+			else if (!strcmp(w, "rule"))
+				r->acl_rule = (uint32_t)n, r->has_acl_rule = true;
 			else
 				goto word;
 			continue;
@@ -341,6 +378,8 @@ static void print_flow(const struct eipfix_record *r)
 		       r->icmp_code);
 	if (r->fwd_status == EIPFIX_FWD_DROPPED_ACL)
 		printf("\"acl_rule\":%u,\"firewall_event\":3,", r->acl_rule);
+	else if (r->has_acl_rule)
+		printf("\"acl_rule\":%u,", r->acl_rule);
 	printf("\"ingress\":%u,\"egress\":%u,\"octets\":%llu,\"packets\":%llu,"
 	       "\"start_ms\":%llu,\"end_ms\":%llu,\"end_reason\":%u,"
 	       "\"direction\":%u,\"fwd\":%u,\"dropped\":%s,\"odid\":%u}\n",

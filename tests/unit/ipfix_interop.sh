@@ -7,9 +7,10 @@
 # kernel is needed.
 #
 # ipfix_feed sends synthetic records covering all eight templates, their
-# eight twins for dropped flows (with the deciding rule) and the three
-# options templates (the rule table among them), through export.c, to four
-# local collectors:
+# eight twins for dropped flows (with the deciding rule), their eight twins
+# for allowed flows that name the rule that allowed them (AllowedFlowRule)
+# and the three options templates (the rule table among them), through
+# export.c, to four local collectors:
 #   127.0.0.1:P4  the UDP listener of tests/lib/ipfix_decoders.py, which
 #                 keeps the datagrams (an IPFIX file for ipfixDump, a pcap
 #                 for tshark)
@@ -173,16 +174,23 @@ rules = [e for e in exp if e["type"] == "rule"]
 report(feed_rc == 0 and len(flows) > 0, "ipfix_feed sent %d flow records to 4 collectors without error" % len(flows),
        read("feed.log"))
 templates = sorted({f["template"] for f in flows})
-report(templates == dec.FLOW_TIDS, "the records cover all sixteen flow templates, 256..263 and their dropped"
-       " twins 266..273", templates)
+report(templates == dec.FLOW_TIDS, "the records cover all twenty-four flow templates, 256..263, their dropped"
+       " twins 266..273 and their twins naming the allowing rule 275..282", templates)
 report(rules and {f["acl_rule"] for f in flows if f["dropped"]} <= {r["rule"] for r in rules}
-       and any(f.get("acl_rule") == 0 for f in flows),
+       and any(f.get("acl_rule") == 0 for f in flows if f["dropped"]),
        "the dropped flows name rules of the rule table (%d rows), the Default (0) among them" % len(rules))
+allowed_by = [f for f in flows if not f["dropped"] and "acl_rule" in f]
+report(allowed_by and {f["acl_rule"] for f in allowed_by} <= {r["rule"] for r in rules}
+       and any(f["acl_rule"] == 0 for f in allowed_by)
+       and all(f["template"] in range(275, 283) for f in allowed_by),
+       "%d allowed flows name the rule that allowed them (275..282), rules of the rule table, the Default among"
+       " them" % len(allowed_by))
 
 FLOW_KEYS = ["src", "dst", "proto", "tos", "sport", "dport", "tcp_flags", "icmp_type",
              "icmp_code", "ingress", "egress", "octets", "packets", "start_ms", "end_ms",
              "end_reason", "direction", "fwd", "firewall_event", "acl_rule"]
-# only a dropped flow's record carries these (templates 266..273)
+# only a dropped flow's record carries these (templates 266..273); an
+# allowed flow's naming its rule (275..282) acl_rule alone
 DROP_KEYS = ("firewall_event", "acl_rule")
 
 def compare(decoder, got, skip=()):
@@ -225,7 +233,7 @@ for fam in ("v4", "v6"):
     keep("ipfixdump.%s.txt" % fam, res)
     name = "ipfixDump (%s transport)" % ("127.0.0.1" if fam == "v4" else "[::1]")
     report(not res.run_problems, "%s: exit 0, nothing on stderr" % name, "\n".join(res.run_problems))
-    missing = [t for t in range(256, 275) if t not in res.templates]
+    missing = [t for t in range(256, 283) if t not in res.templates]
     report(not missing and not res.output_problems,
            "%s: every template and options template announced, no unknown template or error" % name,
            "\n".join(["missing %r" % missing] + res.output_problems))
@@ -256,6 +264,7 @@ def messages(path):
 
 REC_LEN = {256: 59, 257: 83, 258: 57, 259: 81, 260: 53, 261: 77, 262: 55, 263: 79, 264: 60, 265: 40}
 REC_LEN.update({t + 10: REC_LEN[t] + 5 for t in range(256, 264)})  # + firewallEvent, rule
+REC_LEN.update({t + 19: REC_LEN[t] + 4 for t in range(256, 264)})  # + rule
 
 def rule_records(body):
     """Records in a set of 274: domain, rule, then a variable-length string."""
@@ -307,9 +316,9 @@ report(not bad and len(res.records) == len(flows),
 report(res.pens == {dec.PEN},
        "tshark: every enterprise field specifier of the templates names PEN %d" % dec.PEN, res.pens)
 udplite = [(e, g) for e, g in zip(flows, res.records) if e["proto"] == 136]
-report(udplite and all(g["sport"] == e["sport"] and g["dport"] == e["dport"] and g["tid"] in (258, 259, 268, 269)
-                       for e, g in udplite),
-       "tshark: UDP-Lite flows carry their ports, in the UDP templates (or their dropped twins) (%d flows)"
+report(udplite and all(g["sport"] == e["sport"] and g["dport"] == e["dport"]
+                       and g["tid"] in (258, 259, 268, 269, 277, 278) for e, g in udplite),
+       "tshark: UDP-Lite flows carry their ports, in the UDP templates (or their twins) (%d flows)"
        % len(udplite),
        "\n".join("expected %s:%s, decoded %r" % (e["sport"], e["dport"], g) for e, g in udplite))
 

@@ -139,6 +139,7 @@ static void test_init_sets_defaults(void **state)
 	/* fits Enclave's overlay MTU: 1280 - 40 (IPv6) - 8 (UDP) */
 	assert_int_equal(p.message_size, 1280 - 40 - 8);
 	assert_int_equal(p.max_flows, 1048576);
+	assert_false(p.allowed_flow_rule);
 	assert_defaults_except_flow(&p);
 	eipfix_profile_free(&p);
 	eipfix_profile_free(&p);	/* twice is harmless */
@@ -515,7 +516,7 @@ static void test_unknown_key_flow_metadata(void **state)
 	parse_err(FM("\"interval\": 60000"),
 		  F ":3:5: unknown key \"interval\" in FlowMetadata; did you mean \"Interval\"?");
 	parse_err(FM("\"Colour\": \"blue\""),
-		  F ":3:5: unknown key \"Colour\" in FlowMetadata; expected IpFixCollectors, Direction, Interval, Enabled, Interfaces, IdleTimeout, ObservationDomainId, TemplateRefresh, MessageSize or MaxFlows");
+		  F ":3:5: unknown key \"Colour\" in FlowMetadata; expected IpFixCollectors, Direction, Interval, Enabled, Interfaces, IdleTimeout, ObservationDomainId, TemplateRefresh, MessageSize, MaxFlows or AllowedFlowRule");
 }
 
 static void test_unknown_key_access_control(void **state)
@@ -701,6 +702,33 @@ static void test_enabled(void **state)
 		  F ":3:16: Enabled must be true or false, got a string");
 	parse_err(FM("\"Enabled\": 1"),
 		  F ":3:16: Enabled must be true or false, got a number");
+}
+
+/*
+ * AllowedFlowRule (ours, default false): records of allowed flows name the
+ * rule that allowed them too. A boolean, at its place in FlowMetadata only.
+ */
+static void test_allowed_flow_rule(void **state)
+{
+	struct eipfix_profile p;
+
+	(void)state;
+	parse_ok(FM("\"AllowedFlowRule\": true"), &p);
+	assert_true(p.allowed_flow_rule);
+	eipfix_profile_free(&p);
+	parse_ok(FM("\"AllowedFlowRule\": false"), &p);
+	assert_false(p.allowed_flow_rule);
+	eipfix_profile_free(&p);
+	parse_err(FM("\"AllowedFlowRule\": \"true\""),
+		  F ":3:24: AllowedFlowRule must be true or false, got a string");
+	parse_err(FM("\"AllowedFlowRule\": 1"),
+		  F ":3:24: AllowedFlowRule must be true or false, got a number");
+	parse_err(FM("\"AllowedFlowRules\": true"),
+		  F ":3:5: unknown key \"AllowedFlowRules\" in FlowMetadata; did you mean \"AllowedFlowRule\"?");
+	parse_err(AC("\"AllowedFlowRule\": true"),
+		  F ":3:5: unknown key \"AllowedFlowRule\" in AccessControl; it belongs in FlowMetadata");
+	parse_err(FM("\"Enabled\": true, \"AllowedFlowRule\": true, \"AllowedFlowRule\": false"),
+		  F ":3:47: duplicate key \"AllowedFlowRule\" in FlowMetadata (first at 3:22)");
 }
 
 static void test_interfaces(void **state)
@@ -1593,6 +1621,7 @@ int main(void)
 		cmocka_unit_test(test_observation_domain_default),
 		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_enabled),
+		cmocka_unit_test(test_allowed_flow_rule),
 		cmocka_unit_test(test_interfaces),
 		cmocka_unit_test(test_interfaces_errors),
 		cmocka_unit_test(test_interfaces_at_most_64),

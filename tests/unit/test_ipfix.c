@@ -451,6 +451,85 @@ static void icmpv6_record(void **s)
 	EXPECT(want, buf, one_record(&w, &r), "ICMPv6");
 }
 
+/*
+ * With AllowedFlowRule, an allowed flow's record names the rule that
+ * allowed it: its allowed template plus the deciding rule (PEN, 1), no
+ * firewallEvent (templates 275..282, in the order of 256..263).
+ */
+#define T275 B16(275), B16(17), F_TCP4, F_TAIL, FSX(1, 4)
+#define T275_LEN (4 + 16 * 4 + 8)
+
+/*
+ * The template of allowed flows with their rule goes out with the first
+ * record that needs it, in the same message before it (a collector of a
+ * profile without AllowedFlowRule never sees it), and with every refresh
+ * round after that.
+ */
+static void ipv4_tcp_record_allowed_by_rule(void **s)
+{
+	static const uint8_t want[] = {
+		HDR(16 + 4 + T275_LEN + 4 + 63, 0),
+		B16(2), B16(4 + T275_LEN), T275,
+		B16(275), B16(4 + 63),
+		V4_ADDRS, B16(40000), B16(22), 6, 0x10, B16(0x0002),
+		TAIL_IN(1, 64),
+		B32(2),			/* allowed by rule 2 */
+	};
+	static const uint8_t refresh[] = {
+		B16(10), B16(16 + FLOW_SET_LEN + T275_LEN), B32(T0 + 600), B32(2), B32(ODID),
+		B16(2), B16(FLOW_SET_LEN + T275_LEN),
+		T256, T257, T258, T259, T260, T261, T262, T263,
+		T266, T267, T268, T269, T270, T271, T272, T273, T275,
+	};
+	struct ipfix_writer w;
+	struct eipfix_record r;
+	size_t len;
+
+	(void)s;
+	writer_with_templates(&w, 1400);
+	rec_v4(&r, 6);
+	r.src_port = 40000;
+	r.dst_port = 22;
+	r.tcp_flags = 0x02;
+	r.acl_rule = 2;
+	r.has_acl_rule = true;
+	EXPECT(want, buf, one_record(&w, &r), "IPv4 TCP allowed by rule 2");
+	/* announced now: the next record is data alone */
+	assert_int_equal(one_record(&w, &r), 16 + 4 + 63);
+	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0 + 600), 0);
+	assert_true(ipfix_templates_due(&w, T0 + 600, 600));
+	assert_int_equal(ipfix_add_templates(&w), -ENOSPC);
+	len = ipfix_msg_end(&w);
+	EXPECT(refresh, buf, len, "refresh round with 275");
+}
+
+/* The rule of an allowed flow needs room for its template, or waits. */
+static void allowed_by_rule_template_and_record_need_room(void **s)
+{
+	struct ipfix_writer w;
+	struct eipfix_record r;
+
+	(void)s;
+	writer_with_templates(&w, 1400);
+	assert_int_equal(ipfix_writer_set_max(&w, 512), 0);
+	/* nearly full: the template (4 + 72) would fit, not the record after it */
+	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
+	rec_v4(&r, 17);
+	for (int i = 0; i < 7; i++)
+		assert_int_equal(ipfix_add_record(&w, &r), 0);
+	rec_v6(&r, 17);
+	r.acl_rule = 0;		/* the Default allowed it */
+	r.has_acl_rule = true;
+	/* -ENOSPC writes nothing, the template neither */
+	assert_int_equal(ipfix_add_record(&w, &r), -ENOSPC);
+	assert_int_equal(ipfix_msg_end(&w), 16 + 4 + 7 * 57);
+	/* a message of its own: template set, then the record */
+	assert_int_equal(ipfix_msg_begin(&w, buf, sizeof(buf), T0), 0);
+	assert_int_equal(ipfix_add_record(&w, &r), 0);
+	assert_int_equal(ipfix_msg_end(&w), 16 + 4 + (4 + 15 * 4 + 8) + 4 + 85);
+	assert_int_equal(buf[16 + 4] << 8 | buf[16 + 5], 278);
+}
+
 static void records_are_classified_by_family_and_protocol(void **s)
 {
 	struct eipfix_record r;
@@ -478,6 +557,18 @@ static void records_are_classified_by_family_and_protocol(void **s)
 	assert_int_equal(ipfix_template_for(&r), 263);
 	rec_v6(&r, 1);		/* ICMPv4 number over IPv6: not ICMPv6 */
 	assert_int_equal(ipfix_template_for(&r), 261);
+	/* allowed, naming the rule that allowed it: 275..282 */
+	r.has_acl_rule = true;
+	assert_int_equal(ipfix_template_for(&r), 280);
+	rec_v4(&r, 6);
+	r.has_acl_rule = true;
+	assert_int_equal(ipfix_template_for(&r), 275);
+	rec_v6(&r, 58);
+	r.has_acl_rule = true;
+	assert_int_equal(ipfix_template_for(&r), 282);
+	/* dropped: the dropped templates, whose rule is always there */
+	r.fwd_status = EIPFIX_FWD_DROPPED_ACL;
+	assert_int_equal(ipfix_template_for(&r), 273);
 	rec_v6(&r, 255);
 	assert_int_equal(ipfix_template_for(&r), 261);
 	/* a dropped flow: the same template's dropped twin, 10 IDs on */
@@ -965,6 +1056,8 @@ int main(void)
 		cmocka_unit_test(templates_are_rfc7011_template_and_options_template_sets),
 		cmocka_unit_test(ipv4_tcp_record),
 		cmocka_unit_test(ipv6_tcp_record_sending_dropped),
+		cmocka_unit_test(ipv4_tcp_record_allowed_by_rule),
+		cmocka_unit_test(allowed_by_rule_template_and_record_need_room),
 		cmocka_unit_test(ipv4_udp_record),
 		cmocka_unit_test(ipv6_udp_record),
 		cmocka_unit_test(udplite_records_keep_their_ports),

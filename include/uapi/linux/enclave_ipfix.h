@@ -47,6 +47,8 @@
  *     EIPFIX_A_TEMPLATE_REFRESH_S NLA_U32 1..86400, default 600
  *     EIPFIX_A_MESSAGE_SIZE     NLA_U32   512..65000, default 1400
  *     EIPFIX_A_ACL_DEFAULT      NLA_U8    enum eipfix_acl_action, default ALLOW
+ *     EIPFIX_A_ALLOWED_FLOW_RULE NLA_U8   0/1, default 0: flows the rules
+ *                                         allowed carry ACL_RULE too (below)
  *     EIPFIX_A_ACL_RULES        NLA_NESTED of EIPFIX_A_ACL_RULE, at most 65535:
  *       EIPFIX_A_ACL_RULE       NLA_NESTED
  *         EIPFIX_RULE_A_ACTION      NLA_U8   enum eipfix_acl_action (required)
@@ -74,6 +76,17 @@
  *   packet is dropped, counted in EIPFIX_CTR_A_ACL_DROPPED_*, and, while
  *   metering is on, metered into a flow with FWD_STATUS
  *   EIPFIX_FWD_DROPPED_ACL and ACL_RULE, whatever DIRECTION says.
+ *
+ *   ALLOWED_FLOW_RULE 1: flows of allowed packets carry ACL_RULE too, the
+ *   rule that allowed them: the first that matched, or the default; for a
+ *   packet of a connection allowed before, and for its replies and the ICMP
+ *   errors related to it, the rule that allowed the connection (remembered
+ *   with it). A flow carries the rule of its latest packet. Packets no rule
+ *   judged carry none: IPv6 neighbour discovery, and everything when there
+ *   are no rules and ACL_DEFAULT is ALLOW. Rules that cannot deny (Allow
+ *   rules under a default of ALLOW) are then consulted, and remember
+ *   connections, only for this. A change of ALLOWED_FLOW_RULE keeps live
+ *   flows, and the allowed connections of rules that can deny.
  *
  *   Long lists: an attribute's length is 16 bits, so EIPFIX_A_ACL_RULES (here)
  *   and EIPFIX_A_ACL_RULE_HITS (in GET_COUNTERS) may appear several times in
@@ -104,8 +117,8 @@
  *   the Access Control Rules in force (packets each one decided, as they
  *   crossed the wire: a GSO/GRO superpacket counts its segments, a
  *   reassembled datagram its fragments; summed over all CPUs; counted only
- *   while the rules can deny something, i.e. there is a Deny rule or
- *   Default is Deny):
+ *   while the rules are consulted, i.e. there is a Deny rule or Default is
+ *   Deny, or ALLOWED_FLOW_RULE is 1 and there is a rule):
  *
  *     EIPFIX_A_ACL_DEFAULT_HITS NLA_U64   packets decided by ACL_DEFAULT
  *     EIPFIX_A_ACL_RULE_HITS    NLA_NESTED of EIPFIX_A_ACL_RULE_HIT NLA_U64,
@@ -169,7 +182,9 @@
  *                         first and last packet
  *   END_REASON   NLA_U8   enum eipfix_end_reason (records only)
  *   ACL_RULE     NLA_U32  index + 1 of the rule that denied the flow, 0 for
- *                         the default action (dropped flows only)
+ *                         the default action: every dropped flow; with
+ *                         ALLOWED_FLOW_RULE, an allowed flow the rules judged,
+ *                         the rule that allowed it (absent: none judged it)
  */
 #ifndef _UAPI_LINUX_ENCLAVE_IPFIX_H
 #define _UAPI_LINUX_ENCLAVE_IPFIX_H
@@ -221,6 +236,7 @@ enum eipfix_attr {
 	EIPFIX_A_ACL_RULE_HIT,
 	EIPFIX_A_AGENT_TAKEOVER,
 	EIPFIX_A_RECORDS_SEQ,
+	EIPFIX_A_ALLOWED_FLOW_RULE,
 	__EIPFIX_A_MAX
 };
 
