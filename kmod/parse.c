@@ -13,6 +13,7 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
+#include <linux/sctp.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <net/ip.h>
@@ -212,61 +213,78 @@ static void eipfix_count_frags(unsigned int payload, unsigned int room,
 /*
  * Segments that leave longer than the MTU, by the kernel's own test
  * (__ip_finish_output, __ip6_finish_output), which reads the transport
- * header: only where the stack has set it. Tunnel (encapsulated) and SCTP
- * (GSO_BY_FRAGS) segments are left counted whole: their cut is not modelled.
+ * header: only where the stack has set it. The test knows tunnel and SCTP
+ * (GSO_BY_FRAGS) segments too.
  */
 static bool eipfix_gso_too_long(const struct sk_buff *skb, unsigned int mtu)
 {
 	return mtu && skb_transport_header_was_set(skb) &&
-	       !skb->encapsulation && skb_shinfo(skb)->gso_size != GSO_BY_FRAGS &&
 	       unlikely(!skb_gso_validate_network_len(skb, mtu));
 }
 
 /*
+ * What fragmentation does with the segments of a GSO packet leaving larger
+ * than the MTU (see eipfix_count_gso_frags()).
+ */
+struct eipfix_gso_cut {
+	/* the size a segment of @len octets is cut at, or 0: dropped */
+	unsigned int (*cut)(const struct sk_buff *skb, bool df, unsigned int len,
+			    unsigned int mtu, unsigned int hlen);
+	unsigned int frag_hdr;	/* of a segment's headers, in every fragment */
+	unsigned int extra;	/* more in every fragment (IPv6's fragment header) */
+	unsigned int mtu;
+	bool all;		/* IPv4: every segment is given to fragmentation */
+	bool df;		/* IPv4's DF bit */
+};
+
+/* Adds what leaves of one segment of @len octets to @segs and @octets. */
+static void eipfix_cut_seg(const struct sk_buff *skb, const struct eipfix_gso_cut *c,
+			   unsigned int len, u32 *segs, u32 *octets)
+{
+	unsigned int at;
+
+	if (!c->all && len <= c->mtu) {
+		*segs += 1;
+		*octets += len;
+		return;
+	}
+	at = c->cut(skb, c->df, len, c->mtu, c->frag_hdr);
+	if (at)
+		eipfix_add_frags(len - c->frag_hdr, at - c->frag_hdr - c->extra,
+				 c->frag_hdr + c->extra, segs, octets);
+}
+
+/*
  * A GSO packet leaving whose segments are larger than the MTU (a GRO packet
- * forwarded, a TSO frame from a guest): the stack segments it
- * (ip_finish_output_gso(), ip6_finish_output_gso_slowpath_drop()) and hands
- * the segments to fragmentation: every one on IPv4, those larger than @mtu
- * on IPv6 (@all false). @cut is what that does with a segment of @len
- * octets (@df: IPv4's DF bit): the size it cuts it at, or 0 when it drops
- * it. @frag_hdr octets of each segment's @seg_hdr are repeated in every
- * fragment, with @extra more (IPv6's fragment header). Counts what leaves;
- * if nothing does, the packet is too big and keeps its segment counts.
+ * forwarded, a TSO frame from a guest, a tunnel over a smaller MTU): the
+ * stack segments it (ip_finish_output_gso(),
+ * ip6_finish_output_gso_slowpath_drop()) and hands the segments to
+ * fragmentation as @c says. Each segment has @seg_hdr octets of headers and
+ * gso_size of payload but the last; an SCTP one (GSO_BY_FRAGS) has what
+ * its frag_list skb holds (skb_segment() cuts there), so those are walked:
+ * only here, on this slow path. Counts what leaves; if nothing does, the
+ * packet is too big and keeps its segment counts.
  */
 static void eipfix_count_gso_frags(const struct sk_buff *skb, unsigned int l3_len,
-				   unsigned int seg_hdr, unsigned int frag_hdr,
-				   unsigned int extra, unsigned int mtu, bool all,
-				   bool df,
-				   unsigned int (*cut)(const struct sk_buff *skb,
-						       bool df, unsigned int len,
-						       unsigned int mtu,
-						       unsigned int hlen),
+				   unsigned int seg_hdr,
+				   const struct eipfix_gso_cut *c,
 				   struct eipfix_pkt *pkt)
 {
-	unsigned int gso_size = skb_shinfo(skb)->gso_size;
-	unsigned int n = pkt->segs, len[2], i, at;
-	u32 segs = 0, octets = 0;
+	unsigned int gso_size = skb_shinfo(skb)->gso_size, n = pkt->segs;
+	const struct sk_buff *iter;
+	u32 segs = 0, octets = 0, s = 0, o = 0;
 
-	/* n - 1 segments of seg_hdr + gso_size, and the rest */
-	if (!n || l3_len < seg_hdr + (u64)(n - 1) * gso_size)
-		return;
-	len[0] = seg_hdr + gso_size;
-	len[1] = l3_len - (n - 1) * gso_size;
-	for (i = 0; i < 2; i++) {
-		u32 s = 0, o = 0;
-
-		if (!all && len[i] <= mtu) {
-			s = 1;
-			o = len[i];
-		} else {
-			at = cut(skb, df, len[i], mtu, frag_hdr);
-			if (at)
-				eipfix_add_frags(len[i] - frag_hdr,
-						 at - frag_hdr - extra,
-						 frag_hdr + extra, &s, &o);
-		}
-		segs += i ? s : (n - 1) * s;
-		octets += i ? o : (n - 1) * o;
+	if (gso_size == GSO_BY_FRAGS) {
+		skb_walk_frags(skb, iter)
+			eipfix_cut_seg(skb, c, seg_hdr + iter->len, &segs, &octets);
+	} else {
+		/* n - 1 segments of seg_hdr + gso_size, and the rest */
+		if (!n || l3_len < seg_hdr + (u64)(n - 1) * gso_size)
+			return;
+		eipfix_cut_seg(skb, c, seg_hdr + gso_size, &s, &o);
+		segs = (n - 1) * s;
+		octets = (n - 1) * o;
+		eipfix_cut_seg(skb, c, l3_len - (n - 1) * gso_size, &segs, &octets);
 	}
 	if (!segs) {
 		pkt->too_big = true;
@@ -276,18 +294,67 @@ static void eipfix_count_gso_frags(const struct sk_buff *skb, unsigned int l3_le
 	pkt->octets = octets;
 }
 
+/*
+ * The transport header of @protocol at @off that every segment repeats:
+ * TCP's (__tcp_gso_segment()), UDP's (__udp_gso_segment()), SCTP's common
+ * header (sctp_gso_segment()).
+ */
 static unsigned int eipfix_l4_hdr_len(const struct sk_buff *skb, unsigned int off,
 				      u8 protocol)
 {
 	struct tcphdr _th;
 	const struct tcphdr *th;
 
+	if (likely(protocol == IPPROTO_TCP)) {
+		th = skb_header_pointer(skb, off, sizeof(_th), &_th);
+		return th ? th->doff * 4 : 0;
+	}
 	if (protocol == IPPROTO_UDP)
 		return sizeof(struct udphdr);
-	if (protocol != IPPROTO_TCP)
-		return 0;
-	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
-	return th ? th->doff * 4 : 0;
+	if (protocol == IPPROTO_SCTP)
+		return sizeof(struct sctphdr);
+	return 0;
+}
+
+/* The inner transport protocol of a tunnel GSO packet, as gso_type has it. */
+static u8 eipfix_gso_inner_protocol(const struct sk_buff *skb)
+{
+	unsigned int type = skb_shinfo(skb)->gso_type;
+
+	if (type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6))
+		return IPPROTO_TCP;
+	if (type & SKB_GSO_UDP_L4)
+		return IPPROTO_UDP;
+	if (type & SKB_GSO_SCTP)
+		return IPPROTO_SCTP;
+	return 0;
+}
+
+/*
+ * The headers every segment of a GSO packet repeats, from the network header
+ * at @nhoff to the end of the @protocol header at @thoff; within @l3_len.
+ * The kernel computes this in skb_gso_network_seglen(), which is static
+ * (net/core/skbuff.c in 6.1, net/core/gso.c in 6.12): mirrored here, reading
+ * the TCP header through skb_header_pointer(). A tunnel packet
+ * (skb->encapsulation: UDP tunnels, GRE, IP in IP) repeats everything up to
+ * the end of the inner transport header, which the tunnel's xmit (or GRO)
+ * marked; unlike the kernel's, which only knows inner TCP, an inner UDP
+ * (SKB_GSO_UDP_L4) or SCTP header counts too, as each segment has one.
+ */
+static unsigned int eipfix_gso_hdr_len(const struct sk_buff *skb, unsigned int nhoff,
+				       unsigned int thoff, u8 protocol,
+				       unsigned int l3_len)
+{
+	int in;
+
+	if (unlikely(skb->encapsulation)) {
+		in = skb_inner_transport_header(skb) - skb_network_header(skb);
+		if (in > (int)(thoff - nhoff) && in < (int)l3_len) {
+			thoff = nhoff + in;
+			protocol = eipfix_gso_inner_protocol(skb);
+		}
+	}
+	return thoff - nhoff + eipfix_l4_hdr_len(skb, thoff, protocol);
 }
 
 /*
@@ -349,12 +416,18 @@ static int eipfix_parse_v4(const struct sk_buff *skb, unsigned int mtu,
 
 	df = iph->frag_off & htons(IP_DF);
 	if (skb_is_gso(skb)) {
-		hdr_len = ihl + eipfix_l4_hdr_len(skb, nhoff + ihl, iph->protocol);
+		hdr_len = eipfix_gso_hdr_len(skb, nhoff, nhoff + ihl,
+					     iph->protocol, l3_len);
 		eipfix_count_segs(skb, l3_len, hdr_len, pkt);
 		/* Leaving with segments longer than the MTU: cut, or dropped. */
-		if (eipfix_gso_too_long(skb, mtu))
-			eipfix_count_gso_frags(skb, l3_len, hdr_len, ihl, 0, mtu,
-					       true, df, eipfix_ip_fragment_at, pkt);
+		if (eipfix_gso_too_long(skb, mtu)) {
+			struct eipfix_gso_cut c = {
+				.cut = eipfix_ip_fragment_at, .frag_hdr = ihl,
+				.mtu = mtu, .all = true, .df = df,
+			};
+
+			eipfix_count_gso_frags(skb, l3_len, hdr_len, &c, pkt);
+		}
 	} else if (mtu) {
 		/* __ip_finish_output(): what it gives ip_fragment() */
 		pkt->segs = 1;
@@ -507,15 +580,19 @@ static int eipfix_parse_v6(const struct sk_buff *skb, unsigned int mtu,
 	}
 	pkt->key.protocol = nexthdr;
 	if (skb_is_gso(skb)) {
-		hdr_len = thoff - nhoff + eipfix_l4_hdr_len(skb, thoff, nexthdr);
+		hdr_len = eipfix_gso_hdr_len(skb, nhoff, thoff, nexthdr, l3_len);
 		eipfix_count_segs(skb, l3_len, hdr_len, pkt);
 		/* __ip6_finish_output(): segments longer than the MTU */
 		if (eipfix_gso_too_long(skb, mtu) &&
-		    !(IP6CB(skb)->flags & IP6SKB_FAKEJUMBO))
-			eipfix_count_gso_frags(skb, l3_len, hdr_len,
-					       eipfix_v6_unfrag_len(skb, nhoff, ip6h->nexthdr),
-					       sizeof(struct frag_hdr), mtu, false, false,
-					       eipfix_ip6_fragment_at, pkt);
+		    !(IP6CB(skb)->flags & IP6SKB_FAKEJUMBO)) {
+			struct eipfix_gso_cut c = {
+				.cut = eipfix_ip6_fragment_at,
+				.frag_hdr = eipfix_v6_unfrag_len(skb, nhoff, ip6h->nexthdr),
+				.extra = sizeof(struct frag_hdr), .mtu = mtu,
+			};
+
+			eipfix_count_gso_frags(skb, l3_len, hdr_len, &c, pkt);
+		}
 	} else if (mtu) {
 		/* __ip6_finish_output(): what it gives ip6_fragment() */
 		pkt->segs = 1;

@@ -20,6 +20,8 @@
 #include <linux/udp.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/sctp.h>
+#include <linux/if_ether.h>
 #include <linux/net.h>
 #include <net/net_namespace.h>
 
@@ -696,6 +698,188 @@ static void parse_v6_egress_gso_larger_than_the_mtu(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * A tunnel GSO packet as a tunnel's xmit leaves it (iptunnel_handle_offloads()):
+ * an outer IPv4 (or @v6) header of protocol @proto, @encap octets of tunnel
+ * headers, an inner IPv4 header and @inner_proto header (TCP or UDP), and
+ * @payload octets in segments of 1000; skb->encapsulation set, and the
+ * inner headers where the stack sets them.
+ */
+static struct sk_buff *gso_tunnel(struct kunit *test, bool v6, u8 proto,
+				  unsigned int encap, u8 inner_proto,
+				  unsigned int payload, u16 segs, unsigned int type)
+{
+	unsigned int ohl = v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	unsigned int inh = ohl + encap, inth = inh + sizeof(struct iphdr);
+	unsigned int len = inth + payload + (inner_proto == IPPROTO_TCP ?
+			   sizeof(struct tcphdr) : sizeof(struct udphdr));
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	if (v6)
+		eipfix_test_ip6((struct ipv6hdr *)buf, proto, len - ohl);
+	else
+		eipfix_test_ip4((struct iphdr *)buf, proto, len);
+	if (proto == IPPROTO_UDP)
+		((struct udphdr *)(buf + ohl))->dest = htons(4789);
+	eipfix_test_ip4((struct iphdr *)(buf + inh), inner_proto, len - inh);
+	if (inner_proto == IPPROTO_TCP)
+		((struct tcphdr *)(buf + inth))->doff = 5;
+	skb = eipfix_test_skb(test, buf, len);
+	skb_set_transport_header(skb, ohl);
+	skb_set_inner_network_header(skb, inh);
+	skb_set_inner_transport_header(skb, inth);
+	skb->encapsulation = 1;
+	skb_shinfo(skb)->gso_size = 1000;
+	skb_shinfo(skb)->gso_segs = segs;
+	skb_shinfo(skb)->gso_type = type;
+	return skb;
+}
+
+/*
+ * VXLAN over IPv4 (SKB_GSO_UDP_TUNNEL): every segment repeats the outer IP
+ * and UDP headers, VXLAN's, the inner Ethernet, IP and TCP headers: 90
+ * octets, not the outer 28.
+ */
+static void parse_v4_udp_tunnel_gso_repeats_outer_and_inner_headers(struct kunit *test)
+{
+	struct sk_buff *skb = gso_tunnel(test, false, IPPROTO_UDP, 8 + 8 + ETH_HLEN,
+					 IPPROTO_TCP, 3000, 3,
+					 SKB_GSO_UDP_TUNNEL | SKB_GSO_TCPV4);
+	struct eipfix_pkt pkt;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 4789);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 3U * 1090);
+	/* leaving at 600 without DF: each segment's outer datagram is cut */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 600, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 6U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 3 * (1070U + 2 * 20));
+	/* from a tap with a virtio-net header: 3000 octets of payload, 3 segments */
+	skb_shinfo(skb)->gso_segs = 0;
+	skb_shinfo(skb)->gso_type |= SKB_GSO_DODGY;
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 3U * 1090);
+	kfree_skb(skb);
+}
+
+/*
+ * UDP segmentation (SKB_GSO_UDP_L4) over GRE over IPv6 (SKB_GSO_GRE): each
+ * segment has the IPv6, GRE, inner IPv4 and inner UDP headers, 72 octets.
+ */
+static void parse_v6_gre_gso_repeats_outer_and_inner_headers(struct kunit *test)
+{
+	struct sk_buff *skb = gso_tunnel(test, true, IPPROTO_GRE, 4, IPPROTO_UDP,
+					 2500, 3, SKB_GSO_GRE | SKB_GSO_UDP_L4);
+	struct eipfix_pkt pkt;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_GRE);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 2U * 1072 + 572);
+	/* 1072, 1072 and 572 leaving at 800, no ignore_df: the last leaves */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 800, &pkt), 0);
+	KUNIT_EXPECT_FALSE(test, pkt.too_big);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 1U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 572U);
+	kfree_skb(skb);
+}
+
+/* IPv4 in IPv4 (SKB_GSO_IPXIP4): both IP headers and TCP's in every segment. */
+static void parse_v4_ipip_gso_repeats_outer_and_inner_headers(struct kunit *test)
+{
+	struct sk_buff *skb = gso_tunnel(test, false, IPPROTO_IPIP, 0, IPPROTO_TCP,
+					 3000, 3, SKB_GSO_IPXIP4 | SKB_GSO_TCPV4);
+	struct eipfix_pkt pkt;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 3U * 1060);
+	kfree_skb(skb);
+}
+
+/*
+ * An SCTP GSO packet as sctp_packet_pack() builds it: the IPv4 and SCTP
+ * common headers in the head, one frag_list skb per segment holding its
+ * chunks (@chunks[@n] octets), gso_size GSO_BY_FRAGS, gso_segs @n.
+ */
+static struct sk_buff *gso_sctp4(struct kunit *test, const unsigned int *chunks,
+				 unsigned int n)
+{
+	unsigned int hlen = sizeof(struct iphdr) + sizeof(struct sctphdr), i;
+	struct sk_buff *skb, *seg, **next;
+	u8 buf[sizeof(struct iphdr) + sizeof(struct sctphdr)] = {};
+
+	eipfix_test_ip4((struct iphdr *)buf, IPPROTO_SCTP, hlen);
+	skb = eipfix_test_skb(test, buf, hlen);
+	skb_set_transport_header(skb, sizeof(struct iphdr));
+	next = &skb_shinfo(skb)->frag_list;
+	for (i = 0; i < n; i++) {
+		seg = alloc_skb(chunks[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, seg);
+		skb_put_zero(seg, chunks[i]);
+		*next = seg;
+		next = &seg->next;
+		skb->len += seg->len;
+		skb->data_len += seg->len;
+		skb->truesize += seg->truesize;
+	}
+	skb_shinfo(skb)->gso_size = GSO_BY_FRAGS;
+	skb_shinfo(skb)->gso_segs = n;
+	skb_shinfo(skb)->gso_type = SKB_GSO_SCTP;
+	return skb;
+}
+
+/*
+ * SCTP GSO: a segment per frag_list skb, each with the IP and SCTP headers;
+ * leaving larger than the MTU, each segment is cut as long as it is.
+ */
+static void parse_v4_sctp_gso_counts_each_frag_list_segment(struct kunit *test)
+{
+	static const unsigned int chunks[] = { 1000, 1000, 500 };
+	struct sk_buff *skb = gso_sctp4(test, chunks, ARRAY_SIZE(chunks));
+	struct eipfix_pkt pkt;
+
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 0, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.protocol, (u8)IPPROTO_SCTP);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 1032U + 1032 + 532);
+	/* at 600 without DF: 1032 in two fragments (1012 + 2 * 20), 532 whole */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 600, &pkt), 0);
+	KUNIT_EXPECT_FALSE(test, pkt.too_big);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 5U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 2 * 1052U + 532);
+	/* the control: segments within the MTU leave as they are */
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 1500, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	/* DF: every segment goes to ip_fragment(), which drops them all */
+	ip_hdr(skb)->frag_off = htons(IP_DF);
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV4, 600, &pkt), 0);
+	KUNIT_EXPECT_TRUE(test, pkt.too_big);
+	kfree_skb(skb);
+}
+
+/*
+ * UDP segmentation (SKB_GSO_UDP_L4) from a tap with a virtio-net header:
+ * every segment has its own UDP header (__udp_gso_segment()).
+ */
+static void parse_v6_udp_l4_gso_repeats_the_udp_header(struct kunit *test)
+{
+	struct sk_buff *skb = udp6_skb(test, sizeof(struct udphdr) + 2500);
+	struct eipfix_pkt pkt;
+
+	skb_set_transport_header(skb, sizeof(struct ipv6hdr));
+	skb_shinfo(skb)->gso_size = 1000;
+	skb_shinfo(skb)->gso_type = SKB_GSO_UDP_L4 | SKB_GSO_DODGY;
+	KUNIT_EXPECT_EQ(test, eipfix_parse_skb(skb, NFPROTO_IPV6, 0, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.segs, 3U);
+	KUNIT_EXPECT_EQ(test, pkt.octets, 2U * 1048 + 548);
+	kfree_skb(skb);
+}
+
 static void parse_v6_reassembled_counts_fragments(struct kunit *test)
 {
 	unsigned int plen = sizeof(struct udphdr) + 4000;
@@ -857,6 +1041,11 @@ static struct kunit_case eipfix_parse_cases[] = {
 	KUNIT_CASE(parse_v6_egress_too_big_is_not_sent),
 	KUNIT_CASE(parse_v4_egress_gso_larger_than_the_mtu),
 	KUNIT_CASE(parse_v6_egress_gso_larger_than_the_mtu),
+	KUNIT_CASE(parse_v4_udp_tunnel_gso_repeats_outer_and_inner_headers),
+	KUNIT_CASE(parse_v6_gre_gso_repeats_outer_and_inner_headers),
+	KUNIT_CASE(parse_v4_ipip_gso_repeats_outer_and_inner_headers),
+	KUNIT_CASE(parse_v4_sctp_gso_counts_each_frag_list_segment),
+	KUNIT_CASE(parse_v6_udp_l4_gso_repeats_the_udp_header),
 	KUNIT_CASE(parse_v6_egress_fragments_repeat_the_unfragmentable_part),
 	KUNIT_CASE(parse_v6_egress_fragments_at_the_sockets_ipv6_mtu),
 	KUNIT_CASE(parse_v6_tcp_after_extension_headers),
