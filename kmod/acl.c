@@ -16,10 +16,18 @@
  *    loads none) and so that loading the module never turns conntrack on
  *    for all the host's traffic; its bound and timeouts are ours to count.
  *
+ * A connection is remembered only when something could deny its replies:
+ * when the set can deny a packet going the other way (Default Deny, or a
+ * Deny rule for that direction). Otherwise its later packets are judged by
+ * the rules again, which decide them as they did its first (a verdict
+ * depends on the tuple alone), and its replies pass by the rules too. So
+ * under Default Allow with Deny rules for received packets only, the
+ * connections peers open cost neither memory nor an insert per packet.
+ *
  * Memory: a compiled rule set is about 64 bytes per rule plus its port
  * ranges, plus 8 bytes per rule and CPU of hit counters. The state table
  * is 8 bytes of bucket head per 4 entries of acl_state_max plus 96 bytes
- * (kmalloc-96) per allowed connection.
+ * (kmalloc-96) per remembered connection.
  */
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
@@ -65,6 +73,25 @@ struct eipfix_acl_group {
 };
 
 /* ---- the compiled rule set ---- */
+
+/* The directions (BIT(direction)) a rule of @direction applies to. */
+static u8 eipfix_acl_dirs(u8 direction)
+{
+	if (direction == EIPFIX_DIR_BOTH)
+		return BIT(EIPFIX_DIR_RECEIVED) | BIT(EIPFIX_DIR_SENDING);
+	return BIT(direction);
+}
+
+static u8 eipfix_dir_reverse(u8 direction)
+{
+	return direction == EIPFIX_DIR_RECEIVED ? EIPFIX_DIR_SENDING :
+						  EIPFIX_DIR_RECEIVED;
+}
+
+static bool eipfix_acl_remembers(const struct eipfix_acl *acl, u8 direction)
+{
+	return acl->remember & BIT(direction);
+}
 
 static void eipfix_acl_prefix_mask(struct in6_addr *mask, u8 family, u8 prefix_len)
 {
@@ -251,10 +278,12 @@ out:
  *
  * A set that can deny is in use: it judges packets and gets an empty table
  * of allowed connections (eipfix_acl_inherit() may give it its
- * predecessor's instead). So is a set of Allow rules alone, with
+ * predecessor's instead), for the connections of each direction whose
+ * opposite it can deny. So is a set of Allow rules alone, with
  * @name_allowed: it denies nothing, but its verdicts name the rule of
- * allowed flows, and the connections it allowed name the rule of their
- * replies. Without rules, Default Allow decides nothing worth naming.
+ * allowed flows, and the connections it allowed (all of them, then) name
+ * the rule of their replies. Without rules, Default Allow decides nothing
+ * worth naming.
  *
  * Return: the compiled set, or NULL when out of memory.
  */
@@ -262,12 +291,14 @@ struct eipfix_acl *eipfix_acl_compile(const struct eipfix_rule *rules, u32 nrule
 				      u8 default_action, bool name_allowed, gfp_t gfp)
 {
 	struct eipfix_acl *acl = kzalloc(sizeof(*acl), gfp);
+	u8 deny = 0;
 	u32 i;
 
 	if (!acl)
 		return NULL;
 	acl->default_action = default_action;
-	acl->can_deny = default_action == EIPFIX_ACL_DENY;
+	if (default_action == EIPFIX_ACL_DENY)
+		deny = eipfix_acl_dirs(EIPFIX_DIR_BOTH);
 	acl->nrules = nrules;
 	acl->seed = get_random_u32();
 	acl->owns_state = true;
@@ -283,12 +314,21 @@ struct eipfix_acl *eipfix_acl_compile(const struct eipfix_rule *rules, u32 nrule
 		r->direction = rules[i].direction;
 		r->protocol = rules[i].protocol;
 		if (r->action == EIPFIX_ACL_DENY)
-			acl->can_deny = true;
+			deny |= eipfix_acl_dirs(r->direction);
 		if (eipfix_acl_compile_ports(r, &rules[i], gfp))
 			goto fail;
 	}
 	if (eipfix_acl_build_groups(acl, rules, gfp))
 		goto fail;
+	acl->can_deny = deny != 0;
+	/* What goes one way is remembered if what comes back can be denied. */
+	if (deny & BIT(EIPFIX_DIR_RECEIVED))
+		acl->remember |= BIT(EIPFIX_DIR_SENDING);
+	if (deny & BIT(EIPFIX_DIR_SENDING))
+		acl->remember |= BIT(EIPFIX_DIR_RECEIVED);
+	/* Replies name the rule of their connection: it must be known. */
+	if (name_allowed && nrules)
+		acl->remember = eipfix_acl_dirs(EIPFIX_DIR_BOTH);
 	/* A cache line of counters per CPU at least, so CPUs do not share one. */
 	acl->hits_stride = round_up(nrules + 1, 8);
 	acl->hits = kvcalloc(nr_cpu_ids * acl->hits_stride, sizeof(*acl->hits), gfp);
@@ -681,12 +721,6 @@ static void eipfix_acl_conn_of(struct eipfix_key *c, const struct eipfix_key *ke
 	}
 }
 
-static u8 eipfix_dir_reverse(u8 direction)
-{
-	return direction == EIPFIX_DIR_RECEIVED ? EIPFIX_DIR_SENDING :
-						  EIPFIX_DIR_RECEIVED;
-}
-
 /* @c seen from the other end: the packets that answer it. */
 static void eipfix_acl_conn_reverse(struct eipfix_key *rev, const struct eipfix_key *c)
 {
@@ -715,33 +749,74 @@ static bool eipfix_acl_conn_request(struct eipfix_key *req,
 }
 
 /*
- * Whether the ICMP error @key quoting @inner belongs to an allowed
- * connection: the quoted packet went the other way over the same interface,
- * either in the direction the connection was allowed or as its reply, and
- * the error comes from (or goes to) that packet's far end: a peer the rules
- * deny cannot pass errors about another peer's connections.
+ * The packet the ICMP error @key quotes (@inner), as it went the other way
+ * over the same interface; false unless the error comes from (or goes to)
+ * that packet's far end: a peer the rules deny cannot pass errors about
+ * another peer's connections.
  */
-static struct eipfix_acl_state_entry *
-eipfix_acl_related(struct eipfix_acl_state *st, const struct eipfix_key *key,
-		   const struct eipfix_key *inner, unsigned long now)
+static bool eipfix_acl_quoted(struct eipfix_key *q, const struct eipfix_key *key,
+			      const struct eipfix_key *inner)
 {
 	bool rx = key->direction == EIPFIX_DIR_RECEIVED;
-	struct eipfix_acl_state_entry *e;
-	struct eipfix_key q, c;
 
 	if (!ipv6_addr_equal(rx ? &key->saddr : &key->daddr,
 			     rx ? &inner->daddr : &inner->saddr))
-		return NULL;
-	q = *inner;
-	q.family = key->family;
-	q.ifindex = key->ifindex;
-	q.direction = eipfix_dir_reverse(key->direction);
-	eipfix_acl_conn_of(&c, &q);
+		return false;
+	*q = *inner;
+	q->family = key->family;
+	q->ifindex = key->ifindex;
+	q->direction = eipfix_dir_reverse(key->direction);
+	return true;
+}
+
+/*
+ * The allowed connection an ICMP error about @q belongs to: @q went in the
+ * direction the connection was allowed, or was its reply.
+ */
+static struct eipfix_acl_state_entry *
+eipfix_acl_related(struct eipfix_acl_state *st, const struct eipfix_key *q,
+		   unsigned long now)
+{
+	struct eipfix_acl_state_entry *e;
+	struct eipfix_key c, rev;
+
+	eipfix_acl_conn_of(&c, q);
 	e = eipfix_acl_state_find(st, &c, now);
 	if (e)
 		return e;
-	eipfix_acl_conn_reverse(&q, &c);
-	return eipfix_acl_state_find(st, &q, now);
+	eipfix_acl_conn_reverse(&rev, &c);
+	return eipfix_acl_state_find(st, &rev, now);
+}
+
+/* The rules' verdict on a packet of @key (its direction set). */
+static u8 eipfix_acl_match_key(const struct eipfix_acl *acl,
+			       const struct eipfix_key *key, u32 *rule)
+{
+	const struct in6_addr *peer;
+	u16 dport = 0;
+
+	peer = key->direction == EIPFIX_DIR_RECEIVED ? &key->saddr : &key->daddr;
+	if (key->protocol == IPPROTO_TCP || key->protocol == IPPROTO_UDP)
+		dport = ntohs(key->dport);
+	return eipfix_acl_match(acl, key->family, peer, key->protocol, dport,
+				key->direction, rule);
+}
+
+/*
+ * Whether an ICMP error about @q is related to a connection the set does
+ * not remember: @q went a way whose connections are not kept (nothing of
+ * the other way can be denied, this error included) and the rules let it
+ * through, so that its connection would have been found had it been kept.
+ * Taken as related, the error is not remembered as an ICMP connection of
+ * its own, which would let in echo replies the rules deny.
+ */
+static bool eipfix_acl_related_unremembered(const struct eipfix_acl *acl,
+					    const struct eipfix_key *q)
+{
+	u32 rule;
+
+	return !eipfix_acl_remembers(acl, q->direction) &&
+	       eipfix_acl_match_key(acl, q, &rule) == EIPFIX_ACL_ALLOW;
 }
 
 /**
@@ -754,11 +829,13 @@ eipfix_acl_related(struct eipfix_acl_state *st, const struct eipfix_key *key,
  * @v: the verdict, and how it came about
  *
  * A packet of a connection allowed before passes as it did (counted on the
- * rule that allowed it, @segs times); the reply to one passes without a rule, and so does
- * an ICMP error about one (related: port unreachable, fragmentation needed
- * for path MTU discovery, time exceeded); anything else takes the first
- * matching rule or Default, and what is allowed is remembered for its
- * replies. Either way @v->rule is the rule that allowed the connection.
+ * rule that allowed it, @segs times); the reply to one passes without a
+ * rule, and so does an ICMP error about one (related: port unreachable,
+ * fragmentation needed for path MTU discovery, time exceeded); anything
+ * else takes the first matching rule or Default, and what is allowed is
+ * remembered for its replies if the set could deny them or names the rule
+ * of allowed flows (else its later packets take the same rule again).
+ * Either way @v->rule is the rule that allowed the connection, when known.
  *
  * Context: any; the caller holds rcu_read_lock().
  */
@@ -766,10 +843,9 @@ void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
 		       const struct eipfix_key *inner, unsigned long now, u32 segs,
 		       struct eipfix_acl_verdict *v)
 {
-	struct eipfix_key c, req;
-	struct eipfix_acl_state_entry *e;
-	const struct in6_addr *peer;
-	u16 dport = 0;
+	bool remember = acl && eipfix_acl_remembers(acl, key->direction);
+	struct eipfix_acl_state_entry *e = NULL;
+	struct eipfix_key c, q;
 
 	v->action = EIPFIX_ACL_ALLOW;
 	v->via = EIPFIX_ACL_VIA_RULE;
@@ -779,7 +855,9 @@ void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
 		return;
 	if (acl->state) {
 		eipfix_acl_conn_of(&c, key);
-		e = eipfix_acl_state_find(acl->state, &c, now);
+		/* Only a direction that is remembered has connections to find. */
+		if (remember)
+			e = eipfix_acl_state_find(acl->state, &c, now);
 		if (e) {
 			eipfix_acl_entry_touch(e, now);
 			v->via = EIPFIX_ACL_VIA_STATE;
@@ -787,28 +865,26 @@ void eipfix_acl_decide(struct eipfix_acl *acl, const struct eipfix_key *key,
 			eipfix_acl_hit(acl, v->rule, segs);
 			return;
 		}
-		e = NULL;
-		if (eipfix_acl_conn_request(&req, &c, key)) {
-			e = eipfix_acl_state_find(acl->state, &req, now);
+		if (eipfix_acl_conn_request(&q, &c, key)) {
+			e = eipfix_acl_state_find(acl->state, &q, now);
 			if (e)
 				eipfix_acl_entry_touch(e, now);
-		} else if (inner) {
+		} else if (inner && eipfix_acl_quoted(&q, key, inner)) {
 			/* An error keeps no connection alive. */
-			e = eipfix_acl_related(acl->state, key, inner, now);
+			e = eipfix_acl_related(acl->state, &q, now);
+			if (!e && eipfix_acl_related_unremembered(acl, &q))
+				v->via = EIPFIX_ACL_VIA_REPLY;
 		}
 		if (e) {
 			/* Not a hit: the rule did not judge this packet. */
 			v->via = EIPFIX_ACL_VIA_REPLY;
 			v->rule = READ_ONCE(e->rule);
-			return;
 		}
+		if (v->via == EIPFIX_ACL_VIA_REPLY)
+			return;
 	}
-	peer = key->direction == EIPFIX_DIR_RECEIVED ? &key->saddr : &key->daddr;
-	if (key->protocol == IPPROTO_TCP || key->protocol == IPPROTO_UDP)
-		dport = ntohs(key->dport);
-	v->action = eipfix_acl_match(acl, key->family, peer, key->protocol, dport,
-				     key->direction, &v->rule);
+	v->action = eipfix_acl_match_key(acl, key, &v->rule);
 	eipfix_acl_hit(acl, v->rule, segs);
-	if (v->action == EIPFIX_ACL_ALLOW && acl->state)
+	if (v->action == EIPFIX_ACL_ALLOW && remember && acl->state)
 		v->state = eipfix_acl_state_insert(acl->state, &c, v->rule, now);
 }

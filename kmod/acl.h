@@ -51,6 +51,13 @@ struct eipfix_acl {
 	 * verdicts allowed flows are to carry (AllowedFlowRule).
 	 */
 	bool in_use;
+	/*
+	 * BIT(direction) of the packets whose connections are remembered:
+	 * those of a direction whose opposite the set can deny (its replies
+	 * and the ICMP errors about it come that way); both with
+	 * AllowedFlowRule, so that replies name the rule of their connection.
+	 */
+	u8 remember;
 	bool owns_state;	/* false once a successor took @state over */
 	u32 nrules;
 	u32 ngroups;
@@ -94,6 +101,9 @@ struct eipfix_acl_verdict {
  * The allowed connections of a namespace, keyed by the 5-tuple, interface
  * and direction of the packet that was allowed. A packet of the opposite
  * direction with the tuple reversed is a reply and passes without a rule.
+ * Only connections whose replies could be denied are kept (see
+ * eipfix_acl.remember): under Default Allow with Deny rules for received
+ * packets only, what peers open is not, and costs nothing here.
  * Bounded by max_entries (a full table replaces the oldest entry of the
  * bucket); an entry lives until idle for its timeout. A table belongs to one
  * rule set: a config with the same rules takes it over, other rules start

@@ -7,6 +7,7 @@
 #define _EIPFIX_BHASH_H
 
 #include <linux/atomic.h>
+#include <linux/cache.h>
 #include <linux/jhash.h>
 #include <linux/list.h>
 #include <linux/rculist.h>
@@ -53,9 +54,14 @@ struct eipfix_bhash {
 	const struct eipfix_bhash_params *params;
 	u32 mask;
 	u32 lock_mask;		/* params->nlocks - 1 */
-	u32 max;
 	u32 seed;
-	atomic_t count;
+	/*
+	 * Written by every insert and removal, on any CPU: on a cache line of
+	 * its own, so that lookups, which read only the fields above, do not
+	 * miss each time another CPU inserts. @max is read by inserts only.
+	 */
+	atomic_t count ____cacheline_aligned_in_smp;
+	u32 max;
 };
 
 /* What a walk wants done with the entry it was shown. */

@@ -2,6 +2,7 @@
 #ifndef _EIPFIX_NETNS_H
 #define _EIPFIX_NETNS_H
 
+#include <linux/cache.h>
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -18,17 +19,25 @@
  * ifset and table under RCU; every change to them is made under @lock.
  */
 struct eipfix_net {
+	/*
+	 * Read by every packet, written only when the config or an interface
+	 * changes: a cache line that nothing below shares, since the record
+	 * queue (written per record, by the agent's reads and by evictions on
+	 * the packet path), the locks and the works' cursors change while
+	 * packets flow.
+	 */
+	struct eipfix_config __rcu *config;
+	struct eipfix_ifset __rcu *ifset;
+	struct eipfix_table __rcu *table;	/* NULL while not metering */
+	struct eipfix_counters __percpu *counters;
 	struct net *net;
-	struct mutex lock;	/* config, table, hooks, expiry; ifset too */
+	/* config, table, hooks, expiry; ifset too */
+	struct mutex lock ____cacheline_aligned_in_smp;
 	/*
 	 * ifset alone, so that an interface event (under RTNL) never waits
 	 * for an expiry scan, which holds @lock. @config changes under both.
 	 */
 	struct mutex ifset_lock;
-	struct eipfix_config __rcu *config;
-	struct eipfix_ifset __rcu *ifset;
-	struct eipfix_table __rcu *table;	/* NULL while not metering */
-	struct eipfix_counters __percpu *counters;
 	struct eipfix_records records;
 	struct delayed_work expiry_work;
 	struct delayed_work acl_gc_work;	/* forgets ended connections */

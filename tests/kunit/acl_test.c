@@ -482,6 +482,159 @@ static void acl_stateful_v6(struct kunit *test)
 }
 
 /*
+ * A connection is remembered only where something of its opposite direction
+ * could be denied: under README's rule set (Deny Tcp 23 received, Default
+ * Allow) a connection a peer opens is not (nothing the host sends can be
+ * denied, and the peer's own packets are judged alike again), one the host
+ * opens still is, so that its replies and errors pass.
+ */
+static void acl_remembers_only_what_can_be_denied(struct kunit *test)
+{
+	static const u32 p23[] = { 23 << 16 | 23 };
+	struct eipfix_rule telnet = mkrule(DENY, EIPFIX_DIR_RECEIVED, 0, v4addr(0), 0,
+					   EIPFIX_ACL_PROTO_TCP);
+	struct eipfix_key ssh = key4(RX, IPPROTO_TCP, PEER, HOST, 40000, 22);
+	struct eipfix_key dns = key4(TX, IPPROTO_UDP, HOST, PEER, 50000, 53);
+	struct eipfix_key k = reply_of(dns);
+	struct eipfix_acl_verdict v;
+	unsigned long now = jiffies;
+	struct eipfix_acl *acl;
+
+	set_ports(test, &telnet, p23, 1);
+	acl = compile(test, &telnet, 1, ALLOW);
+	rcu_read_lock();
+	/* The peer's connection to 22: allowed by the Default, each time. */
+	eipfix_acl_decide(acl, &ssh, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	KUNIT_EXPECT_EQ(test, v.state, EIPFIX_ACL_STATE_NONE);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 0U);
+	eipfix_acl_decide(acl, &ssh, NULL, now, 2, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_RULE);
+	KUNIT_EXPECT_EQ(test, v.rule, 0U);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_hits(acl, 0), 3ULL);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 0U);
+	/* A telnet attempt is still refused. */
+	k = key4(RX, IPPROTO_TCP, PEER, HOST, 40001, 23);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, DENY);
+
+	/* The host's query is remembered, and its answer passes as a reply. */
+	eipfix_acl_decide(acl, &dns, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	KUNIT_EXPECT_EQ(test, v.state, EIPFIX_ACL_STATE_INSERTED);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 1U);
+	k = reply_of(dns);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 1U);
+	rcu_read_unlock();
+	eipfix_acl_free(acl);
+
+	/* The mirror image: only sending can be denied, so only what is received is kept. */
+	telnet.direction = EIPFIX_DIR_SENDING;
+	acl = compile(test, &telnet, 1, ALLOW);
+	rcu_read_lock();
+	eipfix_acl_decide(acl, &dns, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.state, EIPFIX_ACL_STATE_NONE);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 0U);
+	eipfix_acl_decide(acl, &ssh, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.state, EIPFIX_ACL_STATE_INSERTED);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), 1U);
+	rcu_read_unlock();
+	eipfix_acl_free(acl);
+}
+
+/*
+ * What is not remembered changes no verdict. Under Default Deny both ways
+ * are remembered: a reply and an ICMP error about a connection the host
+ * opened pass. Under README's rule set plus "Deny Icmp received", an error
+ * about the host's answer to a connection a peer opened passes (the answer
+ * is remembered in its stead), and the host's port unreachable about a
+ * peer's datagram makes no ICMP connection that would let the peer's echo
+ * replies in.
+ */
+static void acl_forgetting_changes_no_verdict(struct kunit *test)
+{
+	static const u32 p23[] = { 23 << 16 | 23 };
+	struct eipfix_rule rules[] = {
+		mkrule(DENY, EIPFIX_DIR_RECEIVED, 0, v4addr(0), 0, EIPFIX_ACL_PROTO_TCP),
+		mkrule(DENY, EIPFIX_DIR_RECEIVED, 0, v4addr(0), 0, EIPFIX_ACL_PROTO_ICMP),
+	};
+	struct eipfix_rule send_all = mkrule(ALLOW, EIPFIX_DIR_SENDING, 0, v4addr(0), 0, 0);
+	struct eipfix_key out = key4(TX, IPPROTO_UDP, HOST, PEER, 40000, 9);
+	struct eipfix_key ssh = key4(RX, IPPROTO_TCP, PEER, HOST, 40000, 22);
+	struct eipfix_key udp = key4(RX, IPPROTO_UDP, PEER, HOST, 40000, 9);
+	struct eipfix_key rx_unreach = key4(RX, IPPROTO_ICMP, PEER, HOST, 0, 3 << 8 | 3);
+	struct eipfix_key tx_unreach = key4(TX, IPPROTO_ICMP, HOST, PEER, 0, 3 << 8 | 3);
+	struct eipfix_key echo_reply = key4(RX, IPPROTO_ICMP, PEER, HOST, 0, 0);
+	struct eipfix_key k, quoted;
+	struct eipfix_acl_verdict v;
+	unsigned long now = jiffies;
+	struct eipfix_acl *acl;
+	u32 n;
+
+	acl = compile(test, &send_all, 1, DENY);
+	rcu_read_lock();
+	eipfix_acl_decide(acl, &out, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	KUNIT_EXPECT_EQ(test, v.state, EIPFIX_ACL_STATE_INSERTED);
+	k = reply_of(out);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
+	eipfix_acl_decide(acl, &rx_unreach, &out, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
+	rcu_read_unlock();
+	eipfix_acl_free(acl);
+
+	set_ports(test, &rules[0], p23, 1);
+	acl = compile(test, rules, 2, ALLOW);
+	rcu_read_lock();
+	/* A peer connects to 22, the host answers; an error about the answer passes. */
+	eipfix_acl_decide(acl, &ssh, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	k = reply_of(ssh);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	eipfix_acl_decide(acl, &ssh, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	eipfix_acl_decide(acl, &rx_unreach, &k, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
+	/* One about another port the host never sent from does not. */
+	quoted = k;
+	quoted.sport = htons(2222);
+	eipfix_acl_decide(acl, &rx_unreach, &quoted, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, DENY);
+
+	/* The host's port unreachable about a peer's datagram: related, nothing kept. */
+	eipfix_acl_decide(acl, &udp, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	n = eipfix_acl_state_count(acl->state);
+	eipfix_acl_decide(acl, &tx_unreach, &udp, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
+	KUNIT_EXPECT_EQ(test, v.state, EIPFIX_ACL_STATE_NONE);
+	KUNIT_EXPECT_EQ(test, eipfix_acl_state_count(acl->state), n);
+	eipfix_acl_decide(acl, &echo_reply, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, DENY);
+	KUNIT_EXPECT_EQ(test, v.rule, 2U);
+
+	/* A ping the host sends is remembered: its echo reply passes. */
+	k = key4(TX, IPPROTO_ICMP, HOST, PEER, 0, 8 << 8);
+	eipfix_acl_decide(acl, &k, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	eipfix_acl_decide(acl, &echo_reply, NULL, now, 1, &v);
+	KUNIT_EXPECT_EQ(test, v.action, ALLOW);
+	KUNIT_EXPECT_EQ(test, v.via, EIPFIX_ACL_VIA_REPLY);
+	rcu_read_unlock();
+	eipfix_acl_free(acl);
+}
+
+/*
  * Hits count packets as they crossed the wire: a GRO superpacket or a
  * reassembled datagram is decided once, for all of its segments.
  */
@@ -903,6 +1056,8 @@ static struct kunit_case acl_cases[] = {
 	KUNIT_CASE(acl_related_icmp_errors),
 	KUNIT_CASE(acl_state_gc_forgets_expired),
 	KUNIT_CASE(acl_stateful_v6),
+	KUNIT_CASE(acl_remembers_only_what_can_be_denied),
+	KUNIT_CASE(acl_forgetting_changes_no_verdict),
 	KUNIT_CASE(acl_hits_count_segments),
 	KUNIT_CASE(acl_state_is_bounded),
 	KUNIT_CASE(acl_inherit_keeps_state_and_hits),
