@@ -198,10 +198,14 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	 * no ports for a rule to judge: where a rule could deny, it does not
 	 * pass; otherwise it is metered as it is.
 	 */
-	if (pkt.fragment && dir == EIPFIX_DIR_RECEIVED && acl && acl->can_deny) {
-		if (!malformed)
-			eipfix_count(en->counters, EIPFIX_CTR_A_PARSE_ERRORS, 1);
-		return NF_DROP;
+	if (pkt.fragment && dir == EIPFIX_DIR_RECEIVED && acl) {
+		if (acl->can_deny) {
+			if (!malformed)
+				eipfix_count(en->counters, EIPFIX_CTR_A_PARSE_ERRORS, 1);
+			return NF_DROP;
+		}
+		/* Allow rules alone (AllowedFlowRule): no ports to name one by. */
+		acl = NULL;
 	}
 	pkt.key.ifindex = dev->ifindex;
 	pkt.key.direction = dir;
