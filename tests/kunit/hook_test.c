@@ -22,29 +22,43 @@
 #include "hooks.h"
 #include "netns.h"
 
-/* Applies a config metering "lo" of init_net with @deny_tcp_port (0: none) under @dflt. */
-static void apply(struct kunit *test, u8 dflt, u16 deny_tcp_port)
+/* A config metering "lo" of init_net under @dflt, with no rule yet. */
+static struct eipfix_config *config_lo(struct kunit *test, u8 dflt)
 {
 	struct eipfix_config *cfg = eipfix_config_new_default();
-	u32 gen;
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
 	cfg->max_flows = 1024;
 	cfg->acl_default = dflt;
 	cfg->ninterfaces = 1;
 	strscpy(cfg->interfaces[0], "lo", IFNAMSIZ);
-	if (deny_tcp_port) {
-		cfg->rules = kcalloc(1, sizeof(*cfg->rules), GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, cfg->rules);
-		cfg->nrules = 1;
-		cfg->rules[0].action = EIPFIX_ACL_DENY;
-		cfg->rules[0].direction = EIPFIX_DIR_RECEIVED;
-		cfg->rules[0].protocol = EIPFIX_ACL_PROTO_TCP;
-		cfg->rules[0].ports = kmalloc(sizeof(u32), GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, cfg->rules[0].ports);
-		cfg->rules[0].nports = 1;
-		cfg->rules[0].ports[0] = deny_tcp_port << 16 | deny_tcp_port;
-	}
+	return cfg;
+}
+
+/* Gives @cfg its one rule: @action TCP to @port, received from any peer. */
+static void tcp_rule(struct kunit *test, struct eipfix_config *cfg, u8 action,
+		     u16 port)
+{
+	cfg->rules = kcalloc(1, sizeof(*cfg->rules), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cfg->rules);
+	cfg->nrules = 1;
+	cfg->rules[0].action = action;
+	cfg->rules[0].direction = EIPFIX_DIR_RECEIVED;
+	cfg->rules[0].protocol = EIPFIX_ACL_PROTO_TCP;
+	cfg->rules[0].ports = kmalloc(sizeof(u32), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cfg->rules[0].ports);
+	cfg->rules[0].nports = 1;
+	cfg->rules[0].ports[0] = port << 16 | port;
+}
+
+/* Applies a config metering "lo" of init_net with @deny_tcp_port (0: none) under @dflt. */
+static void apply(struct kunit *test, u8 dflt, u16 deny_tcp_port)
+{
+	struct eipfix_config *cfg = config_lo(test, dflt);
+	u32 gen;
+
+	if (deny_tcp_port)
+		tcp_rule(test, cfg, EIPFIX_ACL_DENY, deny_tcp_port);
 	KUNIT_ASSERT_EQ(test, eipfix_net_apply_config(eipfix_net(&init_net), cfg, NULL, &gen), 0);
 }
 
@@ -295,29 +309,15 @@ static void hook_too_big_to_leave_is_not_metered(struct kunit *test)
  */
 static void apply_metering(struct kunit *test, u8 dflt, bool allowed_flow_rule)
 {
-	struct eipfix_config *cfg = eipfix_config_new_default();
+	struct eipfix_config *cfg = config_lo(test, dflt);
 	u32 gen;
 
-	KUNIT_ASSERT_NOT_NULL(test, cfg);
-	cfg->max_flows = 1024;
-	cfg->acl_default = dflt;
 	cfg->allowed_flow_rule = allowed_flow_rule;
-	cfg->ninterfaces = 1;
-	strscpy(cfg->interfaces[0], "lo", IFNAMSIZ);
 	cfg->collectors = kcalloc(1, sizeof(*cfg->collectors), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, cfg->collectors);
 	strscpy(cfg->collectors[0], "Udp/192.0.2.1:4739", sizeof(cfg->collectors[0]));
 	cfg->ncollectors = 1;
-	cfg->rules = kcalloc(1, sizeof(*cfg->rules), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, cfg->rules);
-	cfg->nrules = 1;
-	cfg->rules[0].action = EIPFIX_ACL_ALLOW;
-	cfg->rules[0].direction = EIPFIX_DIR_RECEIVED;
-	cfg->rules[0].protocol = EIPFIX_ACL_PROTO_TCP;
-	cfg->rules[0].ports = kmalloc(sizeof(u32), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, cfg->rules[0].ports);
-	cfg->rules[0].nports = 1;
-	cfg->rules[0].ports[0] = 22 << 16 | 22;
+	tcp_rule(test, cfg, EIPFIX_ACL_ALLOW, 22);
 	KUNIT_ASSERT_EQ(test, eipfix_net_apply_config(eipfix_net(&init_net), cfg, NULL, &gen), 0);
 }
 
