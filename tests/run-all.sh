@@ -7,14 +7,14 @@
 # counts a suite as failed when it ran fewer checks (passed + failed + skipped) than
 # tests/checks.txt says it has: raise the number there when you add checks.
 #
-#   EIPFIX_SUITES="static unit kunit-6.1 ..."   run only these suites
+#   EIPFIX_SUITES="static unit kunit-6.1 ..."   run only these suites ("a+b": side by side)
 set -u -o pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO" || exit 1
 LOGDIR=${EIPFIX_LOGDIR:-$REPO/results}
 mkdir -p "$LOGDIR"
 
-ALL="static unit unit-san fuzz interop flowcheck kunit-6.1 kunit-6.12 kunit-smp-6.1 e2e-6.1 e2e-6.12 pkg demo bench-smoke"
+ALL="static unit unit-san fuzz interop flowcheck kunit-6.1 kunit-6.12 kunit-smp-6.1 e2e-6.1+e2e-6.12 pkg demo bench-smoke"
 SUITES=${EIPFIX_SUITES:-$ALL}
 
 suite_cmd() {
@@ -41,13 +41,11 @@ tests/lib/deps.sh || { echo "deps: cannot install the packages the tests need"; 
 
 total_pass=0 total_fail=0 total_skip=0
 summary=()
-for s in $SUITES; do
-	cmd=$(suite_cmd "$s") || { echo "unknown suite $s"; total_fail=$((total_fail + 1)); continue; }
-	echo "== $s: $cmd"
-	start=$(date +%s)
-	$cmd 2>&1 | tee "$LOGDIR/$s.log"
-	rc=${PIPESTATUS[0]}
-	secs=$(( $(date +%s) - start ))
+
+# result SUITE RC SECS: reads the suite's log, adds its counts to the totals and its
+# line to the summary.
+result() {
+	local s=$1 rc=$2 secs=$3 line p f k min n
 	# The suite's last "NAME: N passed, N failed[, N skipped]" line is its result.
 	line=$(grep -E '^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed' "$LOGDIR/$s.log" | tail -n 1)
 	if [ -z "$line" ]; then
@@ -72,6 +70,48 @@ for s in $SUITES; do
 	fi
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + k))
 	summary+=("$(printf '%-12s %4ss  %s' "$s" "$secs" "$line")")
+}
+
+# A group "a+b" runs its suites at the same time, each into its own log, printed whole
+# when it ends: the e2e suites, whose guests wait (timeouts, idle expiry, ticks) about
+# half the time and keep one of the two cores busy on average, take half the time side
+# by side. Everything else runs alone: the compilers use both cores.
+for g in $SUITES; do
+	IFS=+ read -r -a group <<<"$g"
+	started=()
+	for s in "${group[@]}"; do
+		cmd=$(suite_cmd "$s") || { echo "unknown suite $s"; total_fail=$((total_fail + 1)); continue; }
+		echo "== $s: $cmd"
+		start=$(date +%s)
+		if [ ${#group[@]} -eq 1 ]; then
+			$cmd 2>&1 | tee "$LOGDIR/$s.log"
+			result "$s" "${PIPESTATUS[0]}" $(( $(date +%s) - start ))
+			continue
+		fi
+		rm -f "$LOGDIR/$s.end"
+		{ $cmd >"$LOGDIR/$s.log" 2>&1; echo "$? $(( $(date +%s) - start ))" >"$LOGDIR/$s.end"; } &
+		started+=("$s")
+	done
+	# A line a minute while they run, so that a log watcher sees progress.
+	i=0
+	while jobs -r | grep -q .; do
+		sleep 5
+		i=$((i + 1))
+		[ $((i % 12)) -eq 0 ] || continue
+		for s in "${started[@]}"; do
+			printf '%s: %s passed, %s failed so far; ' "$s" \
+				"$(grep -c '^ok ' "$LOGDIR/$s.log")" "$(grep -c '^not ok ' "$LOGDIR/$s.log")"
+		done
+		echo
+	done
+	wait
+	for s in "${started[@]}"; do
+		echo "== $s (ran beside the others of ${g}): its log"
+		cat "$LOGDIR/$s.log"
+		read -r rc secs <"$LOGDIR/$s.end" 2>/dev/null || { rc=1 secs=0; }
+		rm -f "$LOGDIR/$s.end"
+		result "$s" "$rc" "$secs"
+	done
 done
 
 echo
