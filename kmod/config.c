@@ -80,12 +80,6 @@ bool eipfix_config_same_keyspace(const struct eipfix_config *a,
 	return true;
 }
 
-/* Whether flows of @direction are metered (ACL drops always are). */
-bool eipfix_config_wants(const struct eipfix_config *cfg, u8 direction)
-{
-	return cfg->direction == EIPFIX_DIR_BOTH || cfg->direction == direction;
-}
-
 /* Resolves the configured names to ifindexes; absent interfaces are skipped. */
 struct eipfix_ifset *eipfix_ifset_build(struct net *net,
 					const struct eipfix_config *cfg)

@@ -68,9 +68,15 @@ void eipfix_config_free_rcu(struct eipfix_config *cfg);
 bool eipfix_config_metering(const struct eipfix_config *cfg);
 bool eipfix_config_same_keyspace(const struct eipfix_config *a,
 				 const struct eipfix_config *b);
-bool eipfix_config_wants(const struct eipfix_config *cfg, u8 direction);
 struct eipfix_ifset *eipfix_ifset_build(struct net *net,
 					const struct eipfix_config *cfg);
+
+/* Whether flows of @direction are metered (ACL drops always are). Per packet. */
+static inline bool eipfix_config_wants(const struct eipfix_config *cfg,
+				       u8 direction)
+{
+	return cfg->direction == EIPFIX_DIR_BOTH || cfg->direction == direction;
+}
 
 static inline bool eipfix_ifset_has(const struct eipfix_ifset *set, int ifindex)
 {

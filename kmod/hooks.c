@@ -44,7 +44,13 @@ static void eipfix_meter(struct eipfix_net *en, struct eipfix_table *table,
 
 	eipfix_count(ctr, EIPFIX_CTR_A_PACKETS_SEEN, pkt->segs);
 	eipfix_count(ctr, EIPFIX_CTR_A_OCTETS_SEEN, pkt->octets);
-	switch (eipfix_table_account(table, pkt, ktime_to_ms(ktime_get_real()),
+	/*
+	 * The wall clock as of the last tick (1 to 4 ms old with Debian's
+	 * HZ=250; ipt_NETFLOW's jiffies are as coarse): records carry
+	 * milliseconds, and reading the clocksource per packet was a seventh
+	 * of the module's share of a 1-flow profile (BENCHMARKS.md).
+	 */
+	switch (eipfix_table_account(table, pkt, ktime_to_ms(ktime_get_coarse_real()),
 				     &evicted)) {
 	case EIPFIX_ACCT_UPDATED:
 		break;
@@ -90,6 +96,34 @@ static void eipfix_count_acl(struct eipfix_net *en,
 		eipfix_count(ctr, EIPFIX_CTR_A_ACL_DROPPED_PACKETS, pkt->segs);
 		eipfix_count(ctr, EIPFIX_CTR_A_ACL_DROPPED_OCTETS, pkt->octets);
 	}
+}
+
+/*
+ * The Access Control Rules' verdict on @pkt, counted. A denied packet is
+ * metered into a flow of its own (forwardingStatus 129, the deciding rule)
+ * whatever Direction says: false, drop it. An allowed one carries the rule
+ * that allowed it (or its connection) when the config asks.
+ */
+static bool eipfix_judge(struct eipfix_net *en, struct eipfix_acl *acl,
+			 const struct eipfix_config *cfg,
+			 struct eipfix_table *table, struct eipfix_pkt *pkt)
+{
+	struct eipfix_acl_verdict v;
+
+	eipfix_acl_decide(acl, &pkt->key, pkt->has_inner ? &pkt->inner : NULL,
+			  jiffies, pkt->segs, &v);
+	eipfix_count_acl(en, &v, pkt);
+	if (v.action == EIPFIX_ACL_DENY) {
+		if (table) {
+			pkt->key.fwd_status = EIPFIX_FWD_DROPPED_ACL;
+			pkt->acl_rule = v.rule;
+			eipfix_meter(en, table, pkt);
+		}
+		return false;
+	}
+	if (cfg->allowed_flow_rule)
+		pkt->acl_rule = v.rule;
+	return true;
 }
 
 /*
@@ -141,11 +175,9 @@ static unsigned int eipfix_egress_mtu(struct sk_buff *skb,
 
 /*
  * One function for every hook: the Access Control Rules first (when they
- * can deny anything, or name the rule of allowed flows), then metering. A
- * denied packet is metered into a flow of its own (forwardingStatus 129,
- * the deciding rule) whatever Direction says, and dropped. An allowed one
- * carries the rule that allowed it (or its connection) when the config
- * asks, and nothing when no rule judged it (neighbour discovery, no rules).
+ * can deny anything, or name the rule of allowed flows: eipfix_judge()),
+ * then metering. An allowed packet no rule judged (neighbour discovery, no
+ * rules) carries no rule.
  */
 unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state)
@@ -156,7 +188,6 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	const struct net_device *dev = dir == EIPFIX_DIR_RECEIVED ? state->in :
 								  state->out;
 	const struct eipfix_ifset *ifset = rcu_dereference(en->ifset);
-	struct eipfix_acl_verdict verdict;
 	const struct eipfix_config *cfg;
 	struct eipfix_table *table;
 	struct eipfix_acl *acl;
@@ -211,35 +242,22 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	pkt.key.direction = dir;
 	pkt.key.fwd_status = EIPFIX_FWD_FORWARDED;
 
+	pkt.acl_rule = EIPFIX_ACL_RULE_NONE;
+
 	/*
 	 * Neighbour discovery is the link's own housekeeping (on-link only:
 	 * hop limit 255), not traffic the rules are about: an L2 overlay
 	 * under Default Deny must still resolve its peers.
 	 */
-	if (pkt.nd)
-		acl = NULL;
-	eipfix_acl_decide(acl, &pkt.key, pkt.has_inner ? &pkt.inner : NULL,
-			  jiffies, pkt.segs, &verdict);
-	if (acl)
-		eipfix_count_acl(en, &verdict, &pkt);
-	if (verdict.action == EIPFIX_ACL_DENY) {
-		if (table) {
-			pkt.key.fwd_status = EIPFIX_FWD_DROPPED_ACL;
-			pkt.acl_rule = verdict.rule;
-			eipfix_meter(en, table, &pkt);
-		}
+	if (acl && !pkt.nd && !eipfix_judge(en, acl, cfg, table, &pkt))
 		return NF_DROP;
-	}
 	/*
 	 * Too big to leave: the stack drops it after us (ICMP fragmentation
 	 * needed or Packet Too Big to its sender; the kernel counts it in
 	 * FragFails). Nothing crossed the interface: not metered.
 	 */
-	if (meter && !pkt.too_big) {
-		pkt.acl_rule = acl && cfg->allowed_flow_rule ? verdict.rule :
-							       EIPFIX_ACL_RULE_NONE;
+	if (meter && !pkt.too_big)
 		eipfix_meter(en, table, &pkt);
-	}
 	return NF_ACCEPT;
 }
 
