@@ -12,6 +12,9 @@
 #   d10k   c + 10,000 such rules
 #   e      ipt_NETFLOW (6.1 only, when $EIPFIX_BENCH_NETFLOW_KO exists): modprobe'd
 #          module + `iptables -I PREROUTING -t raw -i tap0 -j NETFLOW` (and OUTPUT/-o)
+#   c0     c with the module $EIPFIX_BENCH_BASE_KO instead (run.sh: EIPFIX_BENCH_BASE=
+#          a git revision, built like the tree's module): a change's before and after
+#          side by side in one boot
 #   k      c + the kernel's connection tracking (and so its defragmentation) on
 #          tap0's traffic, as a stateful rule set built on it would have: an nftables
 #          rule `ct state established,related accept` (policy accept) in a prerouting
@@ -189,19 +192,33 @@ if [[ " $CFGS " == *" e "* ]]; then
 fi
 
 # Goes to configuration $1 from whatever is in force.
+# Which build of the module is loaded: "" (the tree's) or "base" (c0's).
+LOADED_BUILD=
 set_cfg() {
-	local want=$1
+	local want=$1 build=
+	[ "$want" = c0 ] && build=base
 	case "$want" in
 	a)
 		agent_stop
 		mod_loaded && { rmmod enclave_ipfix || return 1; }
 		netflow_off; kernel_ct_off
 		;;
-	b|c|d100|d10k|k)
+	b|c|c0|d100|d10k|k)
 		netflow_off
 		[ "$want" = k ] || kernel_ct_off
-		mod_loaded || mod_load || return 1
+		if mod_loaded && [ "$LOADED_BUILD" != "$build" ]; then
+			agent_stop; rmmod enclave_ipfix || return 1
+		fi
+		if ! mod_loaded; then
+			if [ -n "$build" ]; then
+				EIPFIX_KO=$EIPFIX_BENCH_BASE_KO mod_load || return 1
+			else
+				mod_load || return 1
+			fi
+			LOADED_BUILD=$build
+		fi
 		case "$want" in
+		c0) "$UC" push-config "$WORK/meter.profile" >/dev/null || return 1; agent_start ;;
 		b) agent_stop; "$UC" push-config "$WORK/off.profile" >/dev/null || return 1 ;;
 		c) "$UC" push-config "$WORK/meter.profile" >/dev/null || return 1; agent_start ;;
 		k) "$UC" push-config "$WORK/meter.profile" >/dev/null || return 1; agent_start

@@ -20,12 +20,13 @@ CFG_NAMES = {
     "a": "(a) no module",
     "b": "(b) loaded, disabled",
     "c": "(c) metering",
+    "c0": "(c0) metering, base revision (EIPFIX_BENCH_BASE)",
     "d100": "(d) metering + 100 ACL rules",
     "d10k": "(d) metering + 10,000 ACL rules",
     "e": "(e) ipt_NETFLOW",
     "k": "(k) metering + kernel conntrack",
 }
-ORDER = ["a", "b", "c", "d100", "d10k", "k", "e"]
+ORDER = ["a", "b", "c0", "c", "d100", "d10k", "k", "e"]
 # (b) registers no hook: its true ratio is 1.00. A table resolves the targets when
 # (b)'s median is within NOISE of it over at least MIN_ROUNDS alternations.
 NOISE = 0.05

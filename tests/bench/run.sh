@@ -47,6 +47,22 @@ module_build "$VERSION" "$B" >/dev/null || fatal "module build failed"
 cp "$B/enclave_ipfix.ko" "$CACHE/bench/enclave_ipfix.ko"
 export EIPFIX_KO=$CACHE/bench/enclave_ipfix.ko
 
+# EIPFIX_BENCH_BASE=REV: configuration c0 meters with the module of git revision REV
+# (built by that revision's own recipe), c with the tree's: a change's before and after
+# in one boot. Adds c0 to the configurations unless EIPFIX_BENCH_CFGS names them.
+if [ -n "${EIPFIX_BENCH_BASE:-}" ]; then
+	base_src=$CACHE/bench/base-src
+	rm -rf "$base_src"; mkdir -p "$base_src"
+	git -C "$REPO" archive "$EIPFIX_BENCH_BASE" | tar -x -C "$base_src" ||
+		fatal "cannot check out $EIPFIX_BENCH_BASE"
+	bash -c '. "$1/tests/lib/kernels.sh" && module_build "$2" "$3"' _ \
+		"$base_src" "$VERSION" "$CACHE/bench/base-build" >/dev/null ||
+		fatal "the module of $EIPFIX_BENCH_BASE does not build"
+	cp "$CACHE/bench/base-build/enclave_ipfix.ko" "$CACHE/bench/enclave_ipfix-base.ko"
+	export EIPFIX_BENCH_BASE_KO=$CACHE/bench/enclave_ipfix-base.ko
+	[ -n "${EIPFIX_BENCH_CFGS:-}" ] || export EIPFIX_BENCH_CFGS="a b c0 c e"
+fi
+
 # --- userctl and the bench binaries ------------------------------------------------
 make -s -C "$REPO/userctl" >"$CACHE/bench/userctl-build.log" 2>&1 || fatal "userctl does not build"
 cp "$REPO/userctl/build/userctl" "$CACHE/bench/userctl"
