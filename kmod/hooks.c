@@ -45,7 +45,7 @@ static void eipfix_meter(struct eipfix_net *en, struct eipfix_table *table,
 	eipfix_count(ctr, EIPFIX_CTR_A_PACKETS_SEEN, pkt->segs);
 	eipfix_count(ctr, EIPFIX_CTR_A_OCTETS_SEEN, pkt->octets);
 	/*
-	 * The wall clock as of the last tick (1 to 4 ms old with Debian's
+	 * The wall clock as of the last tick (up to 4 ms old with Debian's
 	 * HZ=250; ipt_NETFLOW's jiffies are as coarse): records carry
 	 * milliseconds, and reading the clocksource per packet was a seventh
 	 * of the module's share of a 1-flow profile (BENCHMARKS.md).
