@@ -144,6 +144,13 @@ static void eipfix_flow_add_pkt(struct eipfix_flow *flow,
 	 * ipt_NETFLOW, softflowd and Cisco's active timeout do, so that
 	 * collectors computing rates from record times get them right.
 	 */
+	/*
+	 * Never back in time within a flow: @now_ms was read before the lock
+	 * (another CPU may have counted a later packet meanwhile) and is the
+	 * last tick's. So no record ends before it starts, and none starts
+	 * before the flow's previous one ended.
+	 */
+	now_ms = max(now_ms, flow->end_ms);
 	if (!flow->packets)
 		flow->start_ms = now_ms;
 	flow->packets += pkt->segs;

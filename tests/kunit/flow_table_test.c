@@ -131,6 +131,52 @@ static void table_keeps_times_and_flag_union(struct kunit *test)
 	free_table(t);
 }
 
+static enum eipfix_walk_action interim_reset(struct eipfix_flow *flow, void *arg)
+{
+	struct kunit *test = arg;
+
+	/* What an interim record leaves (expiry.c): counts gone, times kept. */
+	KUNIT_EXPECT_EQ(test, flow->start_ms, 1000ULL);
+	KUNIT_EXPECT_EQ(test, flow->end_ms, 2000ULL);
+	flow->packets = 0;
+	flow->octets = 0;
+	return EIPFIX_WALK_KEEP;
+}
+
+static enum eipfix_walk_action check_next_period(struct eipfix_flow *flow, void *arg)
+{
+	struct kunit *test = arg;
+
+	KUNIT_EXPECT_EQ(test, flow->start_ms, 2000ULL);
+	KUNIT_EXPECT_EQ(test, flow->end_ms, 2000ULL);
+	return EIPFIX_WALK_KEEP;
+}
+
+/*
+ * A packet whose time was read before another CPU counted a later one (and
+ * the tick's clock is coarse): the flow's times do not go back, and the
+ * record after an interim one does not start before it ended.
+ */
+static void table_times_never_go_back(struct kunit *test)
+{
+	struct eipfix_table *t = new_table(test, 10);
+	struct eipfix_flow *ev;
+	struct eipfix_pkt pkt;
+
+	make_pkt(&pkt, 9, 60);
+	rcu_read_lock();
+	eipfix_table_account(t, &pkt, 1000, &ev);
+	eipfix_table_account(t, &pkt, 2000, &ev);
+	eipfix_table_account(t, &pkt, 1500, &ev);
+	rcu_read_unlock();
+	walk_all(t, interim_reset, test);
+	rcu_read_lock();
+	eipfix_table_account(t, &pkt, 1800, &ev);
+	rcu_read_unlock();
+	walk_all(t, check_next_period, test);
+	free_table(t);
+}
+
 /* Random packets over 300 keys, compared flow by flow with a plain array. */
 static void table_matches_reference_model(struct kunit *test)
 {
@@ -295,6 +341,7 @@ static void table_concurrent_updates_lose_nothing(struct kunit *test)
 static struct kunit_case eipfix_flow_table_cases[] = {
 	KUNIT_CASE(table_counts_packets_into_their_flow),
 	KUNIT_CASE(table_keeps_times_and_flag_union),
+	KUNIT_CASE(table_times_never_go_back),
 	KUNIT_CASE(table_matches_reference_model),
 	KUNIT_CASE(table_bound_accounts_every_packet),
 	KUNIT_CASE(table_walk_removes),
