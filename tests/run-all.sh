@@ -80,6 +80,7 @@ for g in $SUITES; do
 	IFS=+ read -r -a group <<<"$g"
 	started=()
 	for s in "${group[@]}"; do
+		[ -n "$s" ] || continue
 		cmd=$(suite_cmd "$s") || { echo "unknown suite $s"; total_fail=$((total_fail + 1)); continue; }
 		echo "== $s: $cmd"
 		start=$(date +%s)
@@ -108,7 +109,7 @@ for g in $SUITES; do
 	for s in "${started[@]}"; do
 		echo "== $s (ran beside the others of ${g}): its log"
 		cat "$LOGDIR/$s.log"
-		read -r rc secs <"$LOGDIR/$s.end" 2>/dev/null || { rc=1 secs=0; }
+		{ read -r rc secs <"$LOGDIR/$s.end"; } 2>/dev/null || { rc=1 secs=0; }
 		rm -f "$LOGDIR/$s.end"
 		result "$s" "$rc" "$secs"
 	done

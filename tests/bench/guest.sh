@@ -187,7 +187,7 @@ NFKO=${EIPFIX_BENCH_NETFLOW_KO:-}
 if [[ " $CFGS " == *" e "* ]]; then
 	if [ -z "$NFKO" ] || [ ! -f "$NFKO" ] || ! command -v iptables-legacy >/dev/null; then
 		raw "INFO cfg=e skipped: no ipt_NETFLOW module for this kernel or no iptables (EIPFIX_BENCH_NETFLOW_KO='$NFKO')"
-		CFGS=${CFGS//e/}
+		CFGS=$(tr ' ' '\n' <<<"$CFGS" | grep -vx e | xargs)
 	fi
 fi
 
@@ -201,6 +201,7 @@ set_cfg() {
 	a)
 		agent_stop
 		mod_loaded && { rmmod enclave_ipfix || return 1; }
+		LOADED_BUILD=
 		netflow_off; kernel_ct_off
 		;;
 	b|c|c0|d100|d10k|k)
@@ -211,7 +212,7 @@ set_cfg() {
 		fi
 		if ! mod_loaded; then
 			if [ -n "$build" ]; then
-				EIPFIX_KO=$EIPFIX_BENCH_BASE_KO mod_load || return 1
+				EIPFIX_KO=${EIPFIX_BENCH_BASE_KO:-} mod_load || return 1
 			else
 				mod_load || return 1
 			fi
@@ -229,6 +230,7 @@ set_cfg() {
 	e)
 		agent_stop
 		mod_loaded && { rmmod enclave_ipfix || return 1; }
+		LOADED_BUILD=
 		kernel_ct_off
 		netflow_on || return 1
 		;;

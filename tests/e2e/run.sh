@@ -106,7 +106,10 @@ stage_install() {	# stage_install DIR
 	local krel farm
 	krel=$(kernel_release "$VERSION") || return 1
 	rm -rf "$1"; mkdir -p "$1" &&
-	make -s -C "$REPO" install DESTDIR="$1" DKMS=no MODULE_KO="$EIPFIX_KO" >"$1.log" 2>&1 || return 1
+	# (make install builds userctl in the tree: under the lock the other e2e suite
+	# takes for that, since make check runs both side by side.)
+	flock "$EIPFIX_CACHE/userctl.lock" \
+		make -s -C "$REPO" install DESTDIR="$1" DKMS=no MODULE_KO="$EIPFIX_KO" >"$1.log" 2>&1 || return 1
 	farm=$(mktemp -d) || return 1
 	mkdir -p "$farm/lib/modules" &&
 	cp -as "/lib/modules/$krel" "$farm/lib/modules/" &&
