@@ -33,14 +33,16 @@ cat >"$W/meter.json" <<'JSON'
   "Interval": 0, "Enabled": true, "Interfaces": ["tap0"], "IdleTimeout": 86400000,
   "MaxFlows": 2097152 } }
 JSON
-pktgen() { ip netns exec peer bash "$DIR/guest.sh" --pktgen "$1" 1 1 "$mac"; }
+# (a command line, not a function: perf record runs it)
+pktgen=(ip netns exec peer bash "$DIR/guest.sh" --pktgen)
 for r in $(seq "$ROUNDS"); do
 	for v in ${BASE_KO:+base} new; do
 		ko=$NEW_KO; [ "$v" = base ] && ko=$BASE_KO
 		EIPFIX_KO=$ko mod_load && "$EIPFIX_USERCTL" push-config "$W/meter.json" >/dev/null || break 2
-		pktgen 50000 >/dev/null
+		"${pktgen[@]}" 50000 1 1 "$mac" >/dev/null
 		sleep 2
-		perf record -q -C 0 -e cpu-clock -F 4000 -o "$W/p.data" -- pktgen "$PKTS" >"$W/pg.txt"
+		perf record -q -C 0 -e cpu-clock -F 4000 -o "$W/p.data" -- \
+			"${pktgen[@]}" "$PKTS" 1 1 "$mac" >"$W/pg.txt"
 		perf script -i "$W/p.data" -F ip,sym 2>/dev/null >"$W/s.txt"
 		perf report -i "$W/p.data" --no-children -n --sort symbol --stdio 2>/dev/null |
 			grep -v '^#' | grep -v '^$' | head -60 >"$RES/prof-$v-$r.txt"
