@@ -142,10 +142,8 @@ static void eipfix_flow_add_pkt(struct eipfix_flow *flow,
 	 * Each record covers its own period: the first packet after the
 	 * flow's previous (interim) record starts the next one, as
 	 * ipt_NETFLOW, softflowd and Cisco's active timeout do, so that
-	 * collectors computing rates from record times get them right.
-	 */
-	/*
-	 * Never back in time within a flow: @now_ms was read before the lock
+	 * collectors computing rates from record times get them right. And
+	 * never back in time within a flow: @now_ms was read before the lock
 	 * (another CPU may have counted a later packet meanwhile) and is the
 	 * last tick's. So no record ends before it starts, and none starts
 	 * before the flow's previous one ended.

@@ -241,7 +241,6 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	pkt.key.ifindex = dev->ifindex;
 	pkt.key.direction = dir;
 	pkt.key.fwd_status = EIPFIX_FWD_FORWARDED;
-
 	pkt.acl_rule = EIPFIX_ACL_RULE_NONE;
 
 	/*
