@@ -191,11 +191,11 @@ if [[ " $CFGS " == *" e "* ]]; then
 	fi
 fi
 
-# Goes to configuration $1 from whatever is in force.
 # Which build of the module is loaded: "" (the tree's) or "base" (c0's).
 LOADED_BUILD=
+# Goes to configuration $1 from whatever is in force.
 set_cfg() {
-	local want=$1 build=
+	local want=$1 build='' ko
 	[ "$want" = c0 ] && build=base
 	case "$want" in
 	a)
@@ -211,17 +211,14 @@ set_cfg() {
 			agent_stop; rmmod enclave_ipfix || return 1
 		fi
 		if ! mod_loaded; then
-			if [ -n "$build" ]; then
-				EIPFIX_KO=${EIPFIX_BENCH_BASE_KO:-} mod_load || return 1
-			else
-				mod_load || return 1
-			fi
+			ko=$EIPFIX_KO
+			[ -n "$build" ] && ko=${EIPFIX_BENCH_BASE_KO:-}
+			EIPFIX_KO=$ko mod_load || return 1
 			LOADED_BUILD=$build
 		fi
 		case "$want" in
-		c0) "$UC" push-config "$WORK/meter.profile" >/dev/null || return 1; agent_start ;;
 		b) agent_stop; "$UC" push-config "$WORK/off.profile" >/dev/null || return 1 ;;
-		c) "$UC" push-config "$WORK/meter.profile" >/dev/null || return 1; agent_start ;;
+		c|c0) "$UC" push-config "$WORK/meter.profile" >/dev/null || return 1; agent_start ;;
 		k) "$UC" push-config "$WORK/meter.profile" >/dev/null || return 1; agent_start
 		   kernel_ct_on || return 1 ;;
 		*) "$UC" push-config "$WORK/$want.profile" >/dev/null || return 1; agent_start ;;
