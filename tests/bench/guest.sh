@@ -38,7 +38,9 @@
 # Environment: EIPFIX_BENCH_ROUNDS (3), EIPFIX_BENCH_PKTS (packets per steady run,
 # 1000000), EIPFIX_BENCH_FLOWS ("1 10000 1000000"), EIPFIX_BENCH_CFGS ("a b c d100 d10k e"),
 # EIPFIX_BENCH_SMOKE=1 (tiny counts, 1 round, no tick), EIPFIX_BENCH_TICK (1: measure the
-# one-minute tick with 1M flows), EIPFIX_BENCH_TX (1: send path).
+# one-minute tick with 1M flows), EIPFIX_BENCH_TX (1: send path), EIPFIX_BENCH_PROFILE (1:
+# each steady receive run under `perf record -e cpu-clock` on CPU 0, one PROF line per
+# run: where the time of CPU 0, which runs the whole receive path, goes, by function).
 set -u
 DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E=$DIR/../e2e
@@ -95,6 +97,11 @@ else
 	TICK=${EIPFIX_BENCH_TICK:-1}
 	TX=${EIPFIX_BENCH_TX:-1}
 	SLABN=100000
+fi
+PROFILE=${EIPFIX_BENCH_PROFILE:-0}
+if [ "$PROFILE" = 1 ] && ! command -v perf >/dev/null; then
+	echo "EIPFIX_BENCH_PROFILE=1 needs perf (apt-get install linux-perf)" >&2
+	exit 1
 fi
 K=$EIPFIX_VERSION
 UC=$EIPFIX_USERCTL
@@ -269,10 +276,13 @@ netflow_on() {
 	ipt -t raw -I OUTPUT -o tap0 -j NETFLOW || return 1
 	NF_ON=1
 }
+# The raw table's hooks stay registered, empty or not, for as long as iptable_raw is
+# loaded: every configuration after (e) would walk it (seen in the profiles: (a) spent
+# 3.5% of CPU 0 in ipt_do_table from its second round on).
 netflow_off() {
 	[ "$NF_ON" = 1 ] || return 0
 	ipt -t raw -F PREROUTING; ipt -t raw -F OUTPUT
-	rmmod ipt_NETFLOW
+	rmmod ipt_NETFLOW iptable_raw
 	NF_ON=0
 }
 
@@ -304,13 +314,25 @@ flow_shape() {
 	esac
 }
 
-# pktgen_run FLOWS COUNT -> "usec pkts noports_delta rx_delta"
+# pktgen_run FLOWS COUNT [PERFDATA] -> "usec pkts noports_delta rx_delta"
+# With PERFDATA: CPU 0 sampled meanwhile (timer-based: under TCG a sample lands where
+# the next translation block starts, so only sums per function mean anything).
 pktgen_run() {
-	local nsrc nports n0 r0 out
+	local nsrc nports n0 r0 out perf=()
 	read -r nsrc nports <<<"$(flow_shape "$1")"
+	[ -n "${3:-}" ] && perf=(perf record -q -C 0 -e cpu-clock -F 20000 -o "$3" --)
 	n0=$(noports); r0=$(cat /sys/class/net/tap0/statistics/rx_packets)
-	out=$(ip netns exec peer bash "$DIR/guest.sh" --pktgen "$2" "$nsrc" "$nports" "$TAPMAC")
+	out=$("${perf[@]}" ip netns exec peer bash "$DIR/guest.sh" --pktgen "$2" "$nsrc" "$nports" "$TAPMAC")
 	echo "$out $(( $(noports) - n0 )) $(( $(cat /sys/class/net/tap0/statistics/rx_packets) - r0 ))"
+}
+
+# prof_counts PERFDATA -> "samples=N syms=SYM:N,SYM:N,..." CPU 0's samples and the 80
+# functions with the most of them (the idle loop too: report.py leaves it out).
+prof_counts() {
+	perf script -i "$1" -F ip,sym 2>/dev/null | awk '
+		{ all++; n[$2 == "" ? "?" : $2]++ }
+		END { printf "samples=%d syms=\n", all; for (k in n) print n[k], k }' |
+		{ read -r head; sort -rn | head -n 80 | awk -v h="$head" '{ l = l (NR > 1 ? "," : "") $2 ":" $1 } END { print h l }'; }
 }
 
 rx_measure() {
@@ -322,7 +344,12 @@ rx_measure() {
 	raw "RX kernel=$K flows=$flows cfg=$cfg round=$round phase=fill pkts=$pk usec=$usec noports=$np rxpk=$rx"
 	read -r usec pk np rx <<<"$(pktgen_run "$flows" "$PKTS")"
 	raw "RX kernel=$K flows=$flows cfg=$cfg round=$round phase=steady pkts=$pk usec=$usec noports=$np rxpk=$rx"
-	[ -n "$pk" ] && [ "$np" = "$pk" ]
+	[ -n "$pk" ] && [ "$np" = "$pk" ] || return 1
+	# A run of its own: the sampling's own cost stays out of the measured one.
+	if [ "$PROFILE" = 1 ]; then
+		read -r usec pk np rx <<<"$(pktgen_run "$flows" "$PKTS" "$WORK/perf.data")"
+		raw "PROF kernel=$K flows=$flows cfg=$cfg round=$round pkts=$pk usec=$usec $(prof_counts "$WORK/perf.data")"
+	fi
 }
 
 tx_measure() {

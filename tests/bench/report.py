@@ -10,6 +10,10 @@ drifts of the host cancel. Reported: ns/packet of (a), then for each
 configuration its throughput ratio to (a) (pps_X / pps_a = cost_a / cost_X:
 1.00 means no cost, 0.90 means 10% fewer packets per second) and the added ns
 per packet (cost_X - cost_a), each as median [min..max] over the rounds.
+
+With EIPFIX_BENCH_PROFILE=1 (PROF lines), also where each configuration's added
+time goes: a function's ns/packet in a run = its share of CPU 0's busy samples x
+the run's ns/packet; per configuration the median over rounds, minus (a)'s.
 """
 import re
 import statistics
@@ -54,8 +58,56 @@ def noise_verdict(r, base):
         med, min(ratio), max(ratio), len(ratio), NOISE * 100, MIN_ROUNDS, "met" if met else "NOT met")
 
 
+# Functions shown per configuration in the profile tables.
+PROF_TOP = 12
+
+
+# The idle loop: CPU 0 waiting while pktgen is set up and torn down.
+IDLE = re.compile(r"safe_halt|default_idle|cpuidle|mwait_idle|acpi_idle")
+
+
+def prof_ns(d):
+    """{function: ns/packet} of one PROF line: its share of CPU 0's busy samples
+    (the idle loop left out) x the run's ns/packet."""
+    counts = {}
+    for item in d["syms"].split(","):
+        sym, _, n = item.rpartition(":")
+        if sym:
+            counts[sym] = int(n)
+    busy = int(d["samples"]) - sum(n for s, n in counts.items() if IDLE.search(s))
+    ns = int(d["usec"]) * 1000.0 / int(d["pkts"])
+    return {s: n / busy * ns for s, n in counts.items() if busy > 0 and not IDLE.search(s)}
+
+
+def prof_tables(profs):
+    """profs: (kernel, flows) -> cfg -> [{function: ns/packet}, one per round]."""
+    med = lambda runs, sym: statistics.median(r.get(sym, 0.0) for r in runs)
+    for (kernel, flows), by_cfg in sorted(profs.items()):
+        base = by_cfg.get("a")
+        if not base:
+            continue
+        print("\n### where the added time goes: receive path, kernel %s, %s flow%s\n" % (
+            kernel, "{:,}".format(flows), "" if flows == 1 else "s"))
+        print("ns/packet of CPU 0 by function, median over rounds, minus (a)'s; "
+              "functions with the most added time first (module: every eipfix_ function).\n")
+        print("| configuration | added ns/packet: module | top functions (added ns/packet) |")
+        print("|---|---|---|")
+        for cfg in ORDER[1:]:
+            runs = by_cfg.get(cfg)
+            if not runs:
+                continue
+            syms = set().union(*runs, *base)
+            added = {s: med(runs, s) - med(base, s) for s in syms}
+            module = sum(v for s, v in added.items() if s.startswith("eipfix_"))
+            top = sorted(added.items(), key=lambda kv: -abs(kv[1]))[:PROF_TOP]
+            print("| %s (%d rounds) | %+.0f | %s |" % (
+                CFG_NAMES.get(cfg, cfg), len(runs), module,
+                ", ".join("%s %+.0f" % kv for kv in top)))
+
+
 def main():
     runs = defaultdict(dict)  # (kernel, dir, flows, phase) -> {(cfg, round): ns}
+    profs = defaultdict(lambda: defaultdict(list))
     other = []
     for path in sys.argv[1:]:
         for line in open(path):
@@ -68,6 +120,8 @@ def main():
             elif tag == "TX" and d.get("nsec") and int(d.get("pkts", 0)):
                 ns = int(d["nsec"]) / int(d["pkts"])
                 runs[(d["kernel"], "send", int(d["flows"]), "steady")][(d["cfg"], d["round"])] = ns
+            elif tag == "PROF" and d.get("syms") and int(d.get("pkts") or 0):
+                profs[(d["kernel"], int(d["flows"]))][d["cfg"]].append(prof_ns(d))
             elif tag in ("INFO", "SLAB", "SCAN", "TICK", "TICKRX", "TICKSTATUS", "TICKDRAIN", "AGENTCPU", "SINK", "STATUS", "ERROR"):
                 other.append(line)
     for key in sorted(runs, key=lambda k: (k[0], k[1], k[3] != "steady", k[2])):
@@ -92,6 +146,7 @@ def main():
                 "1" if cfg == "a" else mmm(ratio, "%.3f"),
                 "0" if cfg == "a" else mmm(added, "%+.0f"), len(mine)))
         print("\n" + noise_verdict(r, base))
+    prof_tables(profs)
     if other:
         print("\n### other measurements (raw)\n")
         print("```")

@@ -102,15 +102,22 @@ mkdir -p "$EIPFIX_CACHE/results"
 RES=$(mktemp -d "$EIPFIX_CACHE/results/bench-$VERSION-$(date +%Y%m%d-%H%M%S)-XXXX") || exit 2
 export EIPFIX_RESULTS_DIR=$RES EIPFIX_BENCH_SMOKE=$SMOKE
 export EIPFIX_VM_TIMEOUT=${EIPFIX_VM_TIMEOUT:-$([ "$SMOKE" = 1 ] && echo 600 || echo 5400)}
-# A full run measures on a vCPU with a host CPU of its own (vm.sh).
-[ "$SMOKE" = 1 ] || export EIPFIX_VM_PIN=${EIPFIX_VM_PIN:-$(($(nproc) - 1))}
+# A full run measures on a vCPU with a host CPU of its own (vm.sh), by default in
+# instructions (EIPFIX_BENCH_ICOUNT=1: the guest's clock counts the instructions it
+# executes, one per ns, on its one vCPU): the same figures on a quiet or a loaded host.
+# EIPFIX_BENCH_ICOUNT=0: host time on two vCPUs, as a host would see it, host noise and all.
+if [ "$SMOKE" = 0 ]; then
+	export EIPFIX_VM_PIN=${EIPFIX_VM_PIN:-$(($(nproc) - 1))}
+	[ "${EIPFIX_BENCH_ICOUNT:-1}" = 1 ] && export EIPFIX_VM_ICOUNT=0
+fi
 host_load() { cut -d' ' -f1-3 /proc/loadavg; }
 # Anything else busy on the host is noise in every ratio: a full run says so up front
 # (other QEMU guests, compilers; the load average still carries this script's own
 # builds, host-load.txt has it during the run).
 host_busy() {
 	local vms cc
-	vms=$(pgrep -c -x qemu-system-x86) cc=$(pgrep -c -x 'cc1|cc1plus|ld|as|make')
+	# (ps, not pgrep: pgrep matches nothing with a pattern longer than 15 characters)
+	vms=$(ps -eo comm= | grep -cx qemu-system-x86) cc=$(ps -eo comm= | grep -cxE 'cc1|cc1plus|ld|as|make')
 	echo "other QEMU guests: $vms, compilers/make: $cc"
 	[ "$vms" -eq 0 ] && [ "$cc" -eq 0 ]
 }
@@ -120,8 +127,9 @@ busy=$(host_busy) || quiet=no
 	echo "$TAG: WARNING: the host is not idle ($busy): ratios will carry its noise" >&2
 {
 	echo "# $TAG on $(hostname): $(nproc) host CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-	echo "# guest kernel $KREL (QEMU TCG, 2 vCPUs, 1 GiB); started $(date -u +%FT%TZ); host loadavg at start: $(host_load)"
+	echo "# guest kernel $KREL (QEMU TCG, 1 GiB); started $(date -u +%FT%TZ); host loadavg at start: $(host_load)"
 	echo "# host idle at start: $quiet ($busy); vCPU 0 pinned to host CPU: ${EIPFIX_VM_PIN:-no}"
+	echo "# guest clock: $([ -n "${EIPFIX_VM_ICOUNT:-}" ] && echo "instructions (1 per ns, 1 vCPU: QEMU -icount)" || echo "host time")"
 } >"$OUT/host.txt"
 ( while sleep 30; do echo "$(date -u +%T) $(host_load)"; done ) >"$OUT/host-load.txt" 2>/dev/null &
 loadpid=$!

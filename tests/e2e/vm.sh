@@ -36,6 +36,11 @@
 # serialises them: the guest still has 2 CPUs (and the module still runs on both),
 # they just take turns.
 #
+# $EIPFIX_VM_ICOUNT=SHIFT (tests/bench): the guest's clocks count instructions, not
+# host time (QEMU -icount shift=SHIFT,sleep=off: one instruction is 2^SHIFT ns; implies
+# thread=single): a time measured in the guest is then its instruction count, the same
+# on a quiet or a loaded host.
+#
 # $EIPFIX_VM_PIN=N (tests/bench): pin the QEMU thread that runs vCPU 0 ("CPU 0/TCG";
 # "ALL CPUs/TCG" under thread=single) to host CPU N, and every other QEMU thread to the
 # other host CPUs, so that the vCPU a benchmark measures on never waits for QEMU's main
@@ -55,6 +60,8 @@ fi
 VERSION=$1 SCRIPT=$2
 shift 2
 if [ "$VERSION" = 6.12 ]; then ACCEL=${EIPFIX_VM_ACCEL:-tcg,thread=single}; else ACCEL=${EIPFIX_VM_ACCEL:-tcg}; fi
+ICOUNT=() SMP=2
+[ -n "${EIPFIX_VM_ICOUNT:-}" ] && ACCEL=tcg,thread=single SMP=1 ICOUNT=(-icount "shift=$EIPFIX_VM_ICOUNT,sleep=off")
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../lib/kernels.sh
@@ -301,10 +308,10 @@ pin_vcpu0() {
 
 # --- boot ----------------------------------------------------------------------
 : >"$RES/output.log"
-echo "vm.sh: booting $KREL ($ACCEL, timeout ${TIMEOUT}s)${EIPFIX_VM_APPEND:+ with $EIPFIX_VM_APPEND}, results in $RES" >&2
+echo "vm.sh: booting $KREL ($ACCEL${ICOUNT:+ ${ICOUNT[*]}}, timeout ${TIMEOUT}s)${EIPFIX_VM_APPEND:+ with $EIPFIX_VM_APPEND}, results in $RES" >&2
 start=$(date +%s.%N)
 timeout -s KILL "$TIMEOUT" qemu-system-x86_64 \
-	-accel "$ACCEL" -m 1024 -smp 2 -nographic -nic none -no-reboot -name eipfix,debug-threads=on \
+	-accel "$ACCEL" "${ICOUNT[@]}" -m 1024 -smp "$SMP" -nographic -nic none -no-reboot -name eipfix,debug-threads=on \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
 	-append "console=ttyS0 panic=-1 rdinit=/init net.ifnames=0 tsc=reliable${EIPFIX_VM_APPEND:+ $EIPFIX_VM_APPEND}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
