@@ -145,7 +145,7 @@ static inline void eipfix_bhash_due(struct eipfix_bhash *h, u32 bucket, u32 when
 static inline u32 eipfix_bhash_bucket(const struct eipfix_bhash *h,
 				      const struct eipfix_key *key)
 {
-	return jhash2((const u32 *)key, EIPFIX_KEY_WORDS, h->seed) & h->mask;
+	return eipfix_key_hash(key, h->seed) & h->mask;
 }
 
 static inline spinlock_t *eipfix_bhash_lock(struct eipfix_bhash *h, u32 bucket)

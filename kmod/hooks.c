@@ -182,7 +182,7 @@ static unsigned int eipfix_egress_mtu(struct sk_buff *skb,
 unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state)
 {
-	struct eipfix_net *en = eipfix_net(state->net);
+	struct eipfix_net *en = priv;
 	u8 dir = state->hook == NF_INET_PRE_ROUTING ? EIPFIX_DIR_RECEIVED :
 						      EIPFIX_DIR_SENDING;
 	const struct net_device *dev = dir == EIPFIX_DIR_RECEIVED ? state->in :
@@ -260,6 +260,11 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/*
+ * Registered per namespace as a copy in its struct eipfix_net, whose
+ * address is the hook's priv: no net_generic() lookup per packet (its RCU
+ * read section is two calls on Debian's preemptible kernels).
+ */
 static const struct nf_hook_ops eipfix_hook_ops[] = {
 	{
 		.hook = eipfix_hook,
@@ -290,6 +295,7 @@ static const struct nf_hook_ops eipfix_hook_ops[] = {
 /* Under en->lock. Our hooks and the defragmentation they rely on. */
 int eipfix_hooks_register(struct eipfix_net *en)
 {
+	unsigned int i;
 	int ret;
 
 	if (en->hooks_registered)
@@ -300,8 +306,12 @@ int eipfix_hooks_register(struct eipfix_net *en)
 	ret = nf_defrag_ipv6_enable(en->net);
 	if (ret)
 		goto out_v4;
-	ret = nf_register_net_hooks(en->net, eipfix_hook_ops,
-				    ARRAY_SIZE(eipfix_hook_ops));
+	BUILD_BUG_ON(sizeof(en->hook_ops) != sizeof(eipfix_hook_ops));
+	memcpy(en->hook_ops, eipfix_hook_ops, sizeof(en->hook_ops));
+	for (i = 0; i < ARRAY_SIZE(en->hook_ops); i++)
+		en->hook_ops[i].priv = en;
+	ret = nf_register_net_hooks(en->net, en->hook_ops,
+				    ARRAY_SIZE(en->hook_ops));
 	if (ret)
 		goto out_v6;
 	en->hooks_registered = true;
@@ -318,8 +328,7 @@ void eipfix_hooks_unregister(struct eipfix_net *en)
 {
 	if (!en->hooks_registered)
 		return;
-	nf_unregister_net_hooks(en->net, eipfix_hook_ops,
-				ARRAY_SIZE(eipfix_hook_ops));
+	nf_unregister_net_hooks(en->net, en->hook_ops, ARRAY_SIZE(en->hook_ops));
 	nf_defrag_ipv6_disable(en->net);
 	nf_defrag_ipv4_disable(en->net);
 	en->hooks_registered = false;

@@ -4,6 +4,7 @@
 
 #include <linux/cache.h>
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -50,6 +51,8 @@ struct eipfix_net {
 	struct list_head retired;	/* replaced tables ending their flows */
 	u32 nretired;
 	bool hooks_registered;
+	/* hooks.c's hooks, for this namespace: their priv is this. */
+	struct nf_hook_ops hook_ops[4];
 };
 
 extern unsigned int eipfix_net_id;

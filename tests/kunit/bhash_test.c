@@ -493,6 +493,85 @@ static void bhash_due_groups_never_later_than_entries(struct kunit *test)
 	destroy(test, &h, released + added);
 }
 
+/* A key of each family with every field set, none to the same value. */
+static struct eipfix_key full_key(u8 family)
+{
+	struct eipfix_key k = {};
+	unsigned int i;
+
+	k.family = family;
+	for (i = 0; i < (family == AF_INET ? 1 : 4); i++) {
+		k.saddr.s6_addr32[i] = cpu_to_be32(0x0a000001 + i);
+		k.daddr.s6_addr32[i] = cpu_to_be32(0xc6336401 + i);
+	}
+	k.sport = cpu_to_be16(1024);
+	k.dport = cpu_to_be16(53);
+	k.ifindex = 7;
+	k.protocol = IPPROTO_UDP;
+	k.direction = 2;
+	k.fwd_status = 129;
+	return k;
+}
+
+/*
+ * eipfix_key_equal() is unrolled by hand: a key that differs from another
+ * in any one bit of any byte is another flow's.
+ */
+static void key_equal_sees_every_bit(struct kunit *test)
+{
+	struct eipfix_key a = full_key(AF_INET6), b;
+	unsigned int byte, bit, missed = 0;
+
+	b = a;
+	KUNIT_EXPECT_TRUE(test, eipfix_key_equal(&a, &b));
+	for (byte = 0; byte < sizeof(a); byte++) {
+		for (bit = 0; bit < 8; bit++) {
+			b = a;
+			((u8 *)&b)[byte] ^= BIT(bit);
+			if (eipfix_key_equal(&a, &b) || eipfix_key_equal(&b, &a)) {
+				kunit_err(test, "byte %u bit %u not compared", byte, bit);
+				missed++;
+			}
+		}
+	}
+	KUNIT_EXPECT_EQ(test, missed, 0U);
+}
+
+/*
+ * The IPv4 hash leaves out the address words an IPv4 key keeps zero, and
+ * nothing else: with a fixed seed, changing any field that tells IPv4 flows
+ * apart changes it (jhash: a collision here would be a 2^-32 accident).
+ */
+static void key_hash_v4_sees_every_field(struct kunit *test)
+{
+	const struct eipfix_key a = full_key(AF_INET);
+	u32 h = eipfix_key_hash(&a, 0x5eed), missed = 0;
+	struct eipfix_key b, v[8];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		v[i] = a;
+	v[0].saddr.s6_addr32[0] ^= htonl(1);
+	v[1].daddr.s6_addr32[0] ^= htonl(1U << 31);
+	v[2].sport = htons(1025);
+	v[3].dport = htons(54);
+	v[4].ifindex = 8;
+	v[5].protocol = IPPROTO_TCP;
+	v[6].direction = 1;
+	v[7].fwd_status = 1;
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		if (eipfix_key_hash(&v[i], 0x5eed) == h) {
+			kunit_err(test, "field %u not hashed", i);
+			missed++;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, missed, 0U);
+	/* Equal keys hash alike; another seed, another hash. */
+	b = a;
+	KUNIT_EXPECT_EQ(test, eipfix_key_hash(&b, 0x5eed), h);
+	KUNIT_EXPECT_NE(test, eipfix_key_hash(&b, 0x5eee), h);
+}
+
 static struct kunit_case eipfix_bhash_cases[] = {
 	KUNIT_CASE(bhash_finds_what_was_inserted),
 	KUNIT_CASE(bhash_count_never_passes_bound),
@@ -502,6 +581,8 @@ static struct kunit_case eipfix_bhash_cases[] = {
 	KUNIT_CASE(bhash_walk_skips_buckets_not_due),
 	KUNIT_CASE(bhash_concurrent_insert_and_remove),
 	KUNIT_CASE(bhash_due_groups_never_later_than_entries),
+	KUNIT_CASE(key_equal_sees_every_bit),
+	KUNIT_CASE(key_hash_v4_sees_every_field),
 	{}
 };
 

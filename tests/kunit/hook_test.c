@@ -96,7 +96,7 @@ static unsigned int rx(struct sk_buff *skb, u8 pf)
 	nf_hook_state_init(&state, NF_INET_PRE_ROUTING, pf, init_net.loopback_dev,
 			   NULL, NULL, &init_net, NULL);
 	rcu_read_lock();
-	verdict = eipfix_hook(NULL, skb, &state);
+	verdict = eipfix_hook(eipfix_net(&init_net), skb, &state);
 	rcu_read_unlock();
 	return verdict;
 }
@@ -248,7 +248,7 @@ static unsigned int tx(struct kunit *test, struct sk_buff *skb, unsigned int mtu
 	nf_hook_state_init(&state, NF_INET_POST_ROUTING, NFPROTO_IPV4, NULL,
 			   init_net.loopback_dev, NULL, &init_net, NULL);
 	rcu_read_lock();
-	verdict = eipfix_hook(NULL, skb, &state);
+	verdict = eipfix_hook(eipfix_net(&init_net), skb, &state);
 	rcu_read_unlock();
 	return verdict;
 }
