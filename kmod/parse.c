@@ -109,8 +109,9 @@ static void eipfix_parse_icmp_inner(const struct sk_buff *skb, unsigned int off,
  * Inlined into both families' parsers: a call of its own was a fifth of
  * parsing's instructions per packet (BENCHMARKS.md).
  */
-static __always_inline bool eipfix_parse_l4(const struct sk_buff *skb, unsigned int off,
-			    struct eipfix_pkt *pkt)
+static __always_inline bool eipfix_parse_l4(const struct sk_buff *skb,
+					     unsigned int off,
+					     struct eipfix_pkt *pkt)
 {
 	struct eipfix_key *key = &pkt->key;
 
