@@ -110,8 +110,8 @@ static void eipfix_parse_icmp_inner(const struct sk_buff *skb, unsigned int off,
  * parsing's instructions per packet (BENCHMARKS.md).
  */
 static __always_inline bool eipfix_parse_l4(const struct sk_buff *skb,
-					     unsigned int off,
-					     struct eipfix_pkt *pkt)
+					    unsigned int off,
+					    struct eipfix_pkt *pkt)
 {
 	struct eipfix_key *key = &pkt->key;
 
