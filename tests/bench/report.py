@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""tests/bench/report.py RAW...: tables (Markdown) from guest.sh's raw lines.
+"""tests/bench/report.py [--icount] RAW...: tables (Markdown) from guest.sh's raw lines.
+
+--icount: the guest's clock counted instructions (run.sh's default, QEMU -icount
+shift=0: one ns per instruction), and the tables say "instr" for "ns".
 
 Per-packet cost of a run = elapsed time / packets (pktgen's own usec for RX, the
 sender's wall time for TX). For every (kernel, direction, flows, phase) the
@@ -58,6 +61,8 @@ def noise_verdict(r, base):
         med, min(ratio), max(ratio), len(ratio), NOISE * 100, MIN_ROUNDS, "met" if met else "NOT met")
 
 
+# What the guest's clock counted: ns of host time, or instructions (--icount).
+UNIT = "ns"
 # Functions shown per configuration in the profile tables.
 PROF_TOP = 12
 
@@ -88,9 +93,9 @@ def prof_tables(profs):
             continue
         print("\n### where the added time goes: receive path, kernel %s, %s flow%s\n" % (
             kernel, "{:,}".format(flows), "" if flows == 1 else "s"))
-        print("ns/packet of CPU 0 by function, median over rounds, minus (a)'s; "
+        print(UNIT + "/packet of CPU 0 by function, median over rounds, minus (a)'s; "
               "functions with the most added time first (module: every eipfix_ function).\n")
-        print("| configuration | added ns/packet: module | top functions (added ns/packet) |")
+        print("| configuration | added %s/packet: module | top functions (added %s/packet) |" % (UNIT, UNIT))
         print("|---|---|---|")
         for cfg in ORDER[1:]:
             runs = by_cfg.get(cfg)
@@ -109,7 +114,11 @@ def main():
     runs = defaultdict(dict)  # (kernel, dir, flows, phase) -> {(cfg, round): ns}
     profs = defaultdict(lambda: defaultdict(list))
     other = []
-    for path in sys.argv[1:]:
+    global UNIT
+    paths = sys.argv[1:]
+    if paths[:1] == ["--icount"]:
+        UNIT, paths = "instr", paths[1:]
+    for path in paths:
         for line in open(path):
             line = line.strip()
             tag = line.split(" ", 1)[0]
@@ -132,7 +141,7 @@ def main():
             direction, kernel, "{:,}".format(flows), "" if flows == 1 else "s",
             "steady state (flows already in the table)" if phase == "steady" else
             "first pass (warm-up run that creates the flows: max(flows, 20,000) packets)"))
-        print("| configuration | ns/packet | ratio to (a) | added ns/packet | rounds |")
+        print("| configuration | %s/packet | ratio to (a) | added %s/packet | rounds |" % (UNIT, UNIT))
         print("|---|---|---|---|---|")
         for cfg in ORDER:
             mine = {rnd: ns for (c, rnd), ns in r.items() if c == cfg}

@@ -147,7 +147,7 @@ fi
 [ -f "$RES/rc" ] || { echo "$TAG: the VM did not finish (see $RES/console.log)" >&2; fail=$((fail + 1)); }
 [ -f "$RES/splat" ] && { echo "$TAG: kernel splat in the guest (see $RES/dmesg.txt)" >&2; fail=$((fail + 1)); }
 if [ -s "$OUT/raw.txt" ]; then
-	python3 "$BENCH/report.py" "$OUT/raw.txt" >"$OUT/report.md" && cat "$OUT/report.md" ||
+	python3 "$BENCH/report.py" ${EIPFIX_VM_ICOUNT:+--icount} "$OUT/raw.txt" >"$OUT/report.md" && cat "$OUT/report.md" ||
 		{ echo "$TAG: report.py failed" >&2; fail=$((fail + 1)); }
 else
 	echo "$TAG: no raw output" >&2; fail=$((fail + 1))
