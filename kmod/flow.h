@@ -59,9 +59,10 @@ static inline bool eipfix_key_equal(const struct eipfix_key *a,
 
 /*
  * The key's hash, for the tables' buckets. An IPv4 key's addresses are one
- * word each (equal keys have one family, so they still hash alike): three
- * words and the seed go through one jhash round, where all eleven words
- * took four (the largest part of metering a known flow, BENCHMARKS.md).
+ * word each (equal keys have one family, so they still hash alike): its
+ * addresses and ports go through one jhash of three words, whose initval is
+ * the hash of the rest and the seed, where all eleven words took four
+ * rounds (the largest part of metering a known flow, BENCHMARKS.md).
  */
 static inline u32 eipfix_key_hash(const struct eipfix_key *key, u32 seed)
 {
@@ -74,7 +75,7 @@ static inline u32 eipfix_key_hash(const struct eipfix_key *key, u32 seed)
 	       (u32)key->fwd_status << 24;
 	return jhash_3words((__force u32)key->saddr.s6_addr32[0],
 			    (__force u32)key->daddr.s6_addr32[0], ports,
-			    seed ^ key->ifindex ^ rest);
+			    jhash_2words(key->ifindex, rest, seed));
 }
 
 /*

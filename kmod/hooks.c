@@ -292,10 +292,23 @@ static const struct nf_hook_ops eipfix_hook_ops[] = {
 	},
 };
 
+/*
+ * The namespace's copy of the hooks, once, when it is set up: never written
+ * while netfilter may read it (a hook dump reads the ops it registered).
+ */
+void eipfix_hooks_init(struct eipfix_net *en)
+{
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(en->hook_ops) != sizeof(eipfix_hook_ops));
+	memcpy(en->hook_ops, eipfix_hook_ops, sizeof(en->hook_ops));
+	for (i = 0; i < ARRAY_SIZE(en->hook_ops); i++)
+		en->hook_ops[i].priv = en;
+}
+
 /* Under en->lock. Our hooks and the defragmentation they rely on. */
 int eipfix_hooks_register(struct eipfix_net *en)
 {
-	unsigned int i;
 	int ret;
 
 	if (en->hooks_registered)
@@ -306,10 +319,6 @@ int eipfix_hooks_register(struct eipfix_net *en)
 	ret = nf_defrag_ipv6_enable(en->net);
 	if (ret)
 		goto out_v4;
-	BUILD_BUG_ON(sizeof(en->hook_ops) != sizeof(eipfix_hook_ops));
-	memcpy(en->hook_ops, eipfix_hook_ops, sizeof(en->hook_ops));
-	for (i = 0; i < ARRAY_SIZE(en->hook_ops); i++)
-		en->hook_ops[i].priv = en;
 	ret = nf_register_net_hooks(en->net, en->hook_ops,
 				    ARRAY_SIZE(en->hook_ops));
 	if (ret)

@@ -43,6 +43,7 @@ static int __net_init eipfix_net_init(struct net *net)
 			    eipfix_netlink_records_pending, &en->expiry_work);
 	eipfix_expiry_init(en);
 	INIT_DELAYED_WORK(&en->acl_gc_work, eipfix_net_acl_gc_work);
+	eipfix_hooks_init(en);
 	return 0;
 }
 

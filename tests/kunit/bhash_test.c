@@ -540,13 +540,14 @@ static void key_equal_sees_every_bit(struct kunit *test)
 /*
  * The IPv4 hash leaves out the address words an IPv4 key keeps zero, and
  * nothing else: with a fixed seed, changing any field that tells IPv4 flows
- * apart changes it (jhash: a collision here would be a 2^-32 accident).
+ * apart changes it, alone or with another (jhash: a collision here would be
+ * a 2^-32 accident).
  */
 static void key_hash_v4_sees_every_field(struct kunit *test)
 {
 	const struct eipfix_key a = full_key(AF_INET);
 	u32 h = eipfix_key_hash(&a, 0x5eed), missed = 0;
-	struct eipfix_key b, v[8];
+	struct eipfix_key b, v[9];
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(v); i++)
@@ -559,6 +560,9 @@ static void key_hash_v4_sees_every_field(struct kunit *test)
 	v[5].protocol = IPPROTO_TCP;
 	v[6].direction = 1;
 	v[7].fwd_status = 1;
+	/* Two fields changed so that a plain XOR of them would not change. */
+	v[8].ifindex ^= (IPPROTO_UDP ^ IPPROTO_TCP) << 8;
+	v[8].protocol = IPPROTO_TCP;
 	for (i = 0; i < ARRAY_SIZE(v); i++) {
 		if (eipfix_key_hash(&v[i], 0x5eed) == h) {
 			kunit_err(test, "field %u not hashed", i);

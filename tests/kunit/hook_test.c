@@ -95,9 +95,12 @@ static unsigned int rx(struct sk_buff *skb, u8 pf)
 
 	nf_hook_state_init(&state, NF_INET_PRE_ROUTING, pf, init_net.loopback_dev,
 			   NULL, NULL, &init_net, NULL);
+	/* As the stack receives: in softirq, bottom halves off (tx(): on). */
+	local_bh_disable();
 	rcu_read_lock();
 	verdict = eipfix_hook(eipfix_net(&init_net), skb, &state);
 	rcu_read_unlock();
+	local_bh_enable();
 	return verdict;
 }
 
