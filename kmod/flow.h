@@ -44,7 +44,7 @@ struct eipfix_key_words {
  * runs for every packet (and every entry of a bucket it walks). memcmp() is
  * an out-of-line call that compares bytes (a 1M-flow profile had it at a
  * tenth of the module's cost), and a loop over the eleven 32-bit words,
- * which the compiler leaves rolled, executed three times these instructions.
+ * which the compiler leaves rolled, is three times these instructions.
  */
 static inline bool eipfix_key_equal(const struct eipfix_key *a,
 				    const struct eipfix_key *b)
@@ -61,8 +61,9 @@ static inline bool eipfix_key_equal(const struct eipfix_key *a,
  * The key's hash, for the tables' buckets. An IPv4 key's addresses are one
  * word each (equal keys have one family, so they still hash alike): its
  * addresses and ports go through one jhash of three words, whose initval is
- * the hash of the rest and the seed, where all eleven words took four
- * rounds (the largest part of metering a known flow, BENCHMARKS.md).
+ * the hash of the rest and the seed, where all eleven words took three
+ * mixing rounds and the final one (the largest part of metering a known
+ * flow, BENCHMARKS.md).
  */
 static inline u32 eipfix_key_hash(const struct eipfix_key *key, u32 seed)
 {

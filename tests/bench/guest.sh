@@ -39,8 +39,8 @@
 # 1000000), EIPFIX_BENCH_FLOWS ("1 10000 1000000"), EIPFIX_BENCH_CFGS ("a b c d100 d10k e"),
 # EIPFIX_BENCH_SMOKE=1 (tiny counts, 1 round, no tick), EIPFIX_BENCH_TICK (1: measure the
 # one-minute tick with 1M flows), EIPFIX_BENCH_TX (1: send path), EIPFIX_BENCH_PROFILE (1:
-# each steady receive run under `perf record -e cpu-clock` on CPU 0, one PROF line per
-# run: where the time of CPU 0, which runs the whole receive path, goes, by function).
+# after each measured receive run, one more under `perf record -e cpu-clock` on CPU 0, one
+# PROF line each: where the time of CPU 0, which runs the whole receive path, goes).
 set -u
 DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E=$DIR/../e2e
