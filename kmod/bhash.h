@@ -8,7 +8,6 @@
 
 #include <linux/atomic.h>
 #include <linux/cache.h>
-#include <linux/jhash.h>
 #include <linux/list.h>
 #include <linux/rculist.h>
 #include <linux/spinlock.h>
