@@ -60,10 +60,12 @@ static inline bool eipfix_key_equal(const struct eipfix_key *a,
 /*
  * The key's hash, for the tables' buckets. An IPv4 key's addresses are one
  * word each (equal keys have one family, so they still hash alike): its
- * addresses and ports go through one jhash of three words, whose initval is
- * the hash of the rest and the seed, where all eleven words took three
- * mixing rounds and the final one (the largest part of metering a known
- * flow, BENCHMARKS.md).
+ * addresses and ports go through one jhash of three words whose initval is
+ * the seed and the protocol, direction and forwarding status (distinct bits
+ * of one word), and the interface, which no peer chooses, is XORed into the
+ * result. All eleven words took three mixing rounds and the final one (the
+ * largest part of metering a known flow); a second jhash for the interface
+ * was 25 instructions per packet more than the XOR (BENCHMARKS.md).
  */
 static inline u32 eipfix_key_hash(const struct eipfix_key *key, u32 seed)
 {
@@ -72,11 +74,11 @@ static inline u32 eipfix_key_hash(const struct eipfix_key *key, u32 seed)
 	if (key->family != AF_INET)
 		return jhash2((const u32 *)key, EIPFIX_KEY_WORDS, seed);
 	ports = (__force u32)key->sport << 16 | (__force u32)key->dport;
-	rest = (u32)key->protocol << 8 | (u32)key->direction << 16 |
-	       (u32)key->fwd_status << 24;
+	rest = (u32)key->protocol | (u32)key->direction << 8 |
+	       (u32)key->fwd_status << 16;
 	return jhash_3words((__force u32)key->saddr.s6_addr32[0],
 			    (__force u32)key->daddr.s6_addr32[0], ports,
-			    jhash_2words(key->ifindex, rest, seed));
+			    seed + rest) ^ (u32)key->ifindex;
 }
 
 /*
@@ -124,7 +126,10 @@ struct eipfix_pkt {
 	bool fragment;	/* a fragment, not a whole datagram */
 	bool too_big;	/* leaving, dropped by the stack for its size: not sent */
 	u32 acl_rule;
-	/* addresses, protocol and ports of an ICMP error's quoted packet */
+	/*
+	 * Addresses, protocol and ports of an ICMP error's quoted packet; set
+	 * only with @has_inner (last: the parser zeroes what comes before).
+	 */
 	struct eipfix_key inner;
 };
 

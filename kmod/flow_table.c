@@ -135,8 +135,9 @@ static void eipfix_bucket_fin(struct eipfix_table *table, u32 bucket,
 	spin_unlock(lock);
 }
 
-static void eipfix_flow_add_pkt(struct eipfix_flow *flow,
-				const struct eipfix_pkt *pkt, u64 now_ms)
+static __always_inline void eipfix_flow_add_pkt(struct eipfix_flow *flow,
+						const struct eipfix_pkt *pkt,
+						u64 now_ms)
 {
 	/*
 	 * Each record covers its own period: the first packet after the
@@ -166,9 +167,11 @@ static void eipfix_flow_add_pkt(struct eipfix_flow *flow,
  * Counts the packet in @flow of @bucket unless the flow was unlinked
  * meanwhile. Not under the bucket lock; bottom halves off.
  */
-static bool eipfix_flow_try_add(struct eipfix_table *table, u32 bucket,
-				struct eipfix_flow *flow,
-				const struct eipfix_pkt *pkt, u64 now_ms)
+static __always_inline bool eipfix_flow_try_add(struct eipfix_table *table,
+						u32 bucket,
+						struct eipfix_flow *flow,
+						const struct eipfix_pkt *pkt,
+						u64 now_ms)
 {
 	unsigned long last_seen = 0;
 	bool live, fin = false;
@@ -212,8 +215,8 @@ static struct eipfix_flow *eipfix_flow_new(const struct eipfix_pkt *pkt,
 	return flow;
 }
 
-/* BH off. */
-static enum eipfix_account_result
+/* BH off. Out of line: only a packet of a new flow comes here. */
+static noinline enum eipfix_account_result
 eipfix_table_insert(struct eipfix_table *table, const struct eipfix_pkt *pkt,
 		    u32 bucket, u64 now_ms, struct eipfix_flow **evicted)
 {
@@ -252,7 +255,11 @@ out:
 	return ret;
 }
 
-static enum eipfix_account_result
+/*
+ * A known flow's path is inlined into eipfix_table_account(), down to its
+ * lock: as calls, it was three prologues and epilogues per packet.
+ */
+static __always_inline enum eipfix_account_result
 eipfix_table_account_bh(struct eipfix_table *table,
 			const struct eipfix_pkt *pkt, u64 now_ms,
 			struct eipfix_flow **evicted)

@@ -10,6 +10,7 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/ktime.h>
+#include <linux/percpu.h>
 #include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
@@ -36,22 +37,51 @@
 #define EIPFIX_PRI_INGRESS (NF_IP_PRI_CONNTRACK_DEFRAG + 1)
 #define EIPFIX_PRI_EGRESS (NF_IP_PRI_LAST - 1)
 
-static void eipfix_meter(struct eipfix_net *en, struct eipfix_table *table,
-			 const struct eipfix_pkt *pkt)
+/* The wall clock in ms as of a jiffy: see eipfix_now_ms(). */
+struct eipfix_clock {
+	unsigned long jiffies;
+	u64 ms;
+};
+
+static DEFINE_PER_CPU(struct eipfix_clock, eipfix_clock);
+
+/*
+ * The wall clock as of the last tick, in ms (Debian's HZ=250: up to 4 ms
+ * old; ipt_NETFLOW's jiffies are as coarse): what records carry. The coarse
+ * clock only moves at a tick, when jiffies do, so each CPU keeps the value
+ * it read for the jiffy it read it in: one compare per packet, where the
+ * call that reads it was 25 instructions (BENCHMARKS.md). A reader between
+ * a tick's jiffies and its clock update keeps the older value for that
+ * jiffy: two ticks old at most. Preemption off: what a process sends may
+ * otherwise read one CPU's jiffy and another's time.
+ */
+static __always_inline u64 eipfix_now_ms(void)
+{
+	unsigned long now = jiffies;
+	struct eipfix_clock *clock;
+	u64 ms;
+
+	clock = get_cpu_ptr(&eipfix_clock);
+	if (unlikely(clock->jiffies != now || !clock->ms)) {
+		clock->ms = ktime_to_ms(ktime_get_coarse_real());
+		clock->jiffies = now;
+	}
+	ms = clock->ms;
+	put_cpu_ptr(&eipfix_clock);
+	return ms;
+}
+
+/* Inlined: out of line, its call was a tenth of metering (BENCHMARKS.md). */
+static __always_inline void eipfix_meter(struct eipfix_net *en,
+					 struct eipfix_table *table,
+					 const struct eipfix_pkt *pkt)
 {
 	struct eipfix_counters __percpu *ctr = en->counters;
 	struct eipfix_flow *evicted;
 
 	eipfix_count(ctr, EIPFIX_CTR_A_PACKETS_SEEN, pkt->segs);
 	eipfix_count(ctr, EIPFIX_CTR_A_OCTETS_SEEN, pkt->octets);
-	/*
-	 * The wall clock as of the last tick (up to 4 ms old with Debian's
-	 * HZ=250; ipt_NETFLOW's jiffies are as coarse): records carry
-	 * milliseconds, and reading the clocksource per packet was a seventh
-	 * of the module's share of a 1-flow profile (BENCHMARKS.md).
-	 */
-	switch (eipfix_table_account(table, pkt, ktime_to_ms(ktime_get_coarse_real()),
-				     &evicted)) {
+	switch (eipfix_table_account(table, pkt, eipfix_now_ms(), &evicted)) {
 	case EIPFIX_ACCT_UPDATED:
 		break;
 	case EIPFIX_ACCT_CREATED:
@@ -191,7 +221,11 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	const struct eipfix_config *cfg;
 	struct eipfix_table *table;
 	struct eipfix_acl *acl;
-	struct eipfix_pkt pkt;
+	/*
+	 * The parser zeroes it, once, and only for an overlay's packets: not
+	 * the compiler too, for every packet (Debian: INIT_STACK_ALL_ZERO).
+	 */
+	struct eipfix_pkt pkt __uninitialized;
 	int malformed;
 	bool meter;
 

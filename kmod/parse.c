@@ -61,6 +61,7 @@ static void eipfix_parse_icmp_inner(const struct sk_buff *skb, unsigned int off,
 	unsigned int thoff;
 	u8 proto;
 
+	memset(in, 0, sizeof(*in));
 	if (pkt->key.protocol == IPPROTO_ICMP) {
 		struct iphdr _iph;
 		const struct iphdr *iph;
@@ -651,7 +652,8 @@ static int eipfix_parse_v6(const struct sk_buff *skb, unsigned int mtu,
  * @skb: the packet, with its network header set
  * @family: NFPROTO_IPV4 or NFPROTO_IPV6 (from the hook)
  * @mtu: on egress, the MTU the stack fragments at after the hook (0: ingress)
- * @pkt: filled in; the caller fills ifindex, direction and fwd_status
+ * @pkt: filled in (@pkt->inner only if @pkt->has_inner); the caller fills
+ *	 ifindex, direction and fwd_status
  *
  * Return: 0, or -EINVAL for a malformed packet. On -EINVAL the key may still
  * be usable as raw IP when key.family is set.
@@ -661,7 +663,8 @@ int eipfix_parse_skb(const struct sk_buff *skb, u8 family, unsigned int mtu,
 {
 	int ret;
 
-	memset(pkt, 0, sizeof(*pkt));
+	/* @inner only for an ICMP error (has_inner): eipfix_parse_icmp_inner(). */
+	memset(pkt, 0, offsetof(struct eipfix_pkt, inner));
 	if (family == NFPROTO_IPV4) {
 		ret = eipfix_parse_v4(skb, mtu, pkt);
 		if (pkt->segs)
