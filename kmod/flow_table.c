@@ -35,9 +35,6 @@ static_assert(sizeof(struct eipfix_flow) == 128);
 #endif
 static_assert(sizeof(struct eipfix_key) % sizeof(u32) == 0);
 
-#define EIPFIX_FLOW_KEY_OFF \
-	(offsetof(struct eipfix_flow, key) - offsetof(struct eipfix_flow, node))
-
 int eipfix_flow_cache_init(void)
 {
 	eipfix_flow_cache = KMEM_CACHE(eipfix_flow, 0);
@@ -104,16 +101,6 @@ void eipfix_table_free(struct eipfix_table *table)
 	kfree(table);
 }
 
-static struct eipfix_flow *eipfix_table_find(struct eipfix_table *table,
-					     u32 bucket,
-					     const struct eipfix_key *key)
-{
-	struct hlist_node *node = eipfix_bhash_find(&table->hash, bucket, key,
-						    EIPFIX_FLOW_KEY_OFF);
-
-	return node ? hlist_entry(node, struct eipfix_flow, node) : NULL;
-}
-
 /* When a flow in @state, last seen at @last_seen, ends if nothing more comes. */
 static u32 eipfix_flow_due(const struct eipfix_table *table, u8 state,
 			   unsigned long last_seen)
@@ -124,7 +111,7 @@ static u32 eipfix_flow_due(const struct eipfix_table *table, u8 state,
 }
 
 /* A FIN or RST brought a flow's end closer than its bucket may say. BH off. */
-static void eipfix_bucket_fin(struct eipfix_table *table, u32 bucket,
+void eipfix_bucket_fin(struct eipfix_table *table, u32 bucket,
 			      unsigned long last_seen)
 {
 	spinlock_t *lock = eipfix_bhash_lock(&table->hash, bucket);
@@ -133,61 +120,6 @@ static void eipfix_bucket_fin(struct eipfix_table *table, u32 bucket,
 	eipfix_bhash_due(&table->hash, bucket,
 			 eipfix_flow_due(table, EIPFIX_FLOW_FIN, last_seen));
 	spin_unlock(lock);
-}
-
-static __always_inline void eipfix_flow_add_pkt(struct eipfix_flow *flow,
-						const struct eipfix_pkt *pkt,
-						u64 now_ms)
-{
-	/*
-	 * Each record covers its own period: the first packet after the
-	 * flow's previous (interim) record starts the next one, as
-	 * ipt_NETFLOW, softflowd and Cisco's active timeout do, so that
-	 * collectors computing rates from record times get them right. And
-	 * never back in time within a flow: @now_ms was read before the lock
-	 * (another CPU may have counted a later packet meanwhile) and is the
-	 * last tick's. So no record ends before it starts, and none starts
-	 * before the flow's previous one ended.
-	 */
-	now_ms = max(now_ms, flow->end_ms);
-	if (!flow->packets)
-		flow->start_ms = now_ms;
-	flow->packets += pkt->segs;
-	flow->octets += pkt->octets;
-	flow->tcp_flags |= pkt->tcp_flags;
-	flow->end_ms = now_ms;
-	flow->last_seen = jiffies;
-	/* The rule of its latest packet: rules may change under a live flow. */
-	flow->acl_rule = pkt->acl_rule;
-	if (pkt->tcp_flags & (TCPHDR_FIN | TCPHDR_RST))
-		flow->state |= EIPFIX_FLOW_FIN;
-}
-
-/*
- * Counts the packet in @flow of @bucket unless the flow was unlinked
- * meanwhile. Not under the bucket lock; bottom halves off.
- */
-static __always_inline bool eipfix_flow_try_add(struct eipfix_table *table,
-						u32 bucket,
-						struct eipfix_flow *flow,
-						const struct eipfix_pkt *pkt,
-						u64 now_ms)
-{
-	unsigned long last_seen = 0;
-	bool live, fin = false;
-
-	spin_lock(&flow->lock);
-	live = !(flow->state & EIPFIX_FLOW_DEAD);
-	if (live) {
-		fin = !(flow->state & EIPFIX_FLOW_FIN);
-		eipfix_flow_add_pkt(flow, pkt, now_ms);
-		fin = fin && (flow->state & EIPFIX_FLOW_FIN);
-		last_seen = flow->last_seen;
-	}
-	spin_unlock(&flow->lock);
-	if (fin)
-		eipfix_bucket_fin(table, bucket, last_seen);
-	return live;
 }
 
 /* @flow was unlinked: packets that still find it must not count. */
@@ -215,8 +147,8 @@ static struct eipfix_flow *eipfix_flow_new(const struct eipfix_pkt *pkt,
 	return flow;
 }
 
-/* BH off. Out of line: only a packet of a new flow comes here. */
-static noinline enum eipfix_account_result
+/* BH off. Only a packet of a new flow comes here (and one whose flow died). */
+enum eipfix_account_result
 eipfix_table_insert(struct eipfix_table *table, const struct eipfix_pkt *pkt,
 		    u32 bucket, u64 now_ms, struct eipfix_flow **evicted)
 {
@@ -252,54 +184,6 @@ eipfix_table_insert(struct eipfix_table *table, const struct eipfix_pkt *pkt,
 			 eipfix_flow_due(table, flow->state, flow->last_seen));
 out:
 	spin_unlock(lock);
-	return ret;
-}
-
-/*
- * A known flow's path is inlined into eipfix_table_account(), down to its
- * lock: as calls, it was three prologues and epilogues per packet.
- */
-static __always_inline enum eipfix_account_result
-eipfix_table_account_bh(struct eipfix_table *table,
-			const struct eipfix_pkt *pkt, u64 now_ms,
-			struct eipfix_flow **evicted)
-{
-	u32 bucket = eipfix_bhash_bucket(&table->hash, &pkt->key);
-	struct eipfix_flow *flow;
-
-	*evicted = NULL;
-	flow = eipfix_table_find(table, bucket, &pkt->key);
-	if (flow && eipfix_flow_try_add(table, bucket, flow, pkt, now_ms))
-		return EIPFIX_ACCT_UPDATED;
-	return eipfix_table_insert(table, pkt, bucket, now_ms, evicted);
-}
-
-/**
- * eipfix_table_account() - count one packet in its flow
- * @table: the table
- * @pkt: the packet's key and counts
- * @now_ms: wall clock, ms
- * @evicted: set to a flow that was unlinked to make room; the caller takes
- *	its record and frees it with eipfix_flow_free()
- *
- * Context: any; the caller holds rcu_read_lock(). Received packets come in
- * softirq: bottom halves are off already, and the locks are taken without
- * turning them off and on again (the flow's update went from 70 to 52
- * instructions per packet, BENCHMARKS.md); what a process sends comes with
- * them on.
- */
-enum eipfix_account_result
-eipfix_table_account(struct eipfix_table *table, const struct eipfix_pkt *pkt,
-		     u64 now_ms, struct eipfix_flow **evicted)
-{
-	bool bh_on = !in_softirq();
-	enum eipfix_account_result ret;
-
-	if (bh_on)
-		local_bh_disable();
-	ret = eipfix_table_account_bh(table, pkt, now_ms, evicted);
-	if (bh_on)
-		local_bh_enable();
 	return ret;
 }
 

@@ -71,10 +71,8 @@ static __always_inline u64 eipfix_now_ms(void)
 	return ms;
 }
 
-/* Inlined: out of line, its call was a tenth of metering (BENCHMARKS.md). */
-static __always_inline void eipfix_meter(struct eipfix_net *en,
-					 struct eipfix_table *table,
-					 const struct eipfix_pkt *pkt)
+static void eipfix_meter(struct eipfix_net *en, struct eipfix_table *table,
+			 const struct eipfix_pkt *pkt)
 {
 	struct eipfix_counters __percpu *ctr = en->counters;
 	struct eipfix_flow *evicted;
@@ -131,12 +129,12 @@ static void eipfix_count_acl(struct eipfix_net *en,
 /*
  * The Access Control Rules' verdict on @pkt, counted. A denied packet is
  * metered into a flow of its own (forwardingStatus 129, the deciding rule)
- * whatever Direction says: false, drop it. An allowed one carries the rule
- * that allowed it (or its connection) when the config asks.
+ * whatever Direction says: false, the caller meters it (if it meters at
+ * all) and drops it. An allowed one carries the rule that allowed it (or
+ * its connection) when the config asks.
  */
 static bool eipfix_judge(struct eipfix_net *en, struct eipfix_acl *acl,
-			 const struct eipfix_config *cfg,
-			 struct eipfix_table *table, struct eipfix_pkt *pkt)
+			 const struct eipfix_config *cfg, struct eipfix_pkt *pkt)
 {
 	struct eipfix_acl_verdict v;
 
@@ -144,11 +142,8 @@ static bool eipfix_judge(struct eipfix_net *en, struct eipfix_acl *acl,
 			  jiffies, pkt->segs, &v);
 	eipfix_count_acl(en, &v, pkt);
 	if (v.action == EIPFIX_ACL_DENY) {
-		if (table) {
-			pkt->key.fwd_status = EIPFIX_FWD_DROPPED_ACL;
-			pkt->acl_rule = v.rule;
-			eipfix_meter(en, table, pkt);
-		}
+		pkt->key.fwd_status = EIPFIX_FWD_DROPPED_ACL;
+		pkt->acl_rule = v.rule;
 		return false;
 	}
 	if (cfg->allowed_flow_rule)
@@ -227,7 +222,7 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	 */
 	struct eipfix_pkt pkt __uninitialized;
 	int malformed;
-	bool meter;
+	bool meter, denied;
 
 	if (!ifset || !dev || !eipfix_ifset_has(ifset, dev->ifindex))
 		return NF_ACCEPT;
@@ -282,16 +277,16 @@ unsigned int eipfix_hook(void *priv, struct sk_buff *skb,
 	 * hop limit 255), not traffic the rules are about: an L2 overlay
 	 * under Default Deny must still resolve its peers.
 	 */
-	if (acl && !pkt.nd && !eipfix_judge(en, acl, cfg, table, &pkt))
-		return NF_DROP;
+	denied = acl && !pkt.nd && !eipfix_judge(en, acl, cfg, &pkt);
 	/*
 	 * Too big to leave: the stack drops it after us (ICMP fragmentation
 	 * needed or Packet Too Big to its sender; the kernel counts it in
-	 * FragFails). Nothing crossed the interface: not metered.
+	 * FragFails). Nothing crossed the interface: not metered. One call
+	 * of eipfix_meter(), so that it is inlined once.
 	 */
-	if (meter && !pkt.too_big)
+	if (denied ? !!table : meter && !pkt.too_big)
 		eipfix_meter(en, table, &pkt);
-	return NF_ACCEPT;
+	return denied ? NF_DROP : NF_ACCEPT;
 }
 
 /*
