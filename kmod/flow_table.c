@@ -112,7 +112,7 @@ static u32 eipfix_flow_due(const struct eipfix_table *table, u8 state,
 
 /* A FIN or RST brought a flow's end closer than its bucket may say. BH off. */
 void eipfix_bucket_fin(struct eipfix_table *table, u32 bucket,
-			      unsigned long last_seen)
+		       unsigned long last_seen)
 {
 	spinlock_t *lock = eipfix_bhash_lock(&table->hash, bucket);
 

@@ -39,7 +39,7 @@
 
 /* The wall clock in ms as of a jiffy: see eipfix_now_ms(). */
 struct eipfix_clock {
-	unsigned long jiffies;
+	unsigned long tick;	/* jiffies when @ms was read */
 	u64 ms;
 };
 
@@ -62,9 +62,9 @@ static __always_inline u64 eipfix_now_ms(void)
 	u64 ms;
 
 	clock = get_cpu_ptr(&eipfix_clock);
-	if (unlikely(clock->jiffies != now || !clock->ms)) {
+	if (unlikely(clock->tick != now || !clock->ms)) {
 		clock->ms = ktime_to_ms(ktime_get_coarse_real());
-		clock->jiffies = now;
+		clock->tick = now;
 	}
 	ms = clock->ms;
 	put_cpu_ptr(&eipfix_clock);
