@@ -7,8 +7,10 @@
  * cannot pass by the config failing to apply.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/jiffies.h>
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
@@ -434,6 +436,66 @@ static void hook_allowed_flow_carries_no_rule_unless_asked(struct kunit *test)
 	unapply(test);
 }
 
+/* The end time of the live received TCP flow to @dport (0: none). */
+static u64 flow_end_ms(u16 dport)
+{
+	struct eipfix_net *en = eipfix_net(&init_net);
+	struct eipfix_table *table;
+	struct eipfix_flow *flow;
+	u64 end = 0;
+	u32 b;
+
+	rcu_read_lock();
+	table = rcu_dereference(en->table);
+	for (b = 0; table && b <= table->hash.mask; b++) {
+		hlist_for_each_entry_rcu(flow, &table->hash.buckets[b], node) {
+			if (flow->key.direction != EIPFIX_DIR_RECEIVED ||
+			    flow->key.dport != htons(dport))
+				continue;
+			spin_lock_bh(&flow->lock);
+			end = flow->end_ms;
+			spin_unlock_bh(&flow->lock);
+		}
+	}
+	rcu_read_unlock();
+	return end;
+}
+
+/* Whether @ms is the wall clock of now, give or take two ticks. */
+static bool about_now(u64 ms)
+{
+	u64 now = ktime_to_ms(ktime_get_coarse_real());
+	u64 slack = jiffies_to_msecs(2) + 1;
+
+	return ms <= now + slack && ms + slack >= now;
+}
+
+/*
+ * A flow's times are the wall clock of its packets, to a tick or two (the
+ * hook keeps the clock per CPU for the jiffy it read it in): a packet some
+ * ticks later moves its end that far.
+ */
+static void hook_flow_times_follow_the_clock(struct kunit *test)
+{
+	struct sk_buff *skb;
+	u64 first, later;
+
+	apply_metering(test, EIPFIX_ACL_ALLOW, false);
+	skb = tcp4_skb(test, 80, false);
+	KUNIT_EXPECT_EQ(test, rx(skb, NFPROTO_IPV4), (unsigned int)NF_ACCEPT);
+	kfree_skb(skb);
+	first = flow_end_ms(80);
+	KUNIT_EXPECT_TRUE_MSG(test, about_now(first), "end %llu", first);
+	msleep(jiffies_to_msecs(5));
+	skb = tcp4_skb(test, 80, false);
+	KUNIT_EXPECT_EQ(test, rx(skb, NFPROTO_IPV4), (unsigned int)NF_ACCEPT);
+	kfree_skb(skb);
+	later = flow_end_ms(80);
+	KUNIT_EXPECT_TRUE_MSG(test, about_now(later), "end %llu", later);
+	KUNIT_EXPECT_GE(test, later, first + jiffies_to_msecs(3));
+	unapply(test);
+}
+
 static struct kunit_case eipfix_hook_cases[] = {
 	KUNIT_CASE(hook_loopback_clone_is_not_judged),
 	KUNIT_CASE(hook_big_tcp_is_judged),
@@ -442,6 +504,7 @@ static struct kunit_case eipfix_hook_cases[] = {
 	KUNIT_CASE(hook_too_big_to_leave_is_not_metered),
 	KUNIT_CASE(hook_allowed_flow_carries_its_rule_when_asked),
 	KUNIT_CASE(hook_allowed_flow_carries_no_rule_unless_asked),
+	KUNIT_CASE(hook_flow_times_follow_the_clock),
 	{}
 };
 
