@@ -65,7 +65,7 @@ static inline bool eipfix_key_equal(const struct eipfix_key *a,
  * of one word), and the interface, which no peer chooses, is XORed into the
  * result. All eleven words took three mixing rounds and the final one (the
  * largest part of metering a known flow); a second jhash for the interface
- * was 25 instructions per packet more than the XOR (BENCHMARKS.md).
+ * was 27 instructions per packet more than the XOR (BENCHMARKS.md).
  */
 static inline u32 eipfix_key_hash(const struct eipfix_key *key, u32 seed)
 {

@@ -61,7 +61,7 @@ static inline u32 eipfix_table_count(const struct eipfix_table *table)
 
 /*
  * What one packet costs a known flow, below, is inlined into the hook: out
- * of line it was three calls deep, their prologues and epilogues 15
+ * of line it was three calls deep, their prologues and epilogues 20
  * instructions per packet (BENCHMARKS.md). flow_table.c has the rest.
  */
 void eipfix_bucket_fin(struct eipfix_table *table, u32 bucket,

@@ -50,10 +50,11 @@ static DEFINE_PER_CPU(struct eipfix_clock, eipfix_clock);
  * old; ipt_NETFLOW's jiffies are as coarse): what records carry. The coarse
  * clock only moves at a tick, when jiffies do, so each CPU keeps the value
  * it read for the jiffy it read it in: one compare per packet, where the
- * call that reads it was 25 instructions (BENCHMARKS.md). A reader between
- * a tick's jiffies and its clock update keeps the older value for that
- * jiffy: two ticks old at most. Preemption off: what a process sends may
- * otherwise read one CPU's jiffy and another's time.
+ * call that reads the clock cost 15 instructions more (BENCHMARKS.md). A
+ * reader between a tick's jiffies and its clock update (or a step of the
+ * clock) keeps the older value for that jiffy: two ticks old at most.
+ * Preemption off: what a process sends could otherwise read one CPU's jiffy
+ * and another CPU's time.
  */
 static __always_inline u64 eipfix_now_ms(void)
 {
