@@ -60,12 +60,17 @@ static inline bool eipfix_key_equal(const struct eipfix_key *a,
 /*
  * The key's hash, for the tables' buckets. An IPv4 key's addresses are one
  * word each (equal keys have one family, so they still hash alike): its
- * addresses and ports go through one jhash of three words whose initval is
- * the seed and the protocol, direction and forwarding status (distinct bits
- * of one word), and the interface, which no peer chooses, is XORed into the
- * result. All eleven words took three mixing rounds and the final one (the
- * largest part of metering a known flow); a second jhash for the interface
- * was 27 instructions per packet more than the XOR (BENCHMARKS.md).
+ * addresses and ports go through one jhash of three words, whose initval is
+ * the seed and the interface, and the protocol, direction and forwarding
+ * status (distinct low bits of one word) are XORed into the result. All
+ * eleven words took three mixing rounds and the final one; a second jhash,
+ * of the interface and the rest, was 27 instructions per packet more
+ * (BENCHMARKS.md). Nothing a peer chooses enters additively next to what
+ * it shifts: with the rest added to the initval, keys whose three words
+ * were all lowered by what their rest raised it by collided whatever the
+ * seed (review; KUnit key_hash_v4_has_no_seedless_collisions). What the
+ * bucket mask cuts off the rest leaves at most a handful of such keys of
+ * one flow's addresses and ports in a bucket.
  */
 static inline u32 eipfix_key_hash(const struct eipfix_key *key, u32 seed)
 {
@@ -75,10 +80,10 @@ static inline u32 eipfix_key_hash(const struct eipfix_key *key, u32 seed)
 		return jhash2((const u32 *)key, EIPFIX_KEY_WORDS, seed);
 	ports = (__force u32)key->sport << 16 | (__force u32)key->dport;
 	rest = (u32)key->protocol | (u32)key->direction << 8 |
-	       (u32)key->fwd_status << 16;
+	       (u32)key->fwd_status << 10;
 	return jhash_3words((__force u32)key->saddr.s6_addr32[0],
 			    (__force u32)key->daddr.s6_addr32[0], ports,
-			    seed + rest) ^ (u32)key->ifindex;
+			    seed ^ (u32)key->ifindex) ^ rest;
 }
 
 /*

@@ -48,28 +48,29 @@ static DEFINE_PER_CPU(struct eipfix_clock, eipfix_clock);
 /*
  * The wall clock as of the last tick, in ms (Debian's HZ=250: up to 4 ms
  * old; ipt_NETFLOW's jiffies are as coarse): what records carry. The coarse
- * clock only moves at a tick, when jiffies do, so each CPU keeps the value
+ * clock moves when the tick moves jiffies, so in softirq (whatever was
+ * received, and what the stack sends from there) each CPU keeps the value
  * it read for the jiffy it read it in: one compare per packet, where the
  * call that reads the clock cost 15 instructions more (BENCHMARKS.md). A
- * reader between a tick's jiffies and its clock update (or a step of the
- * clock) keeps the older value for that jiffy: two ticks old at most.
- * Preemption off: what a process sends could otherwise read one CPU's jiffy
- * and another CPU's time.
+ * reader between a tick's jiffies and its clock update keeps the older
+ * value for that jiffy: the coarse clock's own lag, one tick more. Only
+ * with bottom halves off: a softirq cannot then come in between the two
+ * stores on this CPU (nor, on PREEMPT_RT, another task's bottom half). A
+ * process sending with them on reads the clock itself.
  */
 static __always_inline u64 eipfix_now_ms(void)
 {
 	unsigned long now = jiffies;
 	struct eipfix_clock *clock;
-	u64 ms;
 
-	clock = get_cpu_ptr(&eipfix_clock);
+	if (!in_softirq())
+		return ktime_to_ms(ktime_get_coarse_real());
+	clock = this_cpu_ptr(&eipfix_clock);
 	if (unlikely(clock->tick != now || !clock->ms)) {
 		clock->ms = ktime_to_ms(ktime_get_coarse_real());
 		clock->tick = now;
 	}
-	ms = clock->ms;
-	put_cpu_ptr(&eipfix_clock);
-	return ms;
+	return clock->ms;
 }
 
 static void eipfix_meter(struct eipfix_net *en, struct eipfix_table *table,
