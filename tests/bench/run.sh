@@ -102,13 +102,17 @@ mkdir -p "$EIPFIX_CACHE/results"
 RES=$(mktemp -d "$EIPFIX_CACHE/results/bench-$VERSION-$(date +%Y%m%d-%H%M%S)-XXXX") || exit 2
 export EIPFIX_RESULTS_DIR=$RES EIPFIX_BENCH_SMOKE=$SMOKE
 export EIPFIX_VM_TIMEOUT=${EIPFIX_VM_TIMEOUT:-$([ "$SMOKE" = 1 ] && echo 600 || echo 5400)}
-# A full run measures on a vCPU with a host CPU of its own (vm.sh), by default in
-# instructions (EIPFIX_BENCH_ICOUNT=1: the guest's clock counts the instructions it
-# executes, one per ns, on its one vCPU): the same figures on a quiet or a loaded host.
-# EIPFIX_BENCH_ICOUNT=0: host time on two vCPUs, as a host would see it, host noise and all.
+# A full run measures by default in instructions (EIPFIX_BENCH_ICOUNT=1: the guest's
+# clock counts the instructions it executes, one per ns, on its one vCPU): the same
+# figures on a quiet or a loaded host, so its vCPU is not pinned (runs side by side
+# would all be pinned to the same host CPU). EIPFIX_BENCH_ICOUNT=0: host time on two
+# vCPUs, as a host would see it, host noise and all: vCPU 0 gets a host CPU of its own.
 if [ "$SMOKE" = 0 ]; then
-	export EIPFIX_VM_PIN=${EIPFIX_VM_PIN:-$(($(nproc) - 1))}
-	[ "${EIPFIX_BENCH_ICOUNT:-1}" = 1 ] && export EIPFIX_VM_ICOUNT=0
+	if [ "${EIPFIX_BENCH_ICOUNT:-1}" = 1 ]; then
+		export EIPFIX_VM_ICOUNT=0
+	else
+		export EIPFIX_VM_PIN=${EIPFIX_VM_PIN:-$(($(nproc) - 1))}
+	fi
 fi
 host_load() { cut -d' ' -f1-3 /proc/loadavg; }
 # Anything else busy on the host is noise in every ratio: a full run says so up front
