@@ -326,16 +326,21 @@ static void apply_metering(struct kunit *test, u8 dflt, bool allowed_flow_rule)
 	KUNIT_ASSERT_EQ(test, eipfix_net_apply_config(eipfix_net(&init_net), cfg, NULL, &gen), 0);
 }
 
-/*
- * The acl_rule of the live TCP flow of @dir whose destination port is
- * @dport, with its forwarding status in *@fwd; U32_MAX - 1 when there is none.
- */
-static u32 flow_rule(u8 dir, u16 dport, u8 *fwd)
+/* What a case looks at in a live flow. */
+struct flow_view {
+	u32 rule;
+	u8 fwd;
+	u64 end_ms;
+};
+
+/* The live TCP flow of @dir whose destination port is @dport, into @v. */
+static bool flow_view(u8 dir, u16 dport, struct flow_view *v)
 {
 	struct eipfix_net *en = eipfix_net(&init_net);
-	u32 rule = U32_MAX - 1, b;
 	struct eipfix_table *table;
 	struct eipfix_flow *flow;
+	bool found = false;
+	u32 b;
 
 	rcu_read_lock();
 	table = rcu_dereference(en->table);
@@ -346,13 +351,29 @@ static u32 flow_rule(u8 dir, u16 dport, u8 *fwd)
 			    flow->key.dport != htons(dport))
 				continue;
 			spin_lock_bh(&flow->lock);
-			rule = flow->acl_rule;
-			*fwd = flow->key.fwd_status;
+			v->rule = flow->acl_rule;
+			v->fwd = flow->key.fwd_status;
+			v->end_ms = flow->end_ms;
 			spin_unlock_bh(&flow->lock);
+			found = true;
 		}
 	}
 	rcu_read_unlock();
-	return rule;
+	return found;
+}
+
+/*
+ * The acl_rule of the live TCP flow of @dir whose destination port is
+ * @dport, with its forwarding status in *@fwd; U32_MAX - 1 when there is none.
+ */
+static u32 flow_rule(u8 dir, u16 dport, u8 *fwd)
+{
+	struct flow_view v;
+
+	if (!flow_view(dir, dport, &v))
+		return U32_MAX - 1;
+	*fwd = v.fwd;
+	return v.rule;
 }
 
 /* The peer's SYN to @dport, or (@reply) the host's SYN-ACK back to it. */
@@ -439,26 +460,9 @@ static void hook_allowed_flow_carries_no_rule_unless_asked(struct kunit *test)
 /* The end time of the live TCP flow of @dir to @dport (0: none). */
 static u64 flow_end_ms(u8 dir, u16 dport)
 {
-	struct eipfix_net *en = eipfix_net(&init_net);
-	struct eipfix_table *table;
-	struct eipfix_flow *flow;
-	u64 end = 0;
-	u32 b;
+	struct flow_view v;
 
-	rcu_read_lock();
-	table = rcu_dereference(en->table);
-	for (b = 0; table && b <= table->hash.mask; b++) {
-		hlist_for_each_entry_rcu(flow, &table->hash.buckets[b], node) {
-			if (flow->key.direction != dir ||
-			    flow->key.dport != htons(dport))
-				continue;
-			spin_lock_bh(&flow->lock);
-			end = flow->end_ms;
-			spin_unlock_bh(&flow->lock);
-		}
-	}
-	rcu_read_unlock();
-	return end;
+	return flow_view(dir, dport, &v) ? v.end_ms : 0;
 }
 
 /*
