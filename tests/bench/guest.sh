@@ -41,7 +41,8 @@
 # one-minute tick with 1M flows), EIPFIX_BENCH_TX (1: send path, for flow counts up to
 # EIPFIX_BENCH_TX_MAXFLOWS, 10000), EIPFIX_BENCH_PROFILE (1:
 # after each measured receive run, one more under `perf record -e cpu-clock` on CPU 0, one
-# PROF line each: where the time of CPU 0, which runs the whole receive path, goes).
+# PROF line each: where the time of CPU 0, which runs the whole receive path, goes; and
+# after each send run a TXPROF line, raw only).
 set -u
 DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E=$DIR/../e2e
@@ -365,6 +366,12 @@ tx_measure() {
 	taskset -c 0 "$BENCHBIN/udpsend" "$flows" "$flows" >/dev/null
 	out=$(taskset -c 0 "$BENCHBIN/udpsend" "$PKTS" "$flows") || return 1
 	raw "TX kernel=$K flows=$flows cfg=$cfg round=$round $out"
+	# As rx_measure's PROF: one more run, sampled (raw lines only, not in report.py's tables)
+	if [ "$PROFILE" = 1 ]; then
+		out=$(perf record -q -C 0 -e cpu-clock -F 20000 -o "$WORK/perf.data" -- \
+			taskset -c 0 "$BENCHBIN/udpsend" "$PKTS" "$flows") || return 1
+		raw "TXPROF kernel=$K flows=$flows cfg=$cfg round=$round $out $(prof_counts "$WORK/perf.data")"
+	fi
 }
 BENCHBIN=${EIPFIX_BENCH_BIN:-$DIR/build}
 
