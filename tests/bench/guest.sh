@@ -8,7 +8,8 @@
 #   b      enclave_ipfix loaded, Enabled false
 #   c      metering (Direction Both, Interval 0, IdleTimeout 1 day, MaxFlows 2^21),
 #          agent running, exporting to a UDP sink on 127.0.0.1:4739
-#   d100   c + 100 Deny rules that never match the traffic (Default Allow)
+#   d100   c + 100 Deny rules that never match the traffic (Default Allow); the module
+#          is loaded with acl_state_max=1100000 (every configuration that loads it)
 #   d10k   c + 10,000 such rules
 #   e      ipt_NETFLOW (6.1 only, when $EIPFIX_BENCH_NETFLOW_KO exists): modprobe'd
 #          module + `iptables -I PREROUTING -t raw -i tap0 -j NETFLOW` (and OUTPUT/-o)
@@ -227,7 +228,9 @@ set_cfg() {
 		if ! mod_loaded; then
 			ko=$EIPFIX_KO
 			[ -n "$build" ] && ko=${EIPFIX_BENCH_BASE_KO:-}
-			EIPFIX_KO=$ko mod_load || return 1
+			# A million connections remembered (the 1M-flow send path under (d)),
+			# as a host with that many raises the bound (default 65,536).
+			EIPFIX_KO=$ko mod_load acl_state_max=1100000 || return 1
 			LOADED_BUILD=$build
 		fi
 		case "$want" in
