@@ -68,9 +68,9 @@ static inline bool eipfix_key_equal(const struct eipfix_key *a,
  * (BENCHMARKS.md). Nothing a peer chooses enters additively next to what
  * it shifts: with the rest added to the initval, keys whose three words
  * were all lowered by what their rest raised it by collided whatever the
- * seed (review; KUnit key_hash_v4_has_no_seedless_collisions). What the
- * bucket mask cuts off the rest leaves at most a handful of such keys of
- * one flow's addresses and ports in a bucket.
+ * seed (review; KUnit key_hash_v4_has_no_seedless_collisions). Where the
+ * bucket mask cuts bits of the rest off, keys that differ only there share
+ * a bucket: a handful at most for one flow's addresses and ports.
  */
 static inline u32 eipfix_key_hash(const struct eipfix_key *key, u32 seed)
 {
