@@ -36,8 +36,8 @@
 #   TX  kernel=K flows=N cfg=C round=R pkts=N nsec=U
 #   SLAB ..., SCAN ..., TICK ..., INFO ...
 #
-# Environment: EIPFIX_BENCH_ROUNDS (3), EIPFIX_BENCH_PKTS (packets per steady run,
-# 1000000), EIPFIX_BENCH_FLOWS ("1 10000 1000000"), EIPFIX_BENCH_CFGS ("a b c d100 d10k e"),
+# Environment: EIPFIX_BENCH_ROUNDS (5), EIPFIX_BENCH_PKTS (packets per steady run,
+# 300000), EIPFIX_BENCH_FLOWS ("1 10000 1000000"), EIPFIX_BENCH_CFGS ("a b c d100 d10k e"),
 # EIPFIX_BENCH_SMOKE=1 (tiny counts, 1 round, no tick), EIPFIX_BENCH_TICK (1: measure the
 # one-minute tick with 1M flows), EIPFIX_BENCH_TX (1: send path, for flow counts up to
 # EIPFIX_BENCH_TX_MAXFLOWS, 10000), EIPFIX_BENCH_PROFILE (1:
@@ -131,8 +131,8 @@ PEERMAC=$(in_peer cat /sys/class/net/eth0/address)
 # pointing at the peer, which drops what it receives for them (not forwarding).
 for i in $(seq 0 15); do ip neigh replace 100.64.0.$((100 + i)) lladdr "$PEERMAC" nud permanent dev tap0; done
 
-# pktgen measures on CPU 0 (kpktgend_0; vm.sh's EIPFIX_VM_PIN gives that vCPU a host
-# CPU of its own): whatever else runs in the guest runs on the other CPU.
+# pktgen measures on CPU 0 (kpktgend_0; in a host-time run vm.sh's EIPFIX_VM_PIN gives
+# that vCPU a host CPU of its own): whatever else runs in the guest runs on the other CPU.
 OTHERCPU=$(( $(nproc) > 1 ? 1 : 0 ))
 # Collector sink for the agent (counts what it receives).
 taskset -c "$OTHERCPU" python3 -c '
@@ -366,7 +366,7 @@ tx_measure() {
 	local flows=$1 cfg=$2 round=$3 out
 	# warm (creates the flows), then measured: PKTS datagrams to the first PKTS
 	# of them (all of them when fewer), every one a flow already in the table
-	taskset -c 0 "$BENCHBIN/udpsend" "$flows" "$flows" >/dev/null
+	taskset -c 0 "$BENCHBIN/udpsend" "$flows" "$flows" >/dev/null || return 1
 	out=$(taskset -c 0 "$BENCHBIN/udpsend" "$PKTS" "$flows") || return 1
 	raw "TX kernel=$K flows=$flows cfg=$cfg round=$round $out"
 	# As rx_measure's PROF: one more run, sampled (raw lines only, not in report.py's tables)

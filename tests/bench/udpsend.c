@@ -8,7 +8,8 @@
  * sendmmsg(), 64 per call, to FLOWS distinct destinations: 100.64.0.100..115
  * (addresses nobody owns, whose neighbour entries point at the peer, which
  * drops them) x destination ports from 1024, moving address and port by one
- * per datagram (16 x 62501 coprime for a million flows), from port 40000. Prints
+ * per datagram (16 x 62501 coprime for a million flows), from port 30000 (below
+ * the ephemeral range, which the agent's and ipt_NETFLOW's sockets draw from). Prints
  * "pkts=N nsec=T" (elapsed wall time; pin it with taskset so the whole send
  * path, the veth and the peer's drop run on one CPU).
  */
@@ -22,7 +23,7 @@
 #include <unistd.h>
 
 #define BATCH 64
-#define SRC_PORT 40000
+#define SRC_PORT 30000
 
 int main(int argc, char *argv[])
 {
