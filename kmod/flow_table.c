@@ -21,8 +21,6 @@
  * max_flows.
  */
 #include <linux/slab.h>
-#include <linux/jiffies.h>
-#include <net/tcp.h>
 
 #include "flow_table.h"
 

@@ -60,12 +60,13 @@ static DEFINE_PER_CPU(struct eipfix_clock, eipfix_clock);
  */
 static __always_inline u64 eipfix_now_ms(void)
 {
-	unsigned long now = jiffies;
 	struct eipfix_clock *clock;
+	unsigned long now;
 
 	if (!in_softirq())
 		return ktime_to_ms(ktime_get_coarse_real());
 	clock = this_cpu_ptr(&eipfix_clock);
+	now = jiffies;
 	if (unlikely(clock->tick != now || !clock->ms)) {
 		clock->ms = ktime_to_ms(ktime_get_coarse_real());
 		clock->tick = now;

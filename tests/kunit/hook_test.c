@@ -457,14 +457,6 @@ static void hook_allowed_flow_carries_no_rule_unless_asked(struct kunit *test)
 	unapply(test);
 }
 
-/* The end time of the live TCP flow of @dir to @dport (0: none). */
-static u64 flow_end_ms(u8 dir, u16 dport)
-{
-	struct flow_view v;
-
-	return flow_view(dir, dport, &v) ? v.end_ms : 0;
-}
-
 /*
  * Whether @ms is the wall clock of now: give or take a second, which a
  * loaded host's stall under TCG will not reach, and a clock kept from an
@@ -479,28 +471,30 @@ static bool about_now(u64 ms)
 }
 
 /*
- * Meters two packets of @dir's flow to @dport some ticks apart: the flow's
- * end is the clock of each.
+ * Meters one packet of @dir's TCP flow to @dport (sent: its reply, whose
+ * destination port is 40000) and returns the flow's end, which must be now.
  */
+static u64 meter_one(struct kunit *test, u8 dir, u16 dport)
+{
+	bool sent = dir == EIPFIX_DIR_SENDING;
+	struct sk_buff *skb = tcp4_skb(test, dport, sent);
+	struct flow_view v = {};
+
+	KUNIT_EXPECT_EQ(test, sent ? tx(test, skb, 1500) : rx(skb, NFPROTO_IPV4),
+			(unsigned int)NF_ACCEPT);
+	kfree_skb(skb);
+	KUNIT_EXPECT_TRUE(test, flow_view(dir, sent ? 40000 : dport, &v));
+	KUNIT_EXPECT_TRUE_MSG(test, about_now(v.end_ms), "dir %u end %llu", dir, v.end_ms);
+	return v.end_ms;
+}
+
+/* Two packets of one flow some ticks apart: its end moves that far. */
 static void two_packets_apart(struct kunit *test, u8 dir, u16 dport)
 {
-	struct sk_buff *skb;
-	u64 first, later;
-	int i;
+	u64 first = meter_one(test, dir, dport);
 
-	for (i = 0; i < 2; i++) {
-		if (i)
-			msleep(jiffies_to_msecs(5));
-		skb = tcp4_skb(test, dport, dir == EIPFIX_DIR_SENDING);
-		KUNIT_EXPECT_EQ(test, dir == EIPFIX_DIR_SENDING ? tx(test, skb, 1500) :
-				rx(skb, NFPROTO_IPV4), (unsigned int)NF_ACCEPT);
-		kfree_skb(skb);
-		later = flow_end_ms(dir, dir == EIPFIX_DIR_SENDING ? 40000 : dport);
-		KUNIT_EXPECT_TRUE_MSG(test, about_now(later), "dir %u end %llu", dir, later);
-		if (!i)
-			first = later;
-	}
-	KUNIT_EXPECT_GE(test, later, first + jiffies_to_msecs(3));
+	msleep(jiffies_to_msecs(5));
+	KUNIT_EXPECT_GE(test, meter_one(test, dir, dport), first + jiffies_to_msecs(3));
 }
 
 /*
